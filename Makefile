@@ -1,0 +1,64 @@
+# Herald — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+HERALD_KAFKA_PORT ?= 9092
+HERALD_KAFKA_BROKERS ?= 127.0.0.1:$(HERALD_KAFKA_PORT)
+export HERALD_KAFKA_PORT HERALD_KAFKA_BROKERS
+
+APT_PACKAGES := librdkafka-dev libavro-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv
+VENV := .venv
+VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
+SWIFT_TEST_FLAGS ?=
+
+.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+deps: apt-deps $(VENV_STAMP) ## install Debian packages and the project venv (only what is missing)
+
+apt-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV_STAMP): requirements-dev.txt
+	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*; touch $@
+
+broker-up: deps ## start the local broker on a fresh data dir (skipped when HERALD_KAFKA_BROKERS names another cluster)
+	@scripts/broker.sh up
+
+broker-down: ## stop the local broker started by broker-up
+	@scripts/broker.sh down
+
+build: deps ## debug build
+	swift build
+
+release: deps ## release build
+	swift build -c release
+
+test: deps ## build, start the broker, run every test, stop the broker
+	@swift build --build-tests $(SWIFT_TEST_FLAGS)
+	@scripts/broker.sh up
+	@status=0; \
+	swift test --skip-build $(SWIFT_TEST_FLAGS) || status=$$?; \
+	scripts/broker.sh down; \
+	exit $$status
+
+run: release ## start the broker and show Herald working end to end
+	@scripts/run-demo.sh
+
+generate: ## regenerate Sources/HeraldProtos from Protos/ (builds the protoc plugins once)
+	dev/generate-protos.sh
+
+check-generated: ## fail if Sources/HeraldProtos differs from what Protos/ generates
+	dev/check-generated.sh
+
+clean: broker-down ## remove build output and broker data
+	rm -rf .build .herald

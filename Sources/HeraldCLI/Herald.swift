@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Herald: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald",
+        abstract: "Herald: exactly-once notification pipeline on Kafka.",
+        version: HeraldVersion.current,
+        subcommands: [VersionCommand.self, BenchCommand.self]
+    )
+}
+
+enum HeraldVersion {
+    static let current = "0.1.0"
+}
