@@ -8,7 +8,8 @@ struct BinaryReader {
     /// is capped instead of trusting a block count.
     private var emptyElementBudget = 1 << 20
 
-    static let maximumDepth = 512
+    /// Deeper values are rejected rather than risking the stack (async threads have small stacks).
+    static let maximumDepth = 128
 
     init(_ buffer: UnsafeRawBufferPointer) {
         // An empty buffer may have no address; any non-null pointer will do as nothing is read from it.

@@ -1,8 +1,8 @@
 /// A small JSON parser over UTF-8 bytes, built for the producer's hot path: one pass, no
 /// Foundation, strings without escapes copied straight from the input.
 struct JSONReader {
-    /// Deeper documents are rejected rather than risking the stack.
-    static let maximumDepth = 512
+    /// Deeper documents are rejected rather than risking the stack (async threads have small stacks).
+    static let maximumDepth = 128
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
