@@ -1,0 +1,181 @@
+public import Logging
+import Synchronization
+
+/// A producer that writes records and consumer offsets atomically, under a stable `transactional.id`.
+///
+/// Starting a producer with the same id fences every older instance: the old one fails with a
+/// fatal `.fenced` error and the broker aborts whatever transaction it left open.
+///
+/// ```swift
+/// let producer = try TransactionalProducer(configuration: config, transactionalID: "router-0", logger: logger)
+/// try await producer.initTransactions()
+/// let pending = try await producer.withTransaction { txn in
+///     try await txn.sendOffsets(offsets, groupMetadata: consumer.groupMetadata())
+///     return try await txn.send(record)
+/// }
+/// let report = try await pending.report   // committed
+/// ```
+///
+/// Error handling follows librdkafka's classes: an error that requires abort aborts the
+/// transaction and is thrown; a retriable commit failure (e.g. a timeout) is retried, never
+/// aborted, because the commit may already have succeeded; a fatal error (fencing) is thrown by
+/// this and every later call.
+public final class TransactionalProducer: Sendable {
+    public let transactionalID: String
+    private let engine: ProducerEngine
+    /// librdkafka allows one transaction at a time per producer.
+    private let transactionOpen = Atomic<Bool>(false)
+
+    public init(
+        configuration: KafkaConfiguration,
+        transactionalID: String,
+        options: KafkaProducer.Options = KafkaProducer.Options(),
+        logger: Logger
+    ) throws {
+        var properties = options.properties
+        properties["transactional.id"] = transactionalID
+        properties["enable.idempotence"] = "true"
+        var logger = logger
+        logger[metadataKey: LogKeys.kafkaTransactionalID] = "\(transactionalID)"
+        self.transactionalID = transactionalID
+        engine = try ProducerEngine(configuration: configuration, properties: properties, logger: logger)
+    }
+
+    /// Registers the transactional id with its coordinator, fencing older instances and aborting
+    /// the transaction they left open. Call once before the first transaction; a retriable error
+    /// (e.g. `.timedOut`) may be retried.
+    public func initTransactions() async throws {
+        try engine.checkUsable()
+        let client = engine.client
+        let timeout = engine.configuration.requestTimeout
+        try await classified { try await self.engine.executor.run { try client.initTransactions(timeout: timeout) } }
+    }
+
+    /// Runs `body` inside a transaction: commits when it returns, aborts when it throws (and
+    /// rethrows its error). Returns `body`'s result once the commit succeeded.
+    public func withTransaction<Result>(_ body: (Transaction) async throws -> Result) async throws -> Result {
+        try engine.checkUsable()
+        guard !transactionOpen.exchange(true, ordering: .acquiringAndReleasing) else {
+            throw KafkaError(code: .invalidState, message: "a transaction is already open on producer \(transactionalID)")
+        }
+        defer { transactionOpen.store(false, ordering: .releasing) }
+
+        try classifiedSync { try engine.client.beginTransaction() }
+        let transaction = Transaction(engine: engine)
+        let result: Result
+        do {
+            result = try await body(transaction)
+        } catch {
+            transaction.end()
+            engine.logger.debug("Aborting transaction", metadata: [LogKeys.error: "\(error)"])
+            do { try await abort() } catch let abortError {
+                engine.logger.info("Aborting the transaction failed", metadata: [LogKeys.error: "\(abortError)"])
+            }
+            throw error
+        }
+        transaction.end()
+        try await commit()
+        return result
+    }
+
+    /// Stops the producer. An open transaction is not committed; the broker aborts it when this
+    /// transactional id is next initialised (or when the transaction times out).
+    public func close() async {
+        await engine.close()
+    }
+
+    private func commit() async throws {
+        let client = engine.client
+        let timeout = engine.configuration.requestTimeout
+        while true {
+            do {
+                try await engine.executor.run { try client.commitTransaction(timeout: timeout) }
+                return
+            } catch let error as KafkaError {
+                engine.latchIfFatal(error)
+                if error.isFatal { throw error }
+                if error.requiresAbort {
+                    try await abort()
+                    throw error
+                }
+                // The commit may have reached the coordinator: aborting now could undo a commit that
+                // readers already see as done elsewhere, so only retrying is safe.
+                guard error.isRetriable, !Task.isCancelled else { throw error }
+                engine.logger.info("Retrying transaction commit", metadata: [LogKeys.error: "\(error)"])
+            }
+        }
+    }
+
+    private func abort() async throws {
+        let client = engine.client
+        let timeout = engine.configuration.requestTimeout
+        while true {
+            do {
+                try await engine.executor.run { try client.abortTransaction(timeout: timeout) }
+                return
+            } catch let error as KafkaError {
+                engine.latchIfFatal(error)
+                guard error.isRetriable, !error.isFatal, !Task.isCancelled else { throw error }
+            }
+        }
+    }
+
+    private func classified(_ operation: () async throws -> Void) async throws {
+        do { try await operation() } catch let error as KafkaError {
+            engine.latchIfFatal(error)
+            throw error
+        }
+    }
+
+    private func classifiedSync(_ operation: () throws -> Void) throws {
+        do { try operation() } catch let error as KafkaError {
+            engine.latchIfFatal(error)
+            throw error
+        }
+    }
+}
+
+/// The open transaction inside `TransactionalProducer.withTransaction`; do not use it afterwards.
+public struct Transaction: Sendable {
+    private let engine: ProducerEngine
+    private let scope = Scope()
+
+    /// Shared by every copy of the transaction value, so ending it ends them all.
+    private final class Scope: Sendable {
+        let isOpen = Atomic<Bool>(true)
+    }
+
+    init(engine: ProducerEngine) {
+        self.engine = engine
+    }
+
+    func end() { scope.isOpen.store(false, ordering: .releasing) }
+
+    /// Enqueues a record in this transaction without waiting for the broker. Await the returned
+    /// delivery's `report` after `withTransaction` returned to learn the record's partition and offset.
+    public func send(_ record: ProducerRecord) async throws -> PendingDelivery {
+        try checkOpen()
+        return try await engine.enqueue(record)
+    }
+
+    /// Commits the consumer's offsets (the *next* offsets to read) as part of this transaction.
+    public func sendOffsets(_ offsets: [TopicPartitionOffset], groupMetadata: ConsumerGroupMetadata) async throws {
+        try checkOpen()
+        guard !offsets.isEmpty else { return }
+        let client = engine.client
+        let timeout = engine.configuration.requestTimeout
+        do {
+            try await engine.executor.run { try client.sendOffsetsToTransaction(offsets, groupMetadata: groupMetadata, timeout: timeout) }
+        } catch let error as KafkaError {
+            engine.latchIfFatal(error)
+            throw error
+        }
+    }
+
+    private func checkOpen() throws(KafkaError) {
+        try engine.checkUsable()
+        guard scope.isOpen.load(ordering: .acquiring) else {
+            throw KafkaError(code: .invalidState, message: "the transaction has already ended")
+        }
+    }
+}
