@@ -123,12 +123,23 @@ public struct TopicDescription: Sendable, Hashable {
     public var configs: [String: String]
 
     public var partitionCount: Int { partitions.count }
+
+    public init(name: String, partitions: [Int32], configs: [String: String]) {
+        self.name = name
+        self.partitions = partitions
+        self.configs = configs
+    }
 }
 
 /// A partition's offset range: records live in `low..<high`.
 public struct Watermarks: Sendable, Hashable {
     public var low: Int64
     public var high: Int64
+
+    public init(low: Int64, high: Int64) {
+        self.low = low
+        self.high = high
+    }
 }
 
 /// Which offset `KafkaAdmin.listOffsets` looks up.

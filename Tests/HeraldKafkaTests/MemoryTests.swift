@@ -1,0 +1,55 @@
+import Foundation
+import HeraldKafka
+import Testing
+
+extension KafkaIntegration {
+    @Suite struct MemoryTests {
+        /// Resident set size of this process, from /proc/self/statm (pages).
+        static func residentBytes() throws -> Int {
+            let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        }
+
+        /// Produces `count` 1 KB records, awaiting every report, then consumes them all.
+        static func roundTrip(_ count: Int) async throws {
+            let topic = try await TestKafka.topic("memory")
+            let producer = try KafkaProducer(configuration: TestKafka.configuration, logger: TestKafka.logger)
+            let value = [UInt8](repeating: 0x2a, count: 1024)
+            var pending: [PendingDelivery] = []
+            pending.reserveCapacity(1000)
+            for index in 0..<count {
+                pending.append(try await producer.enqueue(ProducerRecord(topic: topic, key: Array("key-\(index)".utf8), value: value, headers: [KafkaHeader(name: "n", value: "\(index)")])))
+                if pending.count == 1000 {
+                    for delivery in pending { _ = try await delivery.report }
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            for delivery in pending { _ = try await delivery.report }
+            await producer.close()
+
+            let consumer = try TestKafka.consumer()
+            try await consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
+            let received = try await TestKafka.withDeadline(.seconds(60)) {
+                var received = 0
+                for try await event in consumer.events {
+                    if case .message = event { received += 1 }
+                    if received == count { break }
+                }
+                return received
+            }
+            await consumer.close()
+            #expect(received == count)
+        }
+
+        @Test func producingAndConsuming100kMessagesKeepsMemoryFlat() async throws {
+            // The first round brings librdkafka's queues and the allocator to their working size.
+            try await Self.roundTrip(100_000)
+            let before = try Self.residentBytes()
+            try await Self.roundTrip(100_000)
+            let growth = try Self.residentBytes() - before
+            // 100k messages of 1 KB: leaking any per-message copy or context would add tens of MB.
+            #expect(growth < 16 << 20, "resident memory grew by \(growth >> 20) MB over 100k messages")
+        }
+    }
+}
