@@ -17,6 +17,9 @@ final class ConsumerEventBuffer: @unchecked Sendable {
     private var interrupted = false
     private var outcome: Result<Void, KafkaError>?
     private var positions: [TopicPartition: Int64] = [:]
+    /// The latest message position not yet written to `positions`: runs of messages from one
+    /// partition update only this (a topic string shared by the run compares by identity).
+    private var recent: (topic: String, partition: Int32, offset: Int64)?
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -85,6 +88,7 @@ final class ConsumerEventBuffer: @unchecked Sendable {
     @discardableResult
     func purge(_ partitions: Set<TopicPartition>, forgetPositions: Bool) -> [TopicPartition: Int64] {
         condition.withLock {
+            settleRecentLocked()
             var lowest: [TopicPartition: Int64] = [:]
             var kept: [KafkaConsumerEvent] = []
             kept.reserveCapacity(count)
@@ -106,12 +110,18 @@ final class ConsumerEventBuffer: @unchecked Sendable {
     }
 
     func setPosition(_ offset: Int64?, for partition: TopicPartition) {
-        condition.withLock { positions[partition] = offset }
+        condition.withLock {
+            settleRecentLocked()
+            positions[partition] = offset
+        }
     }
 
     /// The offset after the last message handed to the caller (or an end-of-partition offset).
     func position(of partition: TopicPartition) -> Int64? {
-        condition.withLock { positions[partition] }
+        condition.withLock {
+            settleRecentLocked()
+            return positions[partition]
+        }
     }
 
     func next() async throws -> KafkaConsumerEvent? {
@@ -167,14 +177,28 @@ final class ConsumerEventBuffer: @unchecked Sendable {
         }
         switch event {
         case .message(let message):
-            positions[message.topicPartition] = message.offset + 1
+            if let recent, recent.partition == message.partition, recent.topic == message.topic {
+                self.recent!.offset = message.offset + 1
+            } else {
+                settleRecentLocked()
+                recent = (message.topic, message.partition, message.offset + 1)
+            }
         case .endOfPartition(let end):
+            settleRecentLocked()
             positions[end.topicPartition] = max(positions[end.topicPartition] ?? end.offset, end.offset)
         case .partitionsAssigned, .partitionsRevoked:
             break
         }
         if producerWaiting && count < capacity { condition.signal() }
         return event
+    }
+}
+
+extension ConsumerEventBuffer {
+    private func settleRecentLocked() {
+        guard let recent else { return }
+        positions[TopicPartition(topic: recent.topic, partition: recent.partition)] = recent.offset
+        self.recent = nil
     }
 }
 

@@ -253,6 +253,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
     /// Offset after the last message moved toward the caller, per partition (where to refetch from after a pause).
     private var fetched: [TopicPartition: Int64] = [:]
     private var manualAssignment: Set<TopicPartition> = []
+    private let topicNames = RDKafkaClient.TopicNames()
     private static let batchSize = 256
 
     init(buffer: ConsumerEventBuffer, logger: Logger) {
@@ -263,7 +264,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
     func run(_ thread: ServiceThread) {
         while !thread.isStopRequested {
             runCommands()
-            guard let polled = client.consumerPoll(timeoutMilliseconds: pending.isEmpty ? 100 : 0) else {
+            guard let polled = client.consumerPoll(timeoutMilliseconds: pending.isEmpty ? 100 : 0, topicNames: topicNames) else {
                 flush(thread)
                 continue
             }

@@ -1,4 +1,5 @@
 internal import CRdKafka
+import Glibc
 
 extension RDKafkaClient {
     /// What one `rd_kafka_consumer_poll` produced, copied out of librdkafka.
@@ -8,12 +9,27 @@ extension RDKafkaClient {
         case error(KafkaError)
     }
 
+    /// Remembers the last topic name seen, so consecutive messages of a topic share one `String`
+    /// instead of allocating a copy each (and compare by identity further down the line).
+    final class TopicNames {
+        private var cached: (bytes: [CChar], name: String) = ([0], "")
+
+        func name(of topic: OpaquePointer?) -> String {
+            guard let topic, let raw = rd_kafka_topic_name(topic) else { return "" }
+            if strcmp(raw, cached.bytes) != 0 {
+                let name = String(cString: raw)
+                cached = (Array(name.utf8CString), name)
+            }
+            return cached.name
+        }
+    }
+
     /// Polls the consumer queue (serving rebalance, log and error callbacks on this thread).
-    func consumerPoll(timeoutMilliseconds: Int32) -> Polled? {
+    func consumerPoll(timeoutMilliseconds: Int32, topicNames: TopicNames) -> Polled? {
         guard let message = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return nil }
         defer { rd_kafka_message_destroy(message) }
         let entry = message.pointee
-        let topic = entry.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let topic = topicNames.name(of: entry.rkt)
         switch entry.err {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
             return .message(Self.copy(message, topic: topic))

@@ -36,6 +36,8 @@ final class RDKafkaClient: @unchecked Sendable {
 
     let handle: OpaquePointer
     let kind: Kind
+    /// Delivery reports, logs and errors arrive here (a consumer forwards it to its consumer queue).
+    private let mainQueue: OpaquePointer?
     let logger: Logger
     private let callbacks: Unmanaged<Callbacks>
 
@@ -62,7 +64,10 @@ final class RDKafkaClient: @unchecked Sendable {
         rd_kafka_conf_set_error_cb(conf, errorCallback)
         switch kind {
         case .producer:
-            rd_kafka_conf_set_dr_msg_cb(conf, deliveryCallback)
+            // Delivery reports as batched events rather than callbacks: flush() and
+            // commit_transaction() then wait on a condition that wakes the moment the last report
+            // is handled, instead of polling in 10 ms steps while the service thread takes the reports.
+            rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR))
         case .consumer:
             if callbacks.onRebalance != nil { rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
         }
@@ -75,19 +80,43 @@ final class RDKafkaClient: @unchecked Sendable {
         }
         self.handle = handle
         self.callbacks = retained
+        self.mainQueue = rd_kafka_queue_get_main(handle)
         // NULL = the main queue, which the owner's poll thread serves (for a consumer, via the consumer queue).
         rd_kafka_set_log_queue(handle, nil)
         if kind == .consumer { rd_kafka_poll_set_consumer(handle) }
     }
 
     deinit {
+        if let mainQueue { rd_kafka_queue_destroy(mainQueue) }
         rd_kafka_destroy(handle)
         callbacks.release()
     }
 
     /// Serves delivery reports, logs and errors on the calling thread (producers and admin clients).
-    func poll(timeoutMilliseconds: Int32) {
-        rd_kafka_poll(handle, timeoutMilliseconds)
+    /// Returns whether anything was served.
+    @discardableResult
+    func poll(timeoutMilliseconds: Int32) -> Bool {
+        // Log and error ops are not enabled as events, so this serves them through their callbacks.
+        guard let event = rd_kafka_queue_poll(mainQueue, timeoutMilliseconds) else { return false }
+        defer { rd_kafka_event_destroy(event) }
+        if rd_kafka_event_type(event) == RD_KAFKA_EVENT_DR {
+            while let message = rd_kafka_event_message_next(event) {
+                Self.completeDelivery(of: message)
+            }
+        }
+        return true
+    }
+
+    private static func completeDelivery(of message: UnsafePointer<rd_kafka_message_t>) {
+        guard let opaque = message.pointee._private else { return }
+        // Balances the passRetained in produce(_:delivery:).
+        let delivery = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
+        let error = message.pointee.err
+        if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+            delivery.complete(.success(DeliveryReport(topic: delivery.topic, partition: message.pointee.partition, offset: message.pointee.offset)))
+        } else {
+            delivery.complete(.failure(KafkaError(error, context: "delivery to \(delivery.topic)")))
+        }
     }
 
     /// The latched fatal error, if the client hit one.
@@ -192,18 +221,6 @@ private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<
         callbacks.onError(fatal)
     } else {
         callbacks.onError(KafkaError(raw, context: reason.map { String(cString: $0) }))
-    }
-}
-
-private let deliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = { _, message, _ in
-    guard let message, let opaque = message.pointee._private else { return }
-    // Balances the passRetained in RDKafkaClient.produce.
-    let delivery = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
-    let error = message.pointee.err
-    if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-        delivery.complete(.success(DeliveryReport(topic: delivery.topic, partition: message.pointee.partition, offset: message.pointee.offset)))
-    } else {
-        delivery.complete(.failure(KafkaError(error, context: "delivery to \(delivery.topic)")))
     }
 }
 
