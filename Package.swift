@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
         // C libraries from Debian (`make deps` installs them).
@@ -46,11 +47,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Avro schemas, codecs, resolution, compatibility and Confluent framing.
+        .target(
+            name: "HeraldAvro",
+            dependencies: [
+                "CAvro",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
                 "CRdKafka",
                 "CAvro",
+                "HeraldAvro",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -59,6 +71,11 @@ let package = Package(
         .testTarget(
             name: "SystemLibrariesTests",
             dependencies: ["CRdKafka", "CAvro"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldAvroTests",
+            dependencies: ["HeraldAvro"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -47,6 +47,21 @@ import Testing
         #expect(try text.decode(text.encode(.string("a\0b"))) == .string("a\0b"))
     }
 
+    @Test func bareUnionValuesAndPromotionsEncode() throws {
+        let schema = try AvroSchema(parsing: #"{"type":"record","name":"R","fields":[{"name":"u","type":["null","long","string"]},{"name":"d","type":"double"},{"name":"l","type":"long","default":5}]}"#)
+        let bare = AvroValue.record([.init("u", .string("x")), .init("d", .int(2))])
+        let explicit = AvroValue.record([.init("u", .union(branch: 2, .string("x"))), .init("d", .double(2)), .init("l", .long(5))])
+        #expect(try schema.encode(bare) == schema.encode(explicit))
+        #expect(try schema.decode(schema.encode(bare)) == explicit)
+        #expect { try schema.encode(.record([.init("u", .boolean(true)), .init("d", .double(1))])) } throws: { error in
+            let error = error as! AvroError
+            return error.path == "u" && error.message.contains("no branch of union")
+        }
+        #expect { try schema.encode(.record([.init("u", .null), .init("d", .double(1)), .init("zz", .null)])) } throws: { error in
+            (error as! AvroError).message.contains("has no field \"zz\"")
+        }
+    }
+
     @Test func zigZagVarintsAtTheLimits() throws {
         let long = try AvroSchema(parsing: #""long""#)
         let cases: [(Int64, [UInt8])] = [

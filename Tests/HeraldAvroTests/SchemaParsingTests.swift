@@ -48,6 +48,12 @@ import Testing
         #expect(unknown.normalizedForm == #"{"type":"long","logicalType":"nanos"}"#)
     }
 
+    @Test func errorTypesAreRecordsThatKeepTheirKeyword() throws {
+        let schema = try AvroSchema(parsing: #"{"type": "error", "name": "Failure", "fields": [{"name": "reason", "type": "string"}]}"#)
+        #expect(schema.type == .record)
+        #expect(schema.canonicalForm == #"{"name":"Failure","type":"error","fields":[{"name":"reason","type":"string"}]}"#)
+    }
+
     @Test func recursiveTypesParse() throws {
         let schema = try AvroSchema(parsing: #"{"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}"#)
         #expect(schema.fields[0].type.branches[1].fullName == "Node")
@@ -88,8 +94,8 @@ import Testing
         Invalid(text: #"{"type": "fixed", "name": "F", "size": -1}"#, path: "/size", message: "non-negative integer"),
         Invalid(text: #"{"type": "array"}"#, path: "", message: "missing \"items\""),
         Invalid(text: #"{"type": "map", "values": {"type": "oops"}}"#, path: "/values/type", message: "unknown type"),
-        Invalid(text: #"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int", "default": "x"}]}"#, path: "", message: "invalid default for field \"a\""),
-        Invalid(text: #"{"type": "record", "name": "R", "fields": [{"name": "a", "type": ["null", "int"], "default": 1}]}"#, path: "", message: "invalid default for field \"a\""),
+        Invalid(text: #"{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int", "default": "x"}]}"#, path: "/fields/0/default", message: "invalid default for field \"a\""),
+        Invalid(text: #"{"type": "record", "name": "R", "fields": [{"name": "a", "type": ["null", "int"], "default": 1}]}"#, path: "/fields/0/default", message: "invalid default for field \"a\""),
         Invalid(text: #"[{"type": "record", "name": "R", "fields": []}, {"type": "record", "name": "R", "fields": []}]"#, path: "/1/name", message: "defined more than once"),
         Invalid(text: #"{"type": "record", "name": "int", "fields": []}"#, path: "/name", message: "redefines a primitive"),
         Invalid(text: #"{"type": "record", "name": "R", "fields": [}"#, path: "", message: "not valid JSON"),

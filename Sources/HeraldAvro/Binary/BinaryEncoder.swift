@@ -87,7 +87,7 @@ struct BinaryEncoder {
     }
 
     /// Whether a bare value of this kind can be encoded by a schema of `type` (union branch choice).
-    private static func accepts(_ type: AvroType, _ value: AvroValue) -> Bool {
+    static func accepts(_ type: AvroType, _ value: AvroValue) -> Bool {
         switch (type, value) {
         case (.null, .null), (.boolean, .boolean), (.int, .int), (.long, .long), (.float, .float), (.double, .double),
              (.bytes, .bytes), (.string, .string), (.record, .record), (.enum, .enum), (.array, .array), (.map, .map), (.fixed, .fixed):

@@ -8,6 +8,7 @@ public enum AvroJSONStyle: Hashable, Sendable {
 }
 
 /// Writes `AvroValue`s as JSON text guided by their schema (which union branch names need).
+/// Accepts the same numeric promotions as `BinaryEncoder`, so any value that encodes also prints.
 struct AvroJSONWriter {
     let nodes: [SchemaNode]
     let style: AvroJSONStyle
@@ -27,8 +28,12 @@ struct AvroJSONWriter {
         case (.long, .long(let number)): writer.writeInteger(number)
         case (.long, .int(let number)): writer.writeInteger(Int64(number))
         case (.float, .float(let number)): writer.writeFloat(number)
+        case (.float, .int(let number)): writer.writeFloat(Float(number))
+        case (.float, .long(let number)): writer.writeFloat(Float(number))
         case (.double, .double(let number)): writer.writeDouble(number)
         case (.double, .float(let number)): writer.writeDouble(Double(number))
+        case (.double, .int(let number)): writer.writeDouble(Double(number))
+        case (.double, .long(let number)): writer.writeDouble(Double(number))
         case (.string, .string(let text)): writer.writeString(text)
         case (.bytes, .bytes(let bytes)), (.fixed, .fixed(let bytes)): writer.writeByteString(bytes)
         case (.enum, .enum(let symbol)): writer.writeString(symbol)
@@ -74,6 +79,12 @@ struct AvroJSONWriter {
                 try write(inner, branchNode)
                 writer.append(UInt8(ascii: "}"))
             }
+        case (.union, _):
+            // A bare value, as `BinaryEncoder` accepts it: the first branch of its kind.
+            guard let branch = nodes[index].branches.firstIndex(where: { BinaryEncoder.accepts(nodes[$0].type, value) }) else {
+                throw AvroError(.invalidValue, "no branch of the union accepts \(value.kindName)")
+            }
+            try write(.union(branch: branch, value), index)
         default:
             throw AvroError(.invalidValue, "expected \(BinaryEncoder.describe(nodes[index])), got \(value.kindName)")
         }

@@ -20,7 +20,7 @@ public struct AvroSchema: Sendable, CustomStringConvertible {
     public init(parsing text: String, references: [AvroSchema] = []) throws(AvroError) {
         let (graph, root) = try SchemaParser.parse(text, references: references)
         self.init(graph: graph, index: root)
-        try AvroCSchemaCheck.validate(canonicalForm)
+        try AvroCSchemaCheck.validate(SchemaPrinter.print(self, style: .avroC))
     }
 
     var node: SchemaNode { graph.nodes[index] }

@@ -5,6 +5,8 @@ struct SchemaParser {
     private var namedTypes: [String: Int] = [:]
     private var referencedNames: Set<String> = []
     private var primitiveNodes: [AvroType: Int] = [:]
+    /// Where each field's default sits in the schema text, for errors found once the graph is complete.
+    private var defaultPaths: [Int: [Int: String]] = [:]
 
     private static let primitives: [String: AvroType] = [
         "null": .null, "boolean": .boolean, "int": .int, "long": .long,
@@ -205,6 +207,7 @@ struct SchemaParser {
             guard let typeJSON = fieldJSON["type"] else { throw AvroError(.invalidSchema, "field \"\(name)\" is missing \"type\"", path: fieldPath) }
             var field = SchemaField(name: name, type: try parse(typeJSON, namespace: childNamespace, path: fieldPath + "/type"))
             field.defaultValue = fieldJSON["default"]
+            if field.defaultValue != nil { defaultPaths[index, default: [:]][node.fields.count] = fieldPath + "/default" }
             field.doc = try optionalString(fieldMembers, key: "doc", path: fieldPath)
             field.aliases = try stringList(fieldMembers, key: "aliases", path: fieldPath)
             for alias in field.aliases where !AvroName.isValidSimpleName(alias) {
@@ -304,10 +307,10 @@ struct SchemaParser {
                     try encoder.encode(defaultValue, node: field.type)
                     nodes[nodeIndex].fields[fieldIndex].defaultBinary = encoder.writer.bytes
                 } catch {
-                    let where_ = error.path.isEmpty ? "" : " at \(error.path)"
+                    let inside = error.path.isEmpty ? "" : " at \(error.path)"
                     throw AvroError(
-                        .invalidSchema, "invalid default for field \"\(field.name)\" of \(nodes[nodeIndex].fullName ?? "record")\(where_): \(error.message)",
-                        path: "")
+                        .invalidSchema, "invalid default for field \"\(field.name)\" of \(nodes[nodeIndex].fullName ?? "record")\(inside): \(error.message)",
+                        path: defaultPaths[nodeIndex]?[fieldIndex] ?? "")
                 }
             }
         }

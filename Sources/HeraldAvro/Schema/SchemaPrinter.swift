@@ -7,6 +7,9 @@ struct SchemaPrinter {
         /// Full names, fixed key order, sorted aliases and custom attributes, no whitespace;
         /// named types from schema references are printed by name.
         case normalized
+        /// Parsing Canonical Form with errors spelled as records: Avro C 1.11.1 does not know
+        /// the `error` keyword, and only structure is asked of it.
+        case avroC
     }
 
     private let graph: SchemaGraph
@@ -29,7 +32,7 @@ struct SchemaPrinter {
         let node = graph.nodes[index]
         switch node.type {
         case .null, .boolean, .int, .long, .float, .double, .bytes, .string:
-            if style == .canonical || (node.logicalType == nil && node.properties.isEmpty) {
+            if style != .normalized || (node.logicalType == nil && node.properties.isEmpty) {
                 writer.writeString(node.type.rawValue)
             } else {
                 openObject()
@@ -59,7 +62,7 @@ struct SchemaPrinter {
             }
             openObject()
             key("name"); writer.writeString(fullName)
-            key("type"); writer.writeString(node.type == .record ? (node.isError ? "error" : "record") : node.type.rawValue)
+            key("type"); writer.writeString(node.type == .record ? (node.isError && style != .avroC ? "error" : "record") : node.type.rawValue)
             switch node.type {
             case .record:
                 key("fields")
