@@ -57,11 +57,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // librdkafka binding: producer, transactional producer, consumer, admin, compacted tables.
+        .target(
+            name: "HeraldKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
                 "CRdKafka",
                 "CAvro",
+                "HeraldKafka",
+                .product(name: "Logging", package: "swift-log"),
                 "HeraldAvro",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -76,6 +88,25 @@ let package = Package(
         .testTarget(
             name: "HeraldAvroTests",
             dependencies: ["HeraldAvro"],
+            swiftSettings: swiftSettings
+        ),
+        // Child process for HeraldKafkaTests' SIGKILL tests (built next to the test bundle).
+        .executableTarget(
+            name: "HeraldKafkaProbe",
+            dependencies: [
+                "HeraldKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HeraldKafkaProbe",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldKafkaTests",
+            dependencies: [
+                "HeraldKafka",
+                "HeraldKafkaProbe",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
