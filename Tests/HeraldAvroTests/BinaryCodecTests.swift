@@ -134,6 +134,9 @@ import Testing
         #expect {
             try schema.validate(malformed.bytes)
         } throws: { ($0 as? AvroError)?.code == malformed.code }
+        #expect {
+            try schema.json(fromBinary: malformed.bytes)
+        } throws: { ($0 as? AvroError)?.code == malformed.code }
     }
 
     @Test func errorsInsideRecordsNameTheField() throws {

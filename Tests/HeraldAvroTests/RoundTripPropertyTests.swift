@@ -19,6 +19,9 @@ import Testing
             #expect(try schema.decodeJSON(schema.jsonText(for: value, style: .avro)) == value, "seed \(seed)")
             #expect(try schema.decodeJSON(schema.jsonText(for: value, style: .natural), mode: .lenient) == value, "seed \(seed)")
             #expect(try schema.encodeJSON(schema.jsonText(for: value)) == binary, "seed \(seed)")
+            // The one-pass binary → JSON path writes exactly what going through values writes.
+            #expect(try schema.json(fromBinary: binary, style: .avro) == schema.json(for: value, style: .avro), "seed \(seed)")
+            #expect(try schema.json(fromBinary: binary, style: .natural) == schema.json(for: value, style: .natural), "seed \(seed)")
             #expect(try AvroResolver(writer: schema, reader: schema).decode(binary) == value, "seed \(seed)")
             // Any strict prefix is an error, never a crash or a silently different value.
             if binary.count > 1 {
