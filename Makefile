@@ -10,6 +10,7 @@ APT_PACKAGES := librdkafka-dev libavro-dev protobuf-compiler libprotobuf-dev pkg
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
+BENCHMARKS ?= kafka avro registry
 
 .PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench clean
 
@@ -43,16 +44,27 @@ build: deps ## debug build
 release: deps ## release build
 	swift build -c release
 
-test: deps ## build, start the broker, run every test, stop the broker
+test: deps ## build, start the broker, run every test (Swift, then the Python interop suite), stop the broker
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)
 	@scripts/broker.sh up
 	@status=0; \
 	swift test --skip-build $(SWIFT_TEST_FLAGS) || status=$$?; \
+	$(VENV)/bin/python -m pytest Tests/Interop -q -p no:cacheprovider || status=$$?; \
 	scripts/broker.sh down; \
 	exit $$status
 
 run: release ## start the broker and show Herald working end to end
 	@scripts/run-demo.sh
+
+bench: release ## run every benchmark beside its baseline on a local broker and print the tables
+	@scripts/broker.sh up
+	@status=0; \
+	for suite in $(BENCHMARKS); do \
+	  echo; echo "== herald bench $$suite"; \
+	  .build/release/herald bench $$suite || status=$$?; \
+	done; \
+	scripts/broker.sh down; \
+	exit $$status
 
 generate: ## regenerate Sources/HeraldProtos from Protos/ (builds the protoc plugins once)
 	dev/generate-protos.sh

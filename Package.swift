@@ -14,14 +14,22 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "herald", targets: ["HeraldCLI"]),
+        .executable(name: "herald-registry", targets: ["herald-registry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
     ],
     targets: [
         // C libraries from Debian (`make deps` installs them).
@@ -47,6 +55,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Shared service runtime: options, gRPC and HTTP servers as services, health, metrics, logs.
+        .target(
+            name: "HeraldRuntime",
+            dependencies: [
+                "HeraldProtos",
+                "HeraldKafka",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Avro schemas, codecs, resolution, compatibility and Confluent framing.
         .target(
             name: "HeraldAvro",
@@ -67,6 +95,40 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Services: a library each (so `herald dev` and tests run the very same code) and an executable.
+        .target(
+            name: "HeraldRegistry",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldKafka",
+                "HeraldProtos",
+                "HeraldRuntime",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Services/Registry/Sources/HeraldRegistry",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "herald-registry",
+            dependencies: [
+                "HeraldRegistry",
+                "HeraldRuntime",
+                "HeraldKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Registry/Sources/RegistryMain",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
@@ -83,6 +145,18 @@ let package = Package(
         .testTarget(
             name: "SystemLibrariesTests",
             dependencies: ["CRdKafka", "CAvro"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldRuntimeTests",
+            dependencies: [
+                "HeraldRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -107,6 +181,26 @@ let package = Package(
                 "HeraldKafkaProbe",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldRegistryTests",
+            dependencies: [
+                "HeraldRegistry",
+                "HeraldRuntime",
+                "HeraldKafka",
+                "HeraldProtos",
+                "herald-registry",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Services/Registry/Tests/HeraldRegistryTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

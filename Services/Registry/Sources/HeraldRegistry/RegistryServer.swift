@@ -1,0 +1,149 @@
+import HeraldAvro
+public import HeraldKafka
+import HeraldProtos
+public import HeraldRuntime
+public import Logging
+public import ServiceLifecycle
+
+/// The registry service assembled from its configuration: the schema log replica, the leader
+/// election, the gRPC API and the Confluent REST API. `services` go into a `ServiceGroup`; tests
+/// start the very same assembly on port 0.
+public struct RegistryServer: Sendable {
+    public struct Configuration: Sendable {
+        public var kafka: KafkaConfiguration
+        /// Address both servers bind. Default `127.0.0.1`.
+        public var host = "127.0.0.1"
+        /// Default 50050; 0 picks a free port.
+        public var grpcPort = 50050
+        /// Confluent REST, `/metrics`, `/healthz`. Default 8081; 0 picks a free port.
+        public var httpPort = 8081
+        /// Host other instances reach this one's gRPC port at (forwarded writes). Default: `host`,
+        /// or `127.0.0.1` when `host` is a wildcard address.
+        public var advertisedHost: String?
+        /// Stable per instance: its static membership in the election group.
+        public var instanceID = "0"
+        /// The compacted log of schemas, configs and modes. Default `herald._schemas`.
+        public var topic = "herald._schemas"
+        /// One partition; its owner in the election group leads. Default `herald._schemas.election`.
+        public var electionTopic = "herald._schemas.election"
+        public var electionGroup = "herald-registry"
+        /// Shared by every leader, so a new leader fences the previous one. Default `herald-registry-leader`.
+        public var transactionalID = "herald-registry-leader"
+        /// Largest accepted REST request body (and so schema). Default 1 MiB.
+        public var maxSchemaBytes = 1 << 20
+
+        public init(kafka: KafkaConfiguration) {
+            self.kafka = kafka
+        }
+    }
+
+    public let registry: SchemaRegistry
+    public let health: HealthStatus
+    public let grpc: GRPCServerService
+    public let httpPort: BoundPort
+    /// Everything to run, in start order.
+    public let services: [any Service]
+
+    static let serviceName = "herald.v1.Registry"
+
+    public static func build(_ configuration: Configuration, logger: Logger) throws -> RegistryServer {
+        let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        let log = SchemaLog(topic: configuration.topic, configuration: configuration.kafka, admin: admin, logger: logger)
+        let health = HealthStatus(services: [serviceName])
+
+        // The leader needs the bound gRPC port; the server is created first and read lazily.
+        let portBox = GRPCPortBox()
+        let advertisedHost = configuration.advertisedHost
+            ?? (configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host)
+        let leader = RegistryLeader(
+            settings: .init(
+                electionTopic: configuration.electionTopic, resignTopic: configuration.topic,
+                groupID: configuration.electionGroup, instanceID: configuration.instanceID,
+                transactionalID: configuration.transactionalID,
+                advertisedGRPCAddress: { "\(advertisedHost):\(try await portBox.port())" }),
+            configuration: configuration.kafka, log: log, logger: logger)
+        let registry = SchemaRegistry(log: log, leader: leader, logger: logger)
+
+        let grpc = GRPCServerService(
+            host: configuration.host, port: configuration.grpcPort,
+            services: [RegistryGRPCService(registry: registry), HealthService(status: health)], logger: logger)
+        portBox.server = grpc
+
+        let router = HeraldHTTP.router(health: health)
+        ConfluentREST(registry: registry, maxBodyBytes: configuration.maxSchemaBytes).addRoutes(to: router)
+        let (http, httpPort) = HeraldHTTP.application(
+            router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", logger: logger)
+
+        let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, health: health,
+                                grpc: grpc, httpPort: httpPort, logger: logger)
+        return RegistryServer(registry: registry, health: health, grpc: grpc, httpPort: httpPort, services: [grpc, http, core])
+    }
+}
+
+/// The gRPC server whose bound port the leader announces.
+private final class GRPCPortBox: @unchecked Sendable {
+    // Set once in `build`, before any task reads it.
+    var server: GRPCServerService?
+
+    func port() async throws -> Int {
+        guard let server else { return 0 }
+        return try await server.boundPort()
+    }
+}
+
+/// Creates the topics, replays the log, then takes part in the election; resigns on shutdown.
+struct RegistryCore: Service {
+    let configuration: RegistryServer.Configuration
+    let admin: KafkaAdmin
+    let log: SchemaLog
+    let leader: RegistryLeader
+    let health: HealthStatus
+    let grpc: GRPCServerService
+    let httpPort: BoundPort
+    let logger: Logger
+
+    func run() async throws {
+        let grpcPort = try await grpc.boundPort()
+        let httpPort = await httpPort.value
+        logger.info("Registry listening", metadata: [
+            "grpc.port": "\(grpcPort)", "http.port": "\(httpPort)",
+            "herald.instance": "\(configuration.instanceID)",
+        ])
+        try await admin.createTopic(configuration.topic, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+        try await admin.createTopic(configuration.electionTopic, partitions: 1, ignoreIfExists: true)
+
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask { try await untilCancelled { try await log.run() } }
+            tasks.addTask {
+                try await untilCancelled {
+                    try await log.waitUntilReady()
+                    logger.info("Schema log replayed", metadata: ["kafka.topic": "\(configuration.topic)"])
+                    try await leader.run()
+                }
+            }
+            tasks.addTask {
+                try await untilCancelled {
+                    // Reads are right once replayed; writes need a leader, here or elsewhere.
+                    try await log.waitUntilReady()
+                    try await log.waitUntil { $0.leader != nil }
+                    health.set(.serving, for: RegistryServer.serviceName)
+                }
+            }
+            try await gracefulShutdown()
+            health.shutDown()
+            await leader.resign()
+            tasks.cancelAll()
+        }
+        await admin.close()
+    }
+}
+
+/// Runs `body`; an error it throws because the task was cancelled (as on shutdown) is not a failure.
+func untilCancelled(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        if Task.isCancelled { return }
+        throw error
+    }
+}

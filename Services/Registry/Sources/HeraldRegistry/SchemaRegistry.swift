@@ -1,0 +1,257 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+public import HeraldAvro
+import HeraldProtos
+import Logging
+import SwiftProtobuf
+
+/// The registry as both APIs see it: reads from this instance's replica of the log, writes
+/// carried out by the leader — here when this instance leads, otherwise forwarded to the leader
+/// over gRPC.
+public final class SchemaRegistry: Sendable {
+    let log: SchemaLog
+    let leader: RegistryLeader
+    private let logger: Logger
+
+    init(log: SchemaLog, leader: RegistryLeader, logger: Logger) {
+        self.log = log
+        self.leader = leader
+        self.logger = logger
+    }
+
+    var state: RegistryState { log.state }
+
+    /// Whether this instance currently leads (writes go through it).
+    public var isLeader: Bool { leader.isLeader }
+
+    /// The instance id of the leader the log names, if any.
+    public var leaderInstance: String? { state.leader?.instance }
+
+    // MARK: Reads
+
+    public func schema(id: Int) throws(RegistryError) -> (schema: String, references: [SchemaReference]) {
+        try state.schema(id: id)
+    }
+
+    public func subjectVersions(ofID id: Int, includeDeleted: Bool = false) throws(RegistryError) -> [(subject: String, version: Int)] {
+        let state = state
+        _ = try state.schema(id: id)
+        return state.usages(ofID: id, includeDeleted: includeDeleted).map { ($0.subject, $0.version) }
+    }
+
+    public func subjects(includeDeleted: Bool = false, prefix: String = "") -> [String] {
+        state.subjectNames(includeDeleted: includeDeleted, prefix: prefix)
+    }
+
+    public func versions(of subject: String, includeDeleted: Bool = false) throws(RegistryError) -> [Int] {
+        try state.versions(of: subject, includeDeleted: includeDeleted)
+    }
+
+    /// `version` nil means the latest.
+    public func version(_ subject: String, _ version: Int?, includeDeleted: Bool = false) throws(RegistryError) -> SubjectVersion {
+        try state.version(subject, version, includeDeleted: includeDeleted)
+    }
+
+    public func referencedBy(_ subject: String, _ version: Int?) throws(RegistryError) -> [Int] {
+        let state = state
+        let resolved = try state.version(subject, version, includeDeleted: false)
+        return state.referencingIDs(subject, resolved.version)
+    }
+
+    /// The version of `subject` that holds this schema.
+    public func lookup(_ subject: String, schema text: String, references: [SchemaReference], normalize: Bool, includeDeleted: Bool = false) throws(RegistryError) -> SubjectVersion {
+        let state = state
+        _ = try state.versions(of: subject, includeDeleted: includeDeleted)
+        let schema = try state.parse(text, references: references)
+        guard let found = state.registeredVersion(of: schema, references: references, in: subject, includeDeleted: includeDeleted) else {
+            throw RegistryError(.schemaNotFound, "Schema not found under subject '\(subject)'.")
+        }
+        return found
+    }
+
+    /// The incompatibilities of `schema` with `subject` (nil `version`: every version the subject's
+    /// level requires). A subject that does not exist accepts anything.
+    public func checkCompatibility(_ subject: String, schema text: String, references: [SchemaReference], version: Int?) throws(RegistryError) -> [SchemaIncompatibility] {
+        let state = state
+        let schema = try state.parse(text, references: references)
+        guard (try? state.versions(of: subject, includeDeleted: false)) != nil else {
+            if version != nil { throw .subjectNotFound(subject) }
+            return []
+        }
+        return try RegistryPlanner.check(schema, subject: subject, against: version, in: state)
+    }
+
+    /// nil `subject` is the global level. With `fallBack`, a subject without its own level
+    /// answers the global one; without, it is `subjectConfigNotFound`.
+    public func compatibility(of subject: String?, fallBack: Bool) throws(RegistryError) -> CompatibilityLevel {
+        let state = state
+        if let subject, !fallBack, state.configs[subject] == nil {
+            throw RegistryError(.subjectConfigNotFound, "Subject '\(subject)' does not have subject-level compatibility configured.")
+        }
+        return state.compatibility(of: subject)
+    }
+
+    public func mode(of subject: String?, fallBack: Bool) throws(RegistryError) -> RegistryMode {
+        let state = state
+        if let subject, !fallBack, state.modes[subject] == nil {
+            throw RegistryError(.subjectModeNotFound, "Subject '\(subject)' does not have subject-level mode configured.")
+        }
+        return state.mode(of: subject)
+    }
+
+    // MARK: Writes
+
+    public func register(_ registration: Registration, forwarded: Bool = false) async throws(RegistryError) -> (id: Int, version: Int) {
+        let outcome = try await write(forwarded: forwarded, forward: { client in
+            let response = try await client.registerSchema(.with {
+                $0.subject = registration.subject
+                $0.schema = registration.schema
+                $0.references = registration.references.map(\.proto)
+                $0.normalize = registration.normalize
+                $0.id = Int32(registration.id ?? 0)
+                $0.version = Int32(registration.version ?? 0)
+            }, metadata: Self.forwardedMetadata)
+            return .registered(id: Int(response.id), version: Int(response.version))
+        }) { state throws(RegistryError) in
+            try RegistryPlanner.register(registration, in: state)
+        }
+        guard case .registered(let id, let version) = outcome else { throw Self.unexpected(outcome) }
+        return (id, version)
+    }
+
+    public func deleteSubject(_ subject: String, permanent: Bool, forwarded: Bool = false) async throws(RegistryError) -> [Int] {
+        let outcome = try await write(forwarded: forwarded, forward: { client in
+            let response = try await client.deleteSubject(.with {
+                $0.subject = subject
+                $0.permanent = permanent
+            }, metadata: Self.forwardedMetadata)
+            return .deleted(versions: response.versions.map(Int.init))
+        }) { state throws(RegistryError) in
+            try RegistryPlanner.deleteSubject(subject, permanent: permanent, in: state)
+        }
+        guard case .deleted(let versions) = outcome else { throw Self.unexpected(outcome) }
+        return versions
+    }
+
+    /// `version` nil means the latest.
+    public func deleteVersion(_ subject: String, _ version: Int?, permanent: Bool, forwarded: Bool = false) async throws(RegistryError) -> Int {
+        let outcome = try await write(forwarded: forwarded, forward: { client in
+            let response = try await client.deleteVersion(.with {
+                $0.subject = subject
+                $0.version = Int32(version ?? 0)
+                $0.permanent = permanent
+            }, metadata: Self.forwardedMetadata)
+            return .deleted(versions: response.versions.map(Int.init))
+        }) { state throws(RegistryError) in
+            try RegistryPlanner.deleteVersion(subject, version, permanent: permanent, in: state)
+        }
+        guard case .deleted(let versions) = outcome, let deleted = versions.first else { throw Self.unexpected(outcome) }
+        return deleted
+    }
+
+    /// `level` nil removes the subject's own level (the global one applies again).
+    public func setCompatibility(_ level: CompatibilityLevel?, subject: String?, forwarded: Bool = false) async throws(RegistryError) -> CompatibilityLevel {
+        let outcome = try await write(forwarded: forwarded, forward: { client in
+            let response = try await client.setConfig(.with {
+                $0.subject = subject ?? ""
+                $0.compatibility = level.map(Herald_V1_CompatibilityLevel.init) ?? .unspecified
+            }, metadata: Self.forwardedMetadata)
+            return .compatibility(try CompatibilityLevel(response.compatibility))
+        }) { state throws(RegistryError) in
+            try RegistryPlanner.setCompatibility(level, subject: subject, in: state)
+        }
+        guard case .compatibility(let result) = outcome else { throw Self.unexpected(outcome) }
+        return result
+    }
+
+    /// `mode` nil removes the subject's own mode.
+    public func setMode(_ mode: RegistryMode?, subject: String?, force: Bool, forwarded: Bool = false) async throws(RegistryError) -> RegistryMode {
+        let outcome = try await write(forwarded: forwarded, forward: { client in
+            let response = try await client.setMode(.with {
+                $0.subject = subject ?? ""
+                $0.mode = mode.map(Herald_V1_RegistryMode.init) ?? .unspecified
+                $0.force = force
+            }, metadata: Self.forwardedMetadata)
+            return .mode(try RegistryMode(response.mode))
+        }) { state throws(RegistryError) in
+            try RegistryPlanner.setMode(mode, subject: subject, force: force, in: state)
+        }
+        guard case .mode(let result) = outcome else { throw Self.unexpected(outcome) }
+        return result
+    }
+
+    // MARK: Leader or forward
+
+    /// Marks a request a follower forwarded, so the receiver never forwards it again.
+    static let forwardedHeader = "herald-registry-forwarded"
+    static let forwardedMetadata: Metadata = [forwardedHeader: "1"]
+
+    typealias Forward = @Sendable (Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>) async throws -> RegistryPlanner.Outcome
+
+    /// Carries out a write here when this instance leads; otherwise forwards it once to the leader
+    /// the log names. `forwarded` requests are never forwarded again.
+    private func write(
+        forwarded: Bool,
+        forward: Forward,
+        plan: @Sendable (RegistryState) throws(RegistryError) -> RegistryPlanner.Plan
+    ) async throws(RegistryError) -> RegistryPlanner.Outcome {
+        if leader.isLeader {
+            return try await leader.execute(plan)
+        }
+        guard !forwarded else {
+            throw RegistryError(.unknownLeader, "This instance is not the leader; retry against the current leader.")
+        }
+        guard let announcement = state.leader, let target = HostAndPort(announcement.grpcAddress) else {
+            throw RegistryError(.unknownLeader, "No registry leader is known yet; retry shortly.")
+        }
+        do {
+            return try await withGRPCClient(
+                transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)
+            ) { client in
+                try await forward(Herald_V1_Registry.Client(wrapping: client))
+            }
+        } catch let error as RPCError {
+            throw RegistryError(forwarded: error)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(.forwardingError, "Forwarding to the leader at \(announcement.grpcAddress) failed: \(error)")
+        }
+    }
+
+    private static func unexpected(_ outcome: RegistryPlanner.Outcome) -> RegistryError {
+        RegistryError(.storeError, "Unexpected outcome \(outcome) of a registry write.")
+    }
+}
+
+/// A registration request, as both APIs take it.
+public struct Registration: Sendable {
+    public var subject: String
+    public var schema: String
+    public var references: [SchemaReference]
+    public var normalize: Bool
+    /// IMPORT mode only.
+    public var id: Int?
+    /// IMPORT mode only.
+    public var version: Int?
+
+    public init(subject: String, schema: String, references: [SchemaReference] = [], normalize: Bool = false, id: Int? = nil, version: Int? = nil) {
+        self.subject = subject
+        self.schema = schema
+        self.references = references
+        self.normalize = normalize
+        self.id = id
+        self.version = version
+    }
+}
+
+struct HostAndPort {
+    var host: String
+    var port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
+        host = String(text[..<colon])
+        self.port = port
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import HeraldKafka
+import HeraldRegistry
+import HeraldRuntime
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `herald-registry`: parses options and runs the registry until SIGTERM or SIGINT.
+@main
+struct RegistryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald-registry",
+        abstract: "Herald's schema registry: Confluent-compatible REST and gRPC, stored in Kafka."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
+    var grpcPort = HeraldEnvironment.int("grpc-port", default: 50050)
+
+    @Option(help: "HTTP port for the Confluent REST API, /metrics and /healthz. Env: HERALD_HTTP_PORT.")
+    var httpPort = HeraldEnvironment.int("http-port", default: 8081)
+
+    @Option(help: "Host other registry instances use to reach this one's gRPC port. Env: HERALD_ADVERTISED_HOST.")
+    var advertisedHost = HeraldEnvironment.string("advertised-host", default: "")
+
+    @Option(help: "Largest accepted schema (REST request body) in bytes. Env: HERALD_MAX_SCHEMA_BYTES.")
+    var maxSchemaBytes = HeraldEnvironment.int("max-schema-bytes", default: 1 << 20)
+
+    @Option(help: "Compacted topic holding schemas, configs and modes. Env: HERALD_SCHEMAS_TOPIC.")
+    var schemasTopic = HeraldEnvironment.string("schemas-topic", default: "herald._schemas")
+
+    @Option(help: "One-partition topic whose owner in the election group leads. Env: HERALD_ELECTION_TOPIC.")
+    var electionTopic = HeraldEnvironment.string("election-topic", default: "herald._schemas.election")
+
+    @Option(help: "Consumer group of the leader election. Env: HERALD_ELECTION_GROUP.")
+    var electionGroup = HeraldEnvironment.string("election-group", default: "herald-registry")
+
+    @Option(help: "Transactional id every leader writes with (a new leader fences the old). Env: HERALD_LEADER_TRANSACTIONAL_ID.")
+    var leaderTransactionalID = HeraldEnvironment.string("leader-transactional-id", default: "herald-registry-leader")
+
+    func run() async throws {
+        HeraldLogging.bootstrap(level: common.logLevel)
+        let logger = Logger(label: "herald.registry")
+        var configuration = RegistryServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-registry-\(common.instanceID)"))
+        configuration.host = common.host
+        configuration.grpcPort = grpcPort
+        configuration.httpPort = httpPort
+        configuration.advertisedHost = advertisedHost.isEmpty ? nil : advertisedHost
+        configuration.instanceID = common.instanceID
+        configuration.maxSchemaBytes = maxSchemaBytes
+        configuration.topic = schemasTopic
+        configuration.electionTopic = electionTopic
+        configuration.electionGroup = electionGroup
+        configuration.transactionalID = leaderTransactionalID
+        let server = try RegistryServer.build(configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: server.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import HeraldKafka
+import HeraldProtos
+import HeraldRegistry
+import HeraldRuntime
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Registry tests share one broker: they run one at a time, each with its own topics, election
+/// group and transactional id, so no test sees another's schemas or fences another's leader.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct RegistryIntegration {}
+
+/// Names private to one test's registry cluster.
+struct RegistryNames: Sendable {
+    let topic: String
+    let electionTopic: String
+    let group: String
+    let transactionalID: String
+
+    init() {
+        let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
+        topic = "herald-test._schemas.\(suffix)"
+        electionTopic = "herald-test._schemas.election.\(suffix)"
+        group = "herald-test-registry.\(suffix)"
+        transactionalID = "herald-test-registry-leader.\(suffix)"
+    }
+
+}
+
+enum TestEnvironment {
+    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+
+    static var kafka: KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "herald-registry-tests")
+        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }()
+
+    /// Polls `condition` until it holds, failing after `timeout`.
+    static func eventually(
+        _ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if (try? await condition()) == true { return }
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out waiting for \(what)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// One registry instance running in this process: the very assembly the executable runs.
+final class RegistryInstance: Sendable {
+    let server: RegistryServer
+    let grpcPort: Int
+    let httpPort: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    var base: String { "http://127.0.0.1:\(httpPort)" }
+
+    static func start(_ names: RegistryNames, instance: String = "0", maxSchemaBytes: Int = 1 << 20) async throws -> RegistryInstance {
+        var configuration = RegistryServer.Configuration(kafka: TestEnvironment.kafka)
+        configuration.grpcPort = 0
+        configuration.httpPort = 0
+        configuration.instanceID = instance
+        configuration.topic = names.topic
+        configuration.electionTopic = names.electionTopic
+        configuration.electionGroup = names.group
+        configuration.transactionalID = names.transactionalID
+        configuration.maxSchemaBytes = maxSchemaBytes
+        let server = try RegistryServer.build(configuration, logger: TestEnvironment.logger)
+        let group = ServiceGroup(services: server.services, logger: TestEnvironment.logger)
+        let task = Task { try await group.run() }
+        let grpcPort = try await server.grpc.boundPort()
+        let httpPort = await server.httpPort.value
+        let instance = RegistryInstance(server: server, grpcPort: grpcPort, httpPort: httpPort, group: group, task: task)
+        try await TestEnvironment.eventually("registry \(instance) serving") { server.health.isServing }
+        return instance
+    }
+
+    private init(server: RegistryServer, grpcPort: Int, httpPort: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.server = server
+        self.grpcPort = grpcPort
+        self.httpPort = httpPort
+        self.group = group
+        self.task = task
+    }
+
+    /// Graceful stop, as on SIGTERM: resigns leadership, then stops the servers.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    func withClient<Result: Sendable>(_ body: (Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
+        try await withGRPCClient(
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)
+        ) { client in
+            try await body(Herald_V1_Registry.Client(wrapping: client))
+        }
+    }
+}
+
+/// A REST answer: the status and the parsed JSON body.
+struct RESTResponse {
+    let status: Int
+    let body: Any?
+    let text: String
+
+    var errorCode: Int? { (body as? [String: Any])?["error_code"] as? Int }
+    var object: [String: Any] { body as? [String: Any] ?? [:] }
+    var ints: [Int] { body as? [Int] ?? [] }
+    var strings: [String] { body as? [String] ?? [] }
+}
+
+enum REST {
+    static func call(
+        _ method: HTTPMethod, _ url: String, json: String? = nil,
+        contentType: String = "application/vnd.schemaregistry.v1+json"
+    ) async throws -> RESTResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let json {
+            request.headers.add(name: "content-type", value: contentType)
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        let text = String(buffer: bytes)
+        let body = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        return RESTResponse(status: Int(response.status.code), body: body, text: text)
+    }
+
+    /// `{"schema": "<schema>"}` (plus any extra members) as Confluent clients send it.
+    static func schemaBody(_ schema: String, extra: [String: Any] = [:]) -> String {
+        var object = extra
+        object["schema"] = schema
+        return String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+}
+
+enum Schemas {
+    static let orderV1 = #"{"type":"record","name":"Order","namespace":"com.example","fields":[{"name":"id","type":"string"}]}"#
+    /// v1 plus a field with a default: backward and forward compatible.
+    static let orderV2 = #"{"type":"record","name":"Order","namespace":"com.example","fields":[{"name":"id","type":"string"},{"name":"note","type":"string","default":""}]}"#
+    /// v1 plus a field without a default: not backward compatible.
+    static let orderBreaking = #"{"type":"record","name":"Order","namespace":"com.example","fields":[{"name":"id","type":"string"},{"name":"count","type":"int"}]}"#
+    static let customer = #"{"type":"record","name":"Customer","namespace":"com.example","fields":[{"name":"name","type":"string"}]}"#
+}

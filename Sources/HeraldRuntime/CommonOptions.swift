@@ -1,0 +1,47 @@
+public import ArgumentParser
+import Foundation
+public import HeraldKafka
+public import Logging
+
+/// Options every Herald service takes (DESIGN.md §6). Each is also an environment variable:
+/// `HERALD_` + the upper-case name (`HERALD_KAFKA_BROKERS`); a flag overrides its variable.
+public struct CommonOptions: ParsableArguments, Sendable {
+    @Option(help: "Kafka bootstrap servers, comma-separated. Env: HERALD_KAFKA_BROKERS.")
+    public var kafkaBrokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
+
+    @Option(help: "Address the gRPC and HTTP servers bind. Env: HERALD_HOST.")
+    public var host = HeraldEnvironment.string("host", default: "127.0.0.1")
+
+    @Option(help: "gRPC address (host:port) of the schema registry. Env: HERALD_REGISTRY_URL.")
+    public var registryURL = HeraldEnvironment.string("registry-url", default: "127.0.0.1:50050")
+
+    @Option(help: """
+        Stable name of this instance: part of its transactional id and its static group membership, \
+        so a restarted instance fences its predecessor and takes its partitions back. Env: HERALD_INSTANCE_ID.
+        """)
+    public var instanceID = HeraldEnvironment.string("instance-id", default: "0")
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Env: HERALD_LOG_LEVEL.")
+    public var logLevel: Logger.Level = Logger.Level(rawValue: HeraldEnvironment.string("log-level", default: "info")) ?? .info
+
+    public init() {}
+
+    public func validate() throws {
+        guard !kafkaBrokers.isEmpty else { throw ValidationError("--kafka-brokers must name at least one broker") }
+        guard !instanceID.isEmpty, instanceID.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ValidationError("--instance-id must be non-empty and use only letters, digits, '-', '_' or '.'")
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+
+extension CommonOptions {
+    /// Kafka settings from these options.
+    public func kafkaConfiguration(clientID: String) -> KafkaConfiguration {
+        KafkaConfiguration(
+            bootstrapServers: kafkaBrokers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+            clientID: clientID)
+    }
+}

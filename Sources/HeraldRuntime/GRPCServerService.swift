@@ -1,0 +1,44 @@
+public import GRPCCore
+public import GRPCNIOTransportHTTP2Posix
+public import Logging
+public import ServiceLifecycle
+
+/// A gRPC server (HTTP/2 over plaintext TCP) that runs as a ServiceLifecycle `Service`: graceful
+/// shutdown stops accepting new RPCs and lets the ones in flight finish.
+public struct GRPCServerService: Service {
+    public let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - host: Address to bind, e.g. `127.0.0.1` or `0.0.0.0`.
+    ///   - port: Port to bind; 0 picks a free one (read it back with `boundPort()`).
+    public init(host: String, port: Int, services: [any RegistrableRPCService], logger: Logger) {
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port),
+            transportSecurity: .plaintext,
+            config: .defaults { config in
+                // Event payloads may be up to the producer's limit (1 MiB by default) plus framing.
+                config.rpc.maxRequestPayloadSize = 16 * 1024 * 1024
+            }
+        )
+        self.server = GRPCServer(transport: transport, services: services)
+        self.logger = logger
+    }
+
+    /// The port the server listens on, once it is bound.
+    public func boundPort() async throws -> Int {
+        let address = try await server.transport.listeningAddress
+        guard let port = address.ipv4?.port ?? address.ipv6?.port else {
+            throw RPCError(code: .unavailable, message: "gRPC server is not listening on an IP address")
+        }
+        return port
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.serve()
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}

@@ -1,0 +1,123 @@
+public import GRPCCore
+public import HeraldProtos
+import SwiftProtobuf
+import Synchronization
+
+/// The serving status of a process's services, reported through the standard gRPC health service
+/// and `/healthz`. A service starts NOT_SERVING and says SERVING once it can answer correctly
+/// (e.g. after replaying its compacted topics).
+public final class HealthStatus: Sendable {
+    public typealias Status = Grpc_Health_V1_HealthCheckResponse.ServingStatus
+
+    private struct State {
+        var statuses: [String: Status] = [:]
+        var watchers: [Int: (service: String, continuation: AsyncStream<Status>.Continuation)] = [:]
+        var nextWatcher = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// - Parameter services: fully qualified gRPC service names, e.g. `herald.v1.Registry`.
+    ///   The overall status (the empty name) is SERVING only when all of them are.
+    public init(services: [String]) {
+        state.withLock { state in
+            for service in services { state.statuses[service] = .notServing }
+            state.statuses[""] = .notServing
+        }
+    }
+
+    public func set(_ status: Status, for service: String) {
+        state.withLock { state in
+            state.statuses[service] = status
+            let named = state.statuses.filter { !$0.key.isEmpty }
+            state.statuses[""] = named.values.allSatisfy { $0 == .serving } ? .serving : .notServing
+            for watcher in state.watchers.values {
+                if let current = state.statuses[watcher.service] { watcher.continuation.yield(current) }
+            }
+        }
+    }
+
+    /// Marks every service, e.g. NOT_SERVING on shutdown.
+    public func setAll(_ status: Status) {
+        let names = state.withLock { Array($0.statuses.keys.filter { !$0.isEmpty }) }
+        for name in names { set(status, for: name) }
+    }
+
+    /// Marks everything NOT_SERVING and ends every `Watch` stream, so that a graceful shutdown
+    /// of the gRPC server is not held open by watchers.
+    public func shutDown() {
+        setAll(.notServing)
+        let watchers = state.withLock { state in
+            defer { state.watchers.removeAll() }
+            return Array(state.watchers.values)
+        }
+        for watcher in watchers { watcher.continuation.finish() }
+    }
+
+    /// nil when the service is unknown.
+    public func status(of service: String) -> Status? {
+        state.withLock { $0.statuses[service] }
+    }
+
+    public var all: [String: Status] {
+        state.withLock { $0.statuses }
+    }
+
+    public var isServing: Bool { status(of: "") == .serving }
+
+    /// The current status, then every change, until the consumer stops iterating.
+    func updates(for service: String) -> AsyncStream<Status> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Status.self, bufferingPolicy: .bufferingNewest(1))
+        let id = state.withLock { state in
+            let id = state.nextWatcher
+            state.nextWatcher += 1
+            state.watchers[id] = (service, continuation)
+            continuation.yield(state.statuses[service] ?? .serviceUnknown)
+            return id
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { _ = $0.watchers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+}
+
+/// `grpc.health.v1.Health` over a `HealthStatus`.
+public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
+    let status: HealthStatus
+
+    public init(status: HealthStatus) {
+        self.status = status
+    }
+
+    public func check(
+        request: Grpc_Health_V1_HealthCheckRequest,
+        context: ServerContext
+    ) async throws -> Grpc_Health_V1_HealthCheckResponse {
+        guard let current = status.status(of: request.service) else {
+            throw RPCError(code: .notFound, message: "unknown service '\(request.service)'")
+        }
+        return .with { $0.status = current }
+    }
+
+    public func list(
+        request: Grpc_Health_V1_HealthListRequest,
+        context: ServerContext
+    ) async throws -> Grpc_Health_V1_HealthListResponse {
+        .with { response in
+            for (name, current) in status.all {
+                response.statuses[name] = .with { $0.status = current }
+            }
+        }
+    }
+
+    public func watch(
+        request: Grpc_Health_V1_HealthCheckRequest,
+        response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
+        context: ServerContext
+    ) async throws {
+        for await current in status.updates(for: request.service) {
+            try await response.write(.with { $0.status = current })
+        }
+    }
+}
