@@ -137,7 +137,11 @@ let package = Package(
                 "HeraldKafka",
                 .product(name: "Logging", package: "swift-log"),
                 "HeraldAvro",
+                "HeraldProtos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
         ),

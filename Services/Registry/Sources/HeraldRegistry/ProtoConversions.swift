@@ -90,8 +90,8 @@ extension RegistryError: RPCErrorConvertible {
 
     public var rpcErrorMetadata: Metadata { [Self.codeMetadataKey: "\(code.errorCode)"] }
 
-    /// The registry error a forwarded request answered with.
-    init(forwarded error: RPCError) {
+    /// The registry error a forwarded request answered with, or why it could not be forwarded.
+    init(forwarded error: RPCError, leader: String) {
         let all: [Code] = [
             .subjectNotFound, .versionNotFound, .schemaNotFound, .subjectSoftDeleted, .subjectNotSoftDeleted,
             .versionSoftDeleted, .versionNotSoftDeleted, .subjectConfigNotFound, .subjectModeNotFound,
@@ -103,7 +103,7 @@ extension RegistryError: RPCErrorConvertible {
         if let code = all.first(where: { $0.errorCode == number }) {
             self.init(code, error.message)
         } else {
-            self.init(.forwardingError, "The leader answered \(error.code): \(error.message)")
+            self.init(.forwardingError, "Could not forward to the leader at \(leader) (\(error.code)): \(error.message)")
         }
     }
 }

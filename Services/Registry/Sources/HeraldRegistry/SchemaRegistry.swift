@@ -211,7 +211,7 @@ public final class SchemaRegistry: Sendable {
                 try await forward(Herald_V1_Registry.Client(wrapping: client))
             }
         } catch let error as RPCError {
-            throw RegistryError(forwarded: error)
+            throw RegistryError(forwarded: error, leader: announcement.grpcAddress)
         } catch let error as RegistryError {
             throw error
         } catch {
