@@ -67,7 +67,7 @@ public final class TransactionalProducer: Sendable {
             result = try await body(transaction)
         } catch {
             transaction.end()
-            engine.logger.debug("Aborting transaction", metadata: [LogKeys.error: "\(error)"])
+            engine.logger.debug("Transaction body failed", metadata: [LogKeys.error: "\(error)"])
             do { try await abort() } catch let abortError {
                 engine.logger.info("Aborting the transaction failed", metadata: [LogKeys.error: "\(abortError)"])
             }
@@ -109,6 +109,7 @@ public final class TransactionalProducer: Sendable {
     private func abort() async throws {
         let client = engine.client
         let timeout = engine.configuration.requestTimeout
+        engine.logger.debug("Aborting transaction")
         while true {
             do {
                 try await engine.executor.run { try client.abortTransaction(timeout: timeout) }

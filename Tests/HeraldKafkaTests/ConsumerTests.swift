@@ -57,12 +57,21 @@ extension KafkaIntegration {
             }
         }
 
-        @Test func assignmentChangesArriveInOrderWithMessages() async throws {
+        /// Eager protocols revoke everything and reassign; cooperative ones hand over only what moves
+        /// (the rebalance callback must use incremental assign/unassign there).
+        @Test(arguments: ["range,roundrobin", "cooperative-sticky"])
+        func assignmentChangesArriveInOrderWithMessages(strategy: String) async throws {
             let topic = try await TestKafka.topic("rebalance", partitions: 4)
             let group = TestKafka.unique("rebalance-group")
             try await produce(400, to: topic, partitions: 4, prefix: "a")
+            var memberConfiguration = configuration
+            memberConfiguration.properties["partition.assignment.strategy"] = strategy
+            let configuration = memberConfiguration
+            let member = { @Sendable () throws -> KafkaConsumer in
+                try KafkaConsumer(configuration: configuration, options: KafkaConsumer.Options(groupID: group), logger: TestKafka.logger)
+            }
 
-            let first = try TestKafka.consumer(groupID: group)
+            let first = try member()
             try await first.subscribe([topic])
             struct Observed: Sendable {
                 var owned: Set<TopicPartition> = []
@@ -78,7 +87,7 @@ extension KafkaIntegration {
                         observed.owned.formUnion(partitions)
                         if observed.second == nil {
                             // A second member joins mid-stream, forcing a rebalance.
-                            let consumer = try TestKafka.consumer(groupID: group)
+                            let consumer = try member()
                             try await consumer.subscribe([topic])
                             observed.second = consumer
                             Task { for try await _ in consumer.events {} }

@@ -137,27 +137,24 @@ final class Probe: Sendable {
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
+        try process.run()
         let (lines, continuation) = AsyncStream<String>.makeStream()
-        let buffer = Mutex<[UInt8]>([])
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                continuation.finish()
-                return
-            }
-            let complete: [String] = buffer.withLock { buffer in
+        // Blocking reads on a thread of their own (FileHandle's readabilityHandler is not reliable
+        // on Linux when the writer dies).
+        let reader = pipe.fileHandleForReading
+        Thread {
+            var buffer: [UInt8] = []
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { break }
                 buffer.append(contentsOf: data)
-                var result: [String] = []
                 while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    result.append(String(decoding: buffer[..<newline], as: UTF8.self))
+                    continuation.yield(String(decoding: buffer[..<newline], as: UTF8.self))
                     buffer.removeSubrange(...newline)
                 }
-                return result
             }
-            for line in complete { continuation.yield(line) }
-        }
-        try process.run()
+            continuation.finish()
+        }.start()
         self.process = process
         self.lines = lines
     }

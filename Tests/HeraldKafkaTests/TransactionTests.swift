@@ -1,5 +1,7 @@
 import Foundation
 import HeraldKafka
+import Logging
+import Synchronization
 import Testing
 
 extension KafkaIntegration {
@@ -149,5 +151,88 @@ extension KafkaIntegration {
             let everything = try await TestKafka.readAll(topic, isolation: .readUncommitted)
             #expect(everything.filter { TestKafka.string($0.value)?.hasPrefix("orphan-") == true }.count == 5, "the orphaned records were written")
         }
+
+        @Test func anAbortableFailureAbortsTheTransactionAndIsReported() async throws {
+            // The broker rejects records over the topic's limit, which makes the transaction abortable.
+            let topic = try await TestKafka.topic("txn-abortable", configs: ["max.message.bytes": "1000"])
+            let producer = try TransactionalProducer(configuration: configuration, transactionalID: TestKafka.unique("abortable"), logger: logger)
+            try await producer.initTransactions()
+
+            let error = await #expect(throws: KafkaError.self) {
+                try await producer.withTransaction { txn in
+                    _ = try await txn.send(ProducerRecord(topic: topic, key: "k", value: "in-failed-transaction"))
+                    _ = try await txn.send(ProducerRecord(topic: topic, key: Array("k".utf8), value: [UInt8](repeating: 1, count: 5000)))
+                }
+            }
+            #expect(error?.requiresAbort == true, "\(String(describing: error))")
+            #expect(error?.isFatal == false)
+            #expect(error?.code == .messageTooLarge)
+            await producer.close()
+            // Aborted, not left open: a read_committed reader reaches the end and sees nothing. (The
+            // local broker then rejects this producer's next transaction with an out-of-order
+            // sequence, so carrying on with the same producer is not checked here.)
+            #expect(try await TestKafka.readAll(topic).isEmpty)
+        }
+
+        @Test func aCommitThatTimesOutIsRetriedNotAborted() async throws {
+            // librdkafka's in-process mock cluster, slowed down so every request outlives the 1 s
+            // request timeout: the commit times out (retriable) and must be retried to success.
+            let log = CapturedLog()
+            var captured = Logger(label: "herald-kafka-tests.captured", factory: { (_: String) -> any LogHandler in log })
+            captured.logLevel = .debug
+            let slow = KafkaConfiguration(
+                bootstrapServers: ["unused:9092"],
+                requestTimeout: .seconds(1),
+                deliveryTimeout: .seconds(30),
+                properties: ["test.mock.num.brokers": "1", "test.mock.broker.rtt": "700"]
+            )
+            let producer = try TransactionalProducer(configuration: slow, transactionalID: TestKafka.unique("slow"), logger: captured)
+            let initialised = try await TestKafka.eventually {
+                do {
+                    try await producer.initTransactions()
+                    return true
+                } catch let error as KafkaError where error.isRetriable {
+                    return false
+                }
+            }
+            try #require(initialised)
+
+            let pending = try await producer.withTransaction { txn in
+                try await (0..<3).asyncMap { try await txn.send(ProducerRecord(topic: "slow", key: "k", value: "v\($0)")) }
+            }
+            var offsets: [Int64] = []
+            for delivery in pending { offsets.append(try await delivery.report.offset) }
+            await producer.close()
+
+            #expect(offsets.count == 3)
+            #expect(log.messages.contains("Retrying transaction commit"), "the commit timed out at least once")
+            #expect(!log.messages.contains("Aborting transaction"))
+        }
+    }
+}
+
+/// Records the messages logged through it (a swift-log handler for assertions on library logs).
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    private let storage = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    var messages: [String] { storage.withLock { $0 } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        storage.withLock { $0.append(event.message.description) }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }

@@ -277,51 +277,23 @@ enum KafkaBenchBaseline {
         ]
         let output = Pipe()
         process.standardOutput = output
-        let lines = Self.lines(of: output.fileHandleForReading)
         try process.run()
-        var result: KafkaBenchResult?
-        for await line in lines {
-            guard let row = try? JSONDecoder().decode(Row.self, from: Data(line.utf8)), row.workload == workload.rawValue else { continue }
-            result = KafkaBenchResult(messages: row.messages, seconds: row.seconds, latencies: row.latencies_ms ?? [])
-        }
+        let text = await Self.readToEnd(output.fileHandleForReading)
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let result else {
+        let row = text.split(separator: "\n").lazy
+            .compactMap { try? JSONDecoder().decode(Row.self, from: Data($0.utf8)) }
+            .first { $0.workload == workload.rawValue }
+        guard process.terminationStatus == 0, let row else {
             throw KafkaBenchError("\(script) --workload \(workload.rawValue) exited with status \(process.terminationStatus)")
         }
-        return result
+        return KafkaBenchResult(messages: row.messages, seconds: row.seconds, latencies: row.latencies_ms ?? [])
     }
 
-    /// The lines written to `handle`, as they arrive (the script reports one workload at a time).
-    private static func lines(of handle: FileHandle) -> AsyncStream<String> {
-        let (stream, continuation) = AsyncStream<String>.makeStream()
-        let pending = LockedBuffer()
-        handle.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                continuation.finish()
-                return
-            }
-            for line in pending.append(data) { continuation.yield(line) }
-        }
-        return stream
-    }
-
-    /// Bytes not yet terminated by a newline.
-    private final class LockedBuffer: @unchecked Sendable {
-        private let lock = NSLock()
-        private var bytes: [UInt8] = []
-
-        func append(_ data: Data) -> [String] {
-            lock.withLock {
-                bytes.append(contentsOf: data)
-                var lines: [String] = []
-                while let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) {
-                    lines.append(String(decoding: bytes[..<newline], as: UTF8.self))
-                    bytes.removeSubrange(...newline)
-                }
-                return lines
-            }
+    /// The child's whole output, read on a thread of its own so the blocking read stays off the
+    /// cooperative pool (which the Herald side of the benchmark needs).
+    private static func readToEnd(_ handle: FileHandle) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)) }.start()
         }
     }
 
