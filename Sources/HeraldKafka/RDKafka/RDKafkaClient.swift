@@ -1,4 +1,5 @@
 internal import CRdKafka
+import Dispatch
 import Logging
 
 /// Owns one `rd_kafka_t`: creates it from properties, routes its callbacks into Swift, and
@@ -87,9 +88,23 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     deinit {
-        if let mainQueue { rd_kafka_queue_destroy(mainQueue) }
-        rd_kafka_destroy(handle)
-        callbacks.release()
+        // rd_kafka_destroy joins librdkafka's threads and can wait on sockets: keep that off
+        // whichever thread dropped the last reference (often one of the cooperative pool's).
+        let resources = Resources(handle: handle, mainQueue: mainQueue, callbacks: callbacks)
+        Self.destroyer.async {
+            if let mainQueue = resources.mainQueue { rd_kafka_queue_destroy(mainQueue) }
+            rd_kafka_destroy(resources.handle)
+            resources.callbacks.release()
+        }
+    }
+
+    private static let destroyer = DispatchQueue(label: "herald.kafka.destroy")
+
+    /// What `deinit` hands to the destroyer; nothing else refers to it any more.
+    private struct Resources: @unchecked Sendable {
+        let handle: OpaquePointer
+        let mainQueue: OpaquePointer?
+        let callbacks: Unmanaged<Callbacks>
     }
 
     /// Serves delivery reports, logs and errors on the calling thread (producers and admin clients).
