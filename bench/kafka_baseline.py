@@ -41,6 +41,11 @@ def create_topic(brokers, name, partitions):
     return name
 
 
+def delete_topic(brokers, name):
+    # The local broker keeps everything in memory: drop each topic once nothing reads it.
+    AdminClient({"bootstrap.servers": brokers}).delete_topics([name])[name].result()
+
+
 def producer_config(brokers, **extra):
     # The same defaults HeraldKafka uses: idempotent, Java-compatible partitioner, linger 5 ms.
     config = {"bootstrap.servers": brokers, "enable.idempotence": True, "partitioner": "murmur2_random", "linger.ms": 5}
@@ -175,7 +180,9 @@ def main():
     b, n, parts, workload = args.brokers, args.messages, args.partitions, args.workload
 
     if workload == "consume_100b":
-        emit(workload, n, consume(b, topic_name(args.run_id, "produce_100b"), parts, n))
+        topic = topic_name(args.run_id, "produce_100b")
+        emit(workload, n, consume(b, topic, parts, n))
+        delete_topic(b, topic)
         return
     topic = create_topic(b, topic_name(args.run_id, workload), parts)
     if workload == "produce_100b":
@@ -188,6 +195,8 @@ def main():
     elif workload == "send_latency":
         seconds, latencies = send_latency(b, topic, n)
         emit(workload, n, seconds, latencies)
+    if workload != "produce_100b":
+        delete_topic(b, topic)
 
 
 if __name__ == "__main__":

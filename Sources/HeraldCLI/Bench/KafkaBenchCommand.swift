@@ -148,8 +148,12 @@ struct KafkaBenchRunner {
     let runID: String
     let logger: Logger
 
+    func topicName(_ workload: KafkaBenchWorkload) -> String {
+        "herald-bench.swift.\(runID).\(workload.rawValue)"
+    }
+
     func topic(_ workload: KafkaBenchWorkload) async throws -> String {
-        let name = "herald-bench.swift.\(runID).\(workload.rawValue)"
+        let name = topicName(workload)
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
         try await admin.createTopic(name, partitions: partitions, ignoreIfExists: true)
         await admin.close()
@@ -158,6 +162,17 @@ struct KafkaBenchRunner {
 
     func measure(_ workload: KafkaBenchWorkload, plan: KafkaBenchPlan) async throws -> KafkaBenchResult {
         let count = plan.count(for: workload)
+        let result = try await run(workload, count: count)
+        // The local broker keeps everything in memory: drop each topic once nothing reads it.
+        if workload != .produce100 {
+            let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+            try await admin.deleteTopic(topicName(workload == .consume ? .produce100 : workload))
+            await admin.close()
+        }
+        return result
+    }
+
+    private func run(_ workload: KafkaBenchWorkload, count: Int) async throws -> KafkaBenchResult {
         switch workload {
         case .produce100:
             return try await produce(count, size: 100, to: topic(.produce100))
