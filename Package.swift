@@ -138,10 +138,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "HeraldAvro",
                 "HeraldProtos",
+                "HeraldRegistry",
+                "HeraldRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // End to end: `herald schema …` (the built binary) against a registry started in the test process.
+        .testTarget(
+            name: "HeraldCLITests",
+            dependencies: [
+                "HeraldCLI",
+                "HeraldKafka",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
