@@ -95,6 +95,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Pure domain logic, no I/O: event validation, CloudEvents headers, partitioning, group commit.
+        .target(name: "HeraldCore", swiftSettings: swiftSettings),
+
         // Services: a library each (so `herald dev` and tests run the very same code) and an executable.
         .target(
             name: "HeraldRegistry",
@@ -186,6 +189,7 @@ let package = Package(
             dependencies: ["HeraldAvro"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
         // Child process for HeraldKafkaTests' SIGKILL tests (built next to the test bundle).
         .executableTarget(
             name: "HeraldKafkaProbe",
