@@ -43,7 +43,8 @@ def create_topic(brokers, name, partitions):
 
 def delete_topic(brokers, name):
     # The local broker keeps everything in memory: drop each topic once nothing reads it.
-    AdminClient({"bootstrap.servers": brokers}).delete_topics([name])[name].result()
+    admin = AdminClient({"bootstrap.servers": brokers})  # must outlive the future
+    admin.delete_topics([name])[name].result()
 
 
 def producer_config(brokers, **extra):
