@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "herald", targets: ["HeraldCLI"]),
         .executable(name: "herald-registry", targets: ["herald-registry"]),
+        .executable(name: "herald-producer", targets: ["herald-producer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
@@ -132,6 +133,39 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "HeraldProducer",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldCore",
+                "HeraldKafka",
+                "HeraldProtos",
+                "HeraldRuntime",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Services/Producer/Sources/HeraldProducer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "herald-producer",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldCore",
+                "HeraldProducer",
+                "HeraldRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Producer/Sources/ProducerMain",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
@@ -227,6 +261,25 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Services/Registry/Tests/HeraldRegistryTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldProducerTests",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldCore",
+                "HeraldKafka",
+                "HeraldProducer",
+                "HeraldProtos",
+                "HeraldRegistry",
+                "HeraldRuntime",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Services/Producer/Tests/HeraldProducerTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,135 @@
+import HeraldCore
+import HeraldKafka
+import Logging
+import Synchronization
+
+/// Many concurrent publish calls, one Kafka transaction: calls that arrive while a transaction
+/// commits wait in the next batch (bounded by count, bytes and linger; `GroupCommitBatcher`
+/// decides), and each call is answered only once the transaction holding its records committed.
+/// When a transaction fails, every call in it fails and none of its records is visible to
+/// read_committed readers.
+final class GroupCommitter: Sendable {
+    /// One call's records, written together (a batch is all or nothing).
+    struct Submission: Sendable {
+        let records: [ProducerRecord]
+        let reply: @Sendable (Result<[DeliveryReport], any Error>) -> Void
+    }
+
+    private enum Input: Sendable {
+        case submit(Submission, size: Int)
+        case tick
+        case committed(reports: [[DeliveryReport]])
+        case failed(any Error)
+        case shutdown
+    }
+
+    struct ShuttingDown: Error, CustomStringConvertible {
+        var description: String { "the producer is shutting down" }
+    }
+
+    private let producer: TransactionalProducer
+    private let configuration: GroupCommitBatcher<Submission>.Configuration
+    private let logger: Logger
+    private let inputs: AsyncStream<Input>
+    private let input: AsyncStream<Input>.Continuation
+
+    init(producer: TransactionalProducer, configuration: GroupCommitBatcher<Submission>.Configuration, logger: Logger) {
+        self.producer = producer
+        self.configuration = configuration
+        self.logger = logger
+        (inputs, input) = AsyncStream.makeStream(of: Input.self)
+    }
+
+    /// Writes `records` in the next transaction; returns their reports once it committed.
+    func publish(_ records: [ProducerRecord]) async throws -> [DeliveryReport] {
+        let size = records.reduce(0) { $0 + ($1.value?.count ?? 0) + ($1.key?.count ?? 0) }
+        return try await withCheckedThrowingContinuation { continuation in
+            let submission = Submission(records: records) { continuation.resume(with: $0) }
+            if case .terminated = input.yield(.submit(submission, size: size)) {
+                continuation.resume(throwing: ShuttingDown())
+            }
+        }
+    }
+
+    /// Stops taking calls; the open batch is still committed before `run()` returns.
+    func shutDown() {
+        input.yield(.shutdown)
+    }
+
+    /// Drives the batcher until shut down and drained.
+    func run() async {
+        var batcher = GroupCommitBatcher<Submission>(configuration: configuration)
+        await withDiscardingTaskGroup { tasks in
+            var reports: [[DeliveryReport]] = []
+            loop: for await event in inputs {
+                let now = ContinuousClock.now
+                let actions: [GroupCommitBatcher<Submission>.Action]
+                switch event {
+                case .submit(let submission, let size): actions = batcher.submit(submission, size: size, now: now)
+                case .tick: actions = batcher.tick(now: now)
+                case .committed(let committed):
+                    reports = committed
+                    actions = batcher.transactionCommitted(now: now)
+                case .failed(let error): actions = batcher.transactionFailed(error, now: now)
+                case .shutdown: actions = batcher.shutdown(now: now)
+                }
+                for action in actions {
+                    switch action {
+                    case .startTransaction(let submissions):
+                        tasks.addTask { [producer, input] in
+                            do {
+                                input.yield(.committed(reports: try await Self.commit(submissions, with: producer)))
+                            } catch {
+                                input.yield(.failed(error))
+                            }
+                        }
+                    case .scheduleLinger(let deadline):
+                        tasks.addTask { [input] in
+                            try? await Task.sleep(until: deadline)
+                            input.yield(.tick)
+                        }
+                    case .complete(let submissions, .committed):
+                        for (submission, records) in zip(submissions, reports) { submission.reply(.success(records)) }
+                        reports = []
+                    case .complete(let submissions, .failed(let error)):
+                        logger.info("Transaction failed; its calls are answered UNAVAILABLE", metadata: ["error": "\(error)", "herald.calls": "\(submissions.count)"])
+                        for submission in submissions { submission.reply(.failure(error)) }
+                    case .reject(let submission, _):
+                        submission.reply(.failure(ShuttingDown()))
+                    case .finished:
+                        input.finish()
+                        break loop
+                    }
+                }
+            }
+            tasks.cancelAll()
+            // Calls that arrived after the last batch closed are refused, never left waiting.
+            for await event in inputs {
+                if case .submit(let submission, _) = event { submission.reply(.failure(ShuttingDown())) }
+            }
+        }
+    }
+
+    /// One transaction holding every record of `submissions`, in order.
+    private static func commit(_ submissions: [Submission], with producer: TransactionalProducer) async throws -> [[DeliveryReport]] {
+        let pending = try await producer.withTransaction { transaction in
+            var pending: [[PendingDelivery]] = []
+            pending.reserveCapacity(submissions.count)
+            for submission in submissions {
+                var deliveries: [PendingDelivery] = []
+                deliveries.reserveCapacity(submission.records.count)
+                for record in submission.records { deliveries.append(try await transaction.send(record)) }
+                pending.append(deliveries)
+            }
+            return pending
+        }
+        var reports: [[DeliveryReport]] = []
+        reports.reserveCapacity(pending.count)
+        for deliveries in pending {
+            var batch: [DeliveryReport] = []
+            for delivery in deliveries { batch.append(try await delivery.report) }
+            reports.append(batch)
+        }
+        return reports
+    }
+}

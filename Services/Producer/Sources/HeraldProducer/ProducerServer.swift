@@ -1,0 +1,159 @@
+import Foundation
+public import GRPCCore
+public import GRPCNIOTransportHTTP2Posix
+public import HeraldAvro
+public import HeraldCore
+public import HeraldKafka
+import HeraldProtos
+public import HeraldRuntime
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The producer service assembled from its configuration. `build` creates the events topic if
+/// needed and registers the transactional id (fencing a previous instance with the same id), so a
+/// broker that cannot be reached fails start-up with a clear error instead of failing calls later.
+public struct ProducerServer: Sendable {
+    public struct Configuration: Sendable {
+        public var kafka: KafkaConfiguration
+        /// Address both servers bind. Default `127.0.0.1`.
+        public var host = "127.0.0.1"
+        /// Default 50051; 0 picks a free port.
+        public var grpcPort = 50051
+        /// `/metrics`, `/healthz`. Default 8091; 0 picks a free port.
+        public var httpPort = 8091
+        /// Part of the transactional id `herald-producer-<instance-id>`. Default `0`.
+        public var instanceID = "0"
+        /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
+        public var registryAddress = "127.0.0.1:50050"
+        /// REST URL of the registry, the prefix of every record's `ce_dataschema`. Default `http://127.0.0.1:8081`.
+        public var schemaURLBase = "http://127.0.0.1:8081"
+        /// Default `herald.events`.
+        public var topic = "herald.events"
+        /// Partitions of the events topic when this service creates it. Default 12.
+        public var partitions = 12
+        public var partitioning = PartitionStrategy.typeSource
+        /// Largest accepted payload and record value. Default 1 MiB.
+        public var maxPayloadBytes = 1 << 20
+        /// How JSON payloads are read: `.lenient` (default) also takes bare union values and omitted defaulted fields.
+        public var jsonMode = AvroJSONMode.lenient
+        /// How long "latest" of a subject is cached. Default 5 s.
+        public var latestSchemaTTL = Duration.seconds(5)
+        /// Bound on each registry call. Default 5 s.
+        public var registryTimeout = Duration.seconds(5)
+        /// Group commit bounds: records, bytes and wait per transaction.
+        public var batching = Batching()
+        /// Answers a `PublishStream` may have outstanding before it stops reading. Default 1024.
+        public var streamWindow = 1024
+
+        public init(kafka: KafkaConfiguration) {
+            self.kafka = kafka
+        }
+
+        public var transactionalID: String { "herald-producer-\(instanceID)" }
+    }
+
+    /// How calls are grouped into transactions: a transaction starts when `maxRecords` or
+    /// `maxBytes` are reached, or `linger` after its first call, whichever comes first.
+    public struct Batching: Sendable {
+        public var maxRecords = 1000
+        public var maxBytes = 4 << 20
+        public var linger = Duration.milliseconds(2)
+
+        public init(maxRecords: Int = 1000, maxBytes: Int = 4 << 20, linger: Duration = .milliseconds(2)) {
+            self.maxRecords = maxRecords
+            self.maxBytes = maxBytes
+            self.linger = linger
+        }
+    }
+
+    public let health: HealthStatus
+    public let grpc: GRPCServerService
+    public let httpPort: BoundPort
+    /// Everything to run, in start order (shut down in reverse: servers drain before the committer).
+    public let services: [any Service]
+
+    static let serviceName = "herald.v1.Producer"
+
+    public static func build(_ configuration: Configuration, logger: Logger) async throws -> ProducerServer {
+        let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        try await admin.createTopic(configuration.topic, partitions: configuration.partitions, ignoreIfExists: true)
+        let partitionCount = try await admin.describeTopic(configuration.topic).partitionCount
+        await admin.close()
+
+        let producer = try TransactionalProducer(configuration: configuration.kafka, transactionalID: configuration.transactionalID, logger: logger)
+        try await producer.initTransactions()
+        let batching = configuration.batching
+        let committer = GroupCommitter(
+            producer: producer,
+            configuration: .init(maxCount: batching.maxRecords, maxBytes: batching.maxBytes, linger: batching.linger),
+            logger: logger)
+
+        let (registryHost, registryPort) = try parseAddress(configuration.registryAddress)
+        let registryClient = GRPCClient(transport: try .http2NIOPosix(
+            target: .dns(host: registryHost, port: registryPort), transportSecurity: .plaintext))
+        let resolver = SchemaResolver(
+            client: Herald_V1_Registry.Client(wrapping: registryClient),
+            latestTTL: configuration.latestSchemaTTL, timeout: configuration.registryTimeout)
+        let encoder = EventEncoder(
+            resolver: resolver, maxPayloadBytes: configuration.maxPayloadBytes,
+            jsonMode: configuration.jsonMode, schemaURLBase: configuration.schemaURLBase)
+
+        let health = HealthStatus(services: [serviceName])
+        let service = ProducerGRPCService(
+            encoder: encoder, committer: committer, topic: configuration.topic, partitionCount: partitionCount,
+            partitioner: SharedPartitioner(Partitioner(strategy: configuration.partitioning)), streamWindow: configuration.streamWindow)
+        let grpc = GRPCServerService(
+            host: configuration.host, port: configuration.grpcPort, services: [service, HealthService(status: health)], logger: logger)
+        let (http, httpPort) = HeraldHTTP.application(
+            router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
+            serverName: "herald-producer", logger: logger)
+        logger.info("Producer ready", metadata: [
+            "kafka.topic": "\(configuration.topic)", "kafka.partitions": "\(partitionCount)",
+            "kafka.transactional_id": "\(configuration.transactionalID)",
+        ])
+        let core = CommitService(committer: committer, producer: producer, health: health)
+        return ProducerServer(
+            health: health, grpc: grpc, httpPort: httpPort,
+            services: [GRPCClientService(client: registryClient), core, grpc, http])
+    }
+
+    static func parseAddress(_ address: String) throws -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            throw PublishError(.invalidArgument, "registry address '\(address)' is not host:port")
+        }
+        return (String(address[..<colon]), port)
+    }
+}
+
+/// Runs the group committer; on shutdown (after the gRPC server drained) commits the open batch
+/// and closes the producer.
+struct CommitService: Service {
+    let committer: GroupCommitter
+    let producer: TransactionalProducer
+    let health: HealthStatus
+
+    func run() async throws {
+        health.set(.serving, for: ProducerServer.serviceName)
+        await withGracefulShutdownHandler {
+            await committer.run()
+        } onGracefulShutdown: {
+            health.shutDown()
+            committer.shutDown()
+        }
+        await producer.close()
+    }
+}
+
+/// A gRPC client's connections as a service.
+struct GRPCClientService: Service {
+    let client: GRPCClient<HTTP2ClientTransport.Posix>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await client.runConnections()
+        } onGracefulShutdown: {
+            client.beginGracefulShutdown()
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import HeraldAvro
+import HeraldProtos
+import SwiftProtobuf
+import Synchronization
+
+/// Finds the writer schema of an event through the registry's gRPC API, with a cache: a schema id
+/// never changes meaning, so ids (and explicit subject versions) are cached for good; "latest"
+/// only briefly, so a newly registered version is picked up within `latestTTL`.
+final class SchemaResolver: Sendable {
+    struct Resolved: Sendable {
+        let id: Int32
+        let schema: AvroSchema
+    }
+
+    enum Failure: Error, Sendable {
+        /// The schema reference names nothing the registry knows.
+        case notFound(String)
+        /// The reference itself is malformed (no subject and no id, negative version).
+        case invalid(String)
+        /// The registry could not be asked.
+        case unavailable(String)
+    }
+
+    private struct Cache {
+        var byID: [Int32: AvroSchema] = [:]
+        var byVersion: [String: Resolved] = [:]
+        var latest: [String: (resolved: Resolved, fetched: ContinuousClock.Instant)] = [:]
+    }
+
+    private let client: Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>
+    private let latestTTL: Duration
+    private let timeout: Duration
+    private let cache = Mutex(Cache())
+
+    init(client: Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>, latestTTL: Duration, timeout: Duration) {
+        self.client = client
+        self.latestTTL = latestTTL
+        self.timeout = timeout
+    }
+
+    func resolve(_ reference: Herald_V1_SchemaRef) async throws(Failure) -> Resolved {
+        if reference.id != 0 {
+            guard reference.id > 0 else { throw .invalid("event.schema.id: must be positive, got \(reference.id)") }
+            return Resolved(id: reference.id, schema: try await schema(id: reference.id))
+        }
+        guard !reference.subject.isEmpty else {
+            throw .invalid("event.schema: give a subject (and optionally a version) or an id")
+        }
+        guard reference.version >= 0 else {
+            throw .invalid("event.schema.version: must be 0 (latest) or positive, got \(reference.version)")
+        }
+        let key = "\(reference.subject)\u{0}\(reference.version)"
+        let now = ContinuousClock.now
+        if let cached = cache.withLock({ cache -> Resolved? in
+            if reference.version > 0 { return cache.byVersion[key] }
+            guard let entry = cache.latest[reference.subject], now - entry.fetched < latestTTL else { return nil }
+            return entry.resolved
+        }) {
+            return cached
+        }
+        let response: Herald_V1_GetVersionResponse
+        do {
+            response = try await call { try await client.getVersion(.with {
+                $0.subject = reference.subject
+                $0.version = reference.version
+            }, options: $0) }
+        } catch let error as RPCError where error.code == .notFound {
+            let version = reference.version == 0 ? "latest" : "\(reference.version)"
+            throw .notFound("event.schema: subject '\(reference.subject)' version \(version) is not registered: \(error.message)")
+        } catch {
+            throw .unavailable("the schema registry is unreachable: \(Self.describe(error))")
+        }
+        let schema = try cachedOrParsed(id: response.id, text: response.schema, references: response.references)
+        let resolved = Resolved(id: response.id, schema: schema)
+        cache.withLock { cache in
+            if reference.version > 0 { cache.byVersion[key] = resolved } else { cache.latest[reference.subject] = (resolved, now) }
+        }
+        return resolved
+    }
+
+    private func schema(id: Int32) async throws(Failure) -> AvroSchema {
+        if let cached = cache.withLock({ $0.byID[id] }) { return cached }
+        let response: Herald_V1_GetSchemaResponse
+        do {
+            response = try await call { try await client.getSchema(.with { $0.id = id }, options: $0) }
+        } catch let error as RPCError where error.code == .notFound {
+            throw .notFound("event.schema.id: schema \(id) is not registered")
+        } catch {
+            throw .unavailable("the schema registry is unreachable: \(Self.describe(error))")
+        }
+        return try cachedOrParsed(id: id, text: response.schema, references: response.references)
+    }
+
+    private func cachedOrParsed(id: Int32, text: String, references: [Herald_V1_SchemaReference]) throws(Failure) -> AvroSchema {
+        if let cached = cache.withLock({ $0.byID[id] }) { return cached }
+        guard references.isEmpty else {
+            throw .invalid("schema \(id) uses schema references, which the producer does not resolve yet")
+        }
+        let schema: AvroSchema
+        do {
+            schema = try AvroSchema(parsing: text)
+        } catch {
+            throw .unavailable("schema \(id) from the registry does not parse: \(error)")
+        }
+        cache.withLock { $0.byID[id] = schema }
+        return schema
+    }
+
+    private func call<Response: Sendable>(_ body: (CallOptions) async throws -> Response) async throws -> Response {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        return try await body(options)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        (error as? RPCError).map { "\($0.code): \($0.message)" } ?? "\(error)"
+    }
+}

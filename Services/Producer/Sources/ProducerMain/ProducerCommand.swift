@@ -1,0 +1,85 @@
+import ArgumentParser
+import HeraldAvro
+import HeraldCore
+import HeraldProducer
+import HeraldRuntime
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `herald-producer`: parses options and runs the producer until SIGTERM or SIGINT.
+@main
+struct ProducerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald-producer",
+        abstract: "Herald's producer: validated, Avro-encoded, partitioned, group-committed transactional ingest."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
+    var grpcPort = HeraldEnvironment.int("grpc-port", default: 50051)
+
+    @Option(help: "HTTP port for /metrics and /healthz. Env: HERALD_HTTP_PORT.")
+    var httpPort = HeraldEnvironment.int("http-port", default: 8091)
+
+    @Option(help: "Topic events are written to (created if missing). Env: HERALD_EVENTS_TOPIC.")
+    var eventsTopic = HeraldEnvironment.string("events-topic", default: "herald.events")
+
+    @Option(help: "Partitions of the events topic when it is created. Env: HERALD_PARTITIONS.")
+    var partitions = HeraldEnvironment.int("partitions", default: 12)
+
+    @Option(help: "type-source, type-source-subject or adaptive. Env: HERALD_PARTITIONING.")
+    var partitioning = HeraldEnvironment.string("partitioning", default: "type-source")
+
+    @Option(help: "Largest accepted payload in bytes. Env: HERALD_MAX_PAYLOAD_BYTES.")
+    var maxPayloadBytes = HeraldEnvironment.int("max-payload-bytes", default: 1 << 20)
+
+    @Flag(help: "Read JSON payloads in the strict Avro JSON encoding only (default: lenient). Env: HERALD_STRICT_JSON.")
+    var strictJSON = HeraldEnvironment.bool("strict-json", default: false)
+
+    @Option(help: "REST URL of the registry, prefix of ce_dataschema. Env: HERALD_SCHEMA_URL_BASE.")
+    var schemaURLBase = HeraldEnvironment.string("schema-url-base", default: "http://127.0.0.1:8081")
+
+    @Option(help: "Most records per transaction. Env: HERALD_BATCH_MAX_RECORDS.")
+    var batchMaxRecords = HeraldEnvironment.int("batch-max-records", default: 1000)
+
+    @Option(help: "Most bytes per transaction. Env: HERALD_BATCH_MAX_BYTES.")
+    var batchMaxBytes = HeraldEnvironment.int("batch-max-bytes", default: 4 << 20)
+
+    @Option(help: "Longest wait for more calls before a transaction starts, in ms. Env: HERALD_BATCH_LINGER_MS.")
+    var batchLingerMS = HeraldEnvironment.int("batch-linger-ms", default: 2)
+
+    func validate() throws {
+        guard PartitionStrategy(name: partitioning) != nil else {
+            throw ValidationError("--partitioning must be type-source, type-source-subject or adaptive, not '\(partitioning)'")
+        }
+        guard partitions > 0, maxPayloadBytes > 0, batchMaxRecords > 0, batchMaxBytes > 0, batchLingerMS >= 0 else {
+            throw ValidationError("--partitions, --max-payload-bytes, --batch-max-records and --batch-max-bytes must be positive; --batch-linger-ms not negative")
+        }
+    }
+
+    func run() async throws {
+        HeraldLogging.bootstrap(level: common.logLevel)
+        let logger = Logger(label: "herald.producer")
+        var configuration = ProducerServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-producer-\(common.instanceID)"))
+        configuration.host = common.host
+        configuration.grpcPort = grpcPort
+        configuration.httpPort = httpPort
+        configuration.instanceID = common.instanceID
+        configuration.registryAddress = common.registryURL
+        configuration.schemaURLBase = schemaURLBase
+        configuration.topic = eventsTopic
+        configuration.partitions = partitions
+        configuration.partitioning = PartitionStrategy(name: partitioning) ?? .typeSource
+        configuration.maxPayloadBytes = maxPayloadBytes
+        configuration.jsonMode = strictJSON ? .strict : .lenient
+        configuration.batching = .init(maxRecords: batchMaxRecords, maxBytes: batchMaxBytes, linger: .milliseconds(batchLingerMS))
+        let server = try await ProducerServer.build(configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: server.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}

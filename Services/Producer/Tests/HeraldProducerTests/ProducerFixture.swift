@@ -1,0 +1,167 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import HeraldCore
+import HeraldKafka
+import HeraldProducer
+import HeraldProtos
+import HeraldRegistry
+import HeraldRuntime
+import Logging
+import ServiceLifecycle
+import SwiftProtobuf
+import Testing
+
+/// Producer tests share one broker: one at a time, each with its own topics and transactional ids.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct ProducerIntegration {}
+
+enum ProducerTestEnvironment {
+    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+
+    static func kafka(brokers: String = brokers, timeout: Duration = .seconds(20)) -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: timeout, deliveryTimeout: timeout)
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "herald-producer-tests")
+        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }()
+
+    static func unique(_ prefix: String) -> String {
+        "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    static let orderSchema = #"{"type":"record","name":"OrderShipped","namespace":"com.example","fields":[{"name":"order_id","type":"string"},{"name":"items","type":"int"},{"name":"carrier","type":["null","string"],"default":null}]}"#
+}
+
+/// Runs services until `stop()`.
+final class RunningGroup: Sendable {
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    init(_ services: [any Service]) {
+        let group = ServiceGroup(services: services, logger: ProducerTestEnvironment.logger)
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
+
+/// A registry and a producer, in process, on free ports, with private topics.
+struct ProducerStack {
+    let registry: RegistryServer
+    let registryGroup: RunningGroup
+    let producer: ProducerServer
+    let producerGroup: RunningGroup
+    let topic: String
+    let registryPort: Int
+    let producerPort: Int
+
+    static func start(partitions: Int = 6, registryAddress: String? = nil) async throws -> ProducerStack {
+        let env = ProducerTestEnvironment.self
+        var registryConfiguration = RegistryServer.Configuration(kafka: env.kafka())
+        registryConfiguration.grpcPort = 0
+        registryConfiguration.httpPort = 0
+        registryConfiguration.topic = env.unique("schemas")
+        registryConfiguration.electionTopic = env.unique("election")
+        registryConfiguration.electionGroup = env.unique("registry")
+        registryConfiguration.transactionalID = env.unique("registry-leader")
+        let registry = try RegistryServer.build(registryConfiguration, logger: env.logger)
+        let registryGroup = RunningGroup(registry.services)
+        let registryPort = try await registry.grpc.boundPort()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !registry.health.isServing {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+
+        var configuration = ProducerServer.Configuration(kafka: env.kafka())
+        configuration.grpcPort = 0
+        configuration.httpPort = 0
+        configuration.topic = env.unique("events")
+        configuration.partitions = partitions
+        configuration.instanceID = env.unique("producer")
+        configuration.registryAddress = registryAddress ?? "127.0.0.1:\(registryPort)"
+        configuration.registryTimeout = .seconds(2)
+        let producer = try await ProducerServer.build(configuration, logger: env.logger)
+        let producerGroup = RunningGroup(producer.services)
+        let producerPort = try await producer.grpc.boundPort()
+        return ProducerStack(registry: registry, registryGroup: registryGroup, producer: producer, producerGroup: producerGroup,
+                             topic: configuration.topic, registryPort: registryPort, producerPort: producerPort)
+    }
+
+    func stop() async throws {
+        try await producerGroup.stop()
+        try await registryGroup.stop()
+    }
+
+    func registerOrderSchema(subject: String = "orders-value") async throws -> Int32 {
+        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: registryPort), transportSecurity: .plaintext)) { client in
+            try await Herald_V1_Registry.Client(wrapping: client).registerSchema(.with {
+                $0.subject = subject
+                $0.schema = ProducerTestEnvironment.orderSchema
+            }).id
+        }
+    }
+
+    func withProducer<Result: Sendable>(_ body: (Herald_V1_Producer.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
+        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: producerPort), transportSecurity: .plaintext)) { client in
+            try await body(Herald_V1_Producer.Client(wrapping: client))
+        }
+    }
+
+    /// Everything committed in the events topic (all partitions), read under read_committed.
+    func committedRecords() async throws -> [KafkaMessage] {
+        let admin = try KafkaAdmin(configuration: ProducerTestEnvironment.kafka(), logger: ProducerTestEnvironment.logger)
+        let partitions = try await admin.describeTopic(topic).partitions
+        var ends: [Int32: Int64] = [:]
+        for partition in partitions { ends[partition] = try await admin.watermarks(topic: topic, partition: partition).high }
+        await admin.close()
+        var remaining = ends.filter { $0.value > 0 }
+        guard !remaining.isEmpty else { return [] }
+        let consumer = try KafkaConsumer(configuration: ProducerTestEnvironment.kafka(),
+                                         options: .init(isolationLevel: .readCommitted, reportsEndOfPartition: true),
+                                         logger: ProducerTestEnvironment.logger)
+        try await consumer.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
+        var messages: [KafkaMessage] = []
+        for try await event in consumer.events {
+            switch event {
+            case .message(let message): messages.append(message)
+            case .endOfPartition(let end):
+                if let target = remaining[end.partition], end.offset >= target { remaining[end.partition] = nil }
+            default: break
+            }
+            if remaining.isEmpty { break }
+        }
+        await consumer.close()
+        return messages
+    }
+
+    func endOffsets() async throws -> [Int64] {
+        let admin = try KafkaAdmin(configuration: ProducerTestEnvironment.kafka(), logger: ProducerTestEnvironment.logger)
+        var ends: [Int64] = []
+        for partition in try await admin.describeTopic(topic).partitions {
+            ends.append(try await admin.watermarks(topic: topic, partition: partition).high)
+        }
+        await admin.close()
+        return ends
+    }
+}
+
+func orderEvent(id: String, source: String = "/orders", json: String = #"{"order_id":"o-1","items":2}"#) -> Herald_V1_Event {
+    .with {
+        $0.id = id
+        $0.source = source
+        $0.type = "com.example.order.shipped"
+        $0.subject = "order-\(id)"
+        $0.schema.subject = "orders-value"
+        $0.json = json
+        $0.extensions = ["tenant": "acme"]
+    }
+}
