@@ -255,7 +255,7 @@ enum RegistryBenchWork {
         for index in 0..<count {
             ids.append(try await client.registerSchema(.with {
                 $0.subject = "bench-read-\(index)-value"
-                $0.schema = schema(index: -1 - index)
+                $0.schema = schema(index: 900_000_000 + index)
             }).id)
         }
         return ids
