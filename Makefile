@@ -48,7 +48,7 @@ test: deps ## build, start the broker, run every test (Swift, then the Python in
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)
 	@scripts/broker.sh up
 	@status=0; \
-	swift test --skip-build $(SWIFT_TEST_FLAGS) || status=$$?; \
+	swift test --skip-build --no-parallel $(SWIFT_TEST_FLAGS) || status=$$?; \
 	$(VENV)/bin/python -m pytest Tests/Interop -q -p no:cacheprovider || status=$$?; \
 	scripts/broker.sh down; \
 	exit $$status

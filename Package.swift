@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
         // Child process for HeraldKafkaTests' SIGKILL tests (built next to the test bundle).
         .executableTarget(
-            name: "HeraldKafkaProbe",
+            name: "herald-kafka-probe",
             dependencies: [
                 "HeraldKafka",
                 .product(name: "Logging", package: "swift-log"),
@@ -238,7 +238,7 @@ let package = Package(
             name: "HeraldKafkaTests",
             dependencies: [
                 "HeraldKafka",
-                "HeraldKafkaProbe",
+                "herald-kafka-probe",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

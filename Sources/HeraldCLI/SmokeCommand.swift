@@ -36,17 +36,17 @@ struct SmokeCommand: AsyncParsableCommand {
         var logger = Logger(label: "herald.smoke")
         logger.logLevel = .warning
         let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(15))
-        let (host, port) = try RegistryAddress.parse(registryURL)
+        let registry = try RegistryTarget(registryURL)
 
         let (schemaID, fetched) = try await withGRPCClient(
-            transport: .http2NIOPosix(target: .dns(host: host, port: port), transportSecurity: .plaintext)
+            transport: .http2NIOPosix(target: .dns(host: registry.host, port: registry.port), transportSecurity: .plaintext)
         ) { client in
-            let registry = Herald_V1_Registry.Client(wrapping: client)
-            let registered = try await registry.registerSchema(.with {
+            let api = Herald_V1_Registry.Client(wrapping: client)
+            let registered = try await api.registerSchema(.with {
                 $0.subject = "\(topic)-value"
                 $0.schema = Self.schema
             })
-            let fetched = try await registry.getSchema(.with { $0.id = registered.id })
+            let fetched = try await api.getSchema(.with { $0.id = registered.id })
             return (registered.id, fetched.schema)
         }
         print("1. registered subject \(topic)-value: schema id \(schemaID)")
@@ -90,14 +90,5 @@ struct SmokeCommand: AsyncParsableCommand {
         let (readID, body) = try ConfluentWireFormat.parse(value)
         let decoded = try writer.jsonText(for: try writer.decode(body), style: .natural)
         print("4. read back under read_committed at offset \(message.offset): schema id \(readID), value \(decoded)")
-    }
-}
-
-enum RegistryAddress {
-    static func parse(_ address: String) throws -> (host: String, port: Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
-            throw ValidationError("registry address '\(address)' is not host:port")
-        }
-        return (String(address[..<colon]), port)
     }
 }
