@@ -32,6 +32,9 @@ final class GroupCommitter: Sendable {
     private let logger: Logger
     private let inputs: AsyncStream<Input>
     private let input: AsyncStream<Input>.Continuation
+    /// Every call not answered yet, so none is left waiting if `run()` ends early (cancelled).
+    private let unanswered = Mutex<[Int: @Sendable (Result<[DeliveryReport], any Error>) -> Void]>([:])
+    private let nextCall = Atomic<Int>(0)
 
     init(producer: TransactionalProducer, configuration: GroupCommitBatcher<Submission>.Configuration, logger: Logger) {
         self.producer = producer
@@ -43,10 +46,14 @@ final class GroupCommitter: Sendable {
     /// Writes `records` in the next transaction; returns their reports once it committed.
     func publish(_ records: [ProducerRecord]) async throws -> [DeliveryReport] {
         let size = records.reduce(0) { $0 + ($1.value?.count ?? 0) + ($1.key?.count ?? 0) }
+        let id = nextCall.add(1, ordering: .relaxed).newValue
         return try await withCheckedThrowingContinuation { continuation in
-            let submission = Submission(records: records) { continuation.resume(with: $0) }
+            unanswered.withLock { $0[id] = { continuation.resume(with: $0) } }
+            let submission = Submission(records: records) { [self] result in
+                unanswered.withLock { $0.removeValue(forKey: id) }?(result)
+            }
             if case .terminated = input.yield(.submit(submission, size: size)) {
-                continuation.resume(throwing: ShuttingDown())
+                submission.reply(.failure(ShuttingDown()))
             }
         }
     }
@@ -103,11 +110,15 @@ final class GroupCommitter: Sendable {
                 }
             }
             tasks.cancelAll()
-            // Calls that arrived after the last batch closed are refused, never left waiting.
-            for await event in inputs {
-                if case .submit(let submission, _) = event { submission.reply(.failure(ShuttingDown())) }
-            }
         }
+        // Calls that arrived after the last batch closed, or that a cancelled run never reached,
+        // are refused rather than left waiting.
+        input.finish()
+        let left = unanswered.withLock { calls in
+            defer { calls.removeAll() }
+            return Array(calls.values)
+        }
+        for reply in left { reply(.failure(ShuttingDown())) }
     }
 
     /// One transaction holding every record of `submissions`, in order.
