@@ -5,6 +5,7 @@ import GRPCNIOTransportHTTP2Posix
 import HeraldAvro
 import HeraldKafka
 import HeraldProtos
+import HeraldRuntime
 import Logging
 import SwiftProtobuf
 
@@ -36,7 +37,7 @@ struct SmokeCommand: AsyncParsableCommand {
         var logger = Logger(label: "herald.smoke")
         logger.logLevel = .warning
         let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(15))
-        let registry = try RegistryTarget(registryURL)
+        let registry = try ServiceAddress.option(registryURL)
 
         let (schemaID, fetched) = try await withGRPCClient(
             transport: .http2NIOPosix(target: .dns(host: registry.host, port: registry.port), transportSecurity: .plaintext)

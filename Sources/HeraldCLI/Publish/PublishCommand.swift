@@ -58,7 +58,7 @@ struct PublishCommand: AsyncParsableCommand {
     var file: String?
 
     func validate() throws {
-        _ = try RegistryTarget(producerURL)
+        _ = try ServiceAddress.option(producerURL)
         if file == nil {
             guard type != nil, source != nil, data != nil else {
                 throw ValidationError("give --type, --source and --data (or --file)")
@@ -71,7 +71,7 @@ struct PublishCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let target = try RegistryTarget(producerURL)
+        let target = try ServiceAddress.option(producerURL)
         do {
             try await withGRPCClient(
                 transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)

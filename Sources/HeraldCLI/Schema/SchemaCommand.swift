@@ -37,7 +37,7 @@ struct RegistryClientOptions: ParsableArguments {
     var timeout: Double = 30
 
     func validate() throws {
-        _ = try RegistryTarget(registryURL)
+        _ = try ServiceAddress.option(registryURL)
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
@@ -46,7 +46,7 @@ struct RegistryClientOptions: ParsableArguments {
     func withRegistry<Result: Sendable>(
         _ body: @Sendable (RegistryClient) async throws -> Result
     ) async throws -> Result {
-        let target = try RegistryTarget(registryURL)
+        let target = try ServiceAddress.option(registryURL)
         do {
             return try await withGRPCClient(
                 transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)
@@ -80,22 +80,10 @@ struct RegistryClient: Sendable {
 }
 
 /// `host:port`, `[v6]:port`, optionally prefixed with `grpc://` or `http://`.
-struct RegistryTarget: Equatable {
-    let host: String
-    let port: Int
-
-    init(_ address: String) throws {
-        var rest = Substring(address)
-        for scheme in ["grpc://", "http://"] where rest.hasPrefix(scheme) { rest = rest.dropFirst(scheme.count) }
-        if rest.hasSuffix("/") { rest = rest.dropLast() }
-        guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port) else {
-            throw ValidationError("registry address '\(address)' is not host:port")
-        }
-        var host = rest[..<colon]
-        if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
-        guard !host.isEmpty else { throw ValidationError("registry address '\(address)' has no host") }
-        self.host = String(host)
-        self.port = port
+extension ServiceAddress {
+    /// The address, or an option error ArgumentParser prints with the usage.
+    static func option(_ text: String) throws -> ServiceAddress {
+        do { return try ServiceAddress(text) } catch { throw ValidationError(error.description) }
     }
 }
 

@@ -89,9 +89,9 @@ public struct ProducerServer: Sendable {
             configuration: .init(maxCount: batching.maxRecords, maxBytes: batching.maxBytes, linger: batching.linger),
             logger: logger)
 
-        let (registryHost, registryPort) = try parseAddress(configuration.registryAddress)
+        let registry = try ServiceAddress(configuration.registryAddress)
         let registryClient = GRPCClient(transport: try .http2NIOPosix(
-            target: .dns(host: registryHost, port: registryPort), transportSecurity: .plaintext))
+            target: .dns(host: registry.host, port: registry.port), transportSecurity: .plaintext))
         let resolver = SchemaResolver(
             client: Herald_V1_Registry.Client(wrapping: registryClient),
             latestTTL: configuration.latestSchemaTTL, timeout: configuration.registryTimeout)
@@ -116,13 +116,6 @@ public struct ProducerServer: Sendable {
         return ProducerServer(
             health: health, grpc: grpc, httpPort: httpPort,
             services: [GRPCClientService(client: registryClient), core, grpc, http])
-    }
-
-    static func parseAddress(_ address: String) throws -> (String, Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
-            throw PublishError(.invalidArgument, "registry address '\(address)' is not host:port")
-        }
-        return (String(address[..<colon]), port)
     }
 }
 

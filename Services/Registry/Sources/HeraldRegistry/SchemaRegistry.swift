@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 public import HeraldAvro
 import HeraldProtos
+import HeraldRuntime
 import Logging
 import SwiftProtobuf
 
@@ -201,7 +202,7 @@ public final class SchemaRegistry: Sendable {
         guard !forwarded else {
             throw RegistryError(.unknownLeader, "This instance is not the leader; retry against the current leader.")
         }
-        guard let announcement = state.leader, let target = HostAndPort(announcement.grpcAddress) else {
+        guard let announcement = state.leader, let target = try? ServiceAddress(announcement.grpcAddress) else {
             throw RegistryError(.unknownLeader, "No registry leader is known yet; retry shortly.")
         }
         do {
@@ -242,16 +243,5 @@ public struct Registration: Sendable {
         self.normalize = normalize
         self.id = id
         self.version = version
-    }
-}
-
-struct HostAndPort {
-    var host: String
-    var port: Int
-
-    init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
-        host = String(text[..<colon])
-        self.port = port
     }
 }
