@@ -224,6 +224,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
+        // Live malloc'd bytes for HeraldKafkaTests' memory test (mallinfo2 returns a C struct).
+        .target(name: "CHeapStats", path: "Tests/CHeapStats"),
         // Child process for HeraldKafkaTests' SIGKILL tests (built next to the test bundle).
         .executableTarget(
             name: "herald-kafka-probe",
@@ -237,6 +239,7 @@ let package = Package(
         .testTarget(
             name: "HeraldKafkaTests",
             dependencies: [
+                "CHeapStats",
                 "HeraldKafka",
                 "herald-kafka-probe",
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import CHeapStats
 import Foundation
 import Glibc
 import HeraldKafka
@@ -5,17 +6,10 @@ import Testing
 
 extension KafkaIntegration {
     @Suite struct MemoryTests {
-        /// Resident set size of this process, from /proc/self/statm (pages), after handing the
-        /// allocator's free pages back so only live memory counts.
-        static func residentBytes() throws -> Int {
-            // glibc's malloc_trim is declared in <malloc.h>, which Swift's Glibc module leaves out.
-            if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-                _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
-            }
-            let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
-            let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-            return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-        }
+        /// Bytes malloc has handed out and not had back, over every arena. Resident memory was tried
+        /// first and varied by 0–33 MB between identical runs (free pages kept by arenas); live heap
+        /// bytes only move when something is allocated and kept.
+        static func liveHeapBytes() -> Int { Int(herald_live_heap_bytes()) }
 
         /// Produces `count` 256-byte records, awaiting every report, then consumes them all and
         /// deletes the topic (the local broker keeps everything in memory).
@@ -52,19 +46,21 @@ extension KafkaIntegration {
             await admin.close()
         }
 
-        // Disabled: resident memory after a second 100k round grew by 29–33 MB in some runs (a
-        // fresh-clone CI run, and alone under `--filter`) and under 8 MB in others, so RSS is not a
-        // stable measure here (allocator arenas). To be rewritten on live heap bytes (mallinfo2).
-        @Test(.disabled("flaky: RSS growth varies 0–33 MB between runs; measure live heap bytes instead"))
-        func producingAndConsuming100kMessagesKeepsMemoryFlat() async throws {
-            // The first round brings librdkafka's queues and the allocator to their working size.
+        @Test func producingAndConsuming100kMessagesKeepsMemoryFlat() async throws {
+            // The first round brings librdkafka's queues, Swift's metadata caches and the
+            // allocator to their working size.
             try await Self.roundTrip(100_000)
-            let before = try Self.residentBytes()
+            let before = Self.liveHeapBytes()
             try await Self.roundTrip(100_000)
-            let growth = try Self.residentBytes() - before
-            // Measured growth here is about zero; a leaked delivery context per message adds ~10 MB, a
-            // leaked message copy 25 MB.
-            #expect(growth < 8 << 20, "resident memory grew by \(growth >> 20) MB over 100k messages")
+            let growth = Self.liveHeapBytes() - before
+            #expect(growth < 8 << 20, "live heap grew by \(growth >> 10) KB over 100k messages")
+
+            // The measure itself must see a leak of the size that matters: one 100-byte block kept
+            // per message (less than a leaked delivery context) has to show as ≥ 8 MB.
+            let blocks = (0..<100_000).map { _ in malloc(100) }
+            let withLeak = Self.liveHeapBytes() - before
+            blocks.forEach { free($0) }
+            #expect(withLeak >= 8 << 20, "a 100-byte leak per message showed as only \(withLeak >> 10) KB")
         }
     }
 }
