@@ -224,6 +224,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
+        // What integration tests share: Herald executables as child processes, a private broker.
+        .target(name: "HeraldTestSupport", path: "Tests/HeraldTestSupport", swiftSettings: swiftSettings),
         // Live malloc'd bytes for HeraldKafkaTests' memory test (mallinfo2 returns a C struct).
         .target(name: "CHeapStats", path: "Tests/CHeapStats"),
         // Child process for HeraldKafkaTests' SIGKILL tests (built next to the test bundle).
@@ -276,6 +278,8 @@ let package = Package(
                 "HeraldProtos",
                 "HeraldRegistry",
                 "HeraldRuntime",
+                "HeraldTestSupport",
+                "herald-producer",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),

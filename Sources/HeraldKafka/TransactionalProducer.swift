@@ -19,12 +19,17 @@ import Synchronization
 /// Error handling follows librdkafka's classes: an error that requires abort aborts the
 /// transaction and is thrown; a retriable commit failure (e.g. a timeout) is retried, never
 /// aborted, because the commit may already have succeeded; a fatal error (fencing) is thrown by
-/// this and every later call.
+/// this and every later call. A failed transaction is reported after at most one abort attempt
+/// (bounded by the request timeout); an abort left unfinished is completed by the next transaction.
 public final class TransactionalProducer: Sendable {
     public let transactionalID: String
     private let engine: ProducerEngine
     /// librdkafka allows one transaction at a time per producer.
     private let transactionOpen = Atomic<Bool>(false)
+    /// An abort that did not finish within the request timeout (the broker stopped answering). It
+    /// goes on in the background; the next transaction completes it before beginning, so a failed
+    /// transaction is reported after one bounded abort attempt instead of waiting for the broker.
+    private let abortPending = Atomic<Bool>(false)
 
     public init(
         configuration: KafkaConfiguration,
@@ -60,6 +65,7 @@ public final class TransactionalProducer: Sendable {
         }
         defer { transactionOpen.store(false, ordering: .releasing) }
 
+        if abortPending.load(ordering: .acquiring) { try await abort() }
         try classifiedSync { try engine.client.beginTransaction() }
         let transaction = Transaction(engine: engine)
         let result: Result
@@ -110,15 +116,9 @@ public final class TransactionalProducer: Sendable {
         let client = engine.client
         let timeout = engine.configuration.requestTimeout
         engine.logger.debug("Aborting transaction")
-        while true {
-            do {
-                try await engine.executor.run { try client.abortTransaction(timeout: timeout) }
-                return
-            } catch let error as KafkaError {
-                engine.latchIfFatal(error)
-                guard error.isRetriable, !error.isFatal, !Task.isCancelled else { throw error }
-            }
-        }
+        abortPending.store(true, ordering: .releasing)
+        try await classified { try await self.engine.executor.run { try client.abortTransaction(timeout: timeout) } }
+        abortPending.store(false, ordering: .releasing)
     }
 
     private func classified(_ operation: () async throws -> Void) async throws {

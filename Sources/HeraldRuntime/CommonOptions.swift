@@ -21,6 +21,13 @@ public struct CommonOptions: ParsableArguments, Sendable {
         """)
     public var instanceID = HeraldEnvironment.string("instance-id", default: "0")
 
+    @Option(help: """
+        Longest wait for Kafka, in ms: each request, and each record's delivery. When the cluster does not \
+        answer, a call that needs it fails UNAVAILABLE within about twice this (the delivery times out, \
+        then one abort attempt). Env: HERALD_KAFKA_TIMEOUT_MS.
+        """)
+    public var kafkaTimeoutMS = HeraldEnvironment.int("kafka-timeout-ms", default: 30_000)
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: HERALD_LOG_LEVEL.")
     public var logLevel: Logger.Level = Logger.Level(rawValue: HeraldEnvironment.string("log-level", default: "info")) ?? .info
 
@@ -31,6 +38,7 @@ public struct CommonOptions: ParsableArguments, Sendable {
         guard !instanceID.isEmpty, instanceID.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw ValidationError("--instance-id must be non-empty and use only letters, digits, '-', '_' or '.'")
         }
+        guard kafkaTimeoutMS >= 100 else { throw ValidationError("--kafka-timeout-ms must be at least 100") }
     }
 }
 
@@ -42,6 +50,8 @@ extension CommonOptions {
     public func kafkaConfiguration(clientID: String) -> KafkaConfiguration {
         KafkaConfiguration(
             bootstrapServers: kafkaBrokers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
-            clientID: clientID)
+            clientID: clientID,
+            requestTimeout: .milliseconds(kafkaTimeoutMS),
+            deliveryTimeout: .milliseconds(kafkaTimeoutMS))
     }
 }

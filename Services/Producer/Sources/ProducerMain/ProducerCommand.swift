@@ -41,6 +41,9 @@ struct ProducerCommand: AsyncParsableCommand {
     @Option(help: "REST URL of the registry, prefix of ce_dataschema. Env: HERALD_SCHEMA_URL_BASE.")
     var schemaURLBase = HeraldEnvironment.string("schema-url-base", default: "http://127.0.0.1:8081")
 
+    @Option(help: "Longest wait for the registry per schema lookup, in ms; then the call fails UNAVAILABLE. Env: HERALD_REGISTRY_TIMEOUT_MS.")
+    var registryTimeoutMS = HeraldEnvironment.int("registry-timeout-ms", default: 5_000)
+
     @Option(help: "Most records per transaction. Env: HERALD_BATCH_MAX_RECORDS.")
     var batchMaxRecords = HeraldEnvironment.int("batch-max-records", default: 1000)
 
@@ -54,8 +57,8 @@ struct ProducerCommand: AsyncParsableCommand {
         guard PartitionStrategy(name: partitioning) != nil else {
             throw ValidationError("--partitioning must be type-source, type-source-subject or adaptive, not '\(partitioning)'")
         }
-        guard partitions > 0, maxPayloadBytes > 0, batchMaxRecords > 0, batchMaxBytes > 0, batchLingerMS >= 0 else {
-            throw ValidationError("--partitions, --max-payload-bytes, --batch-max-records and --batch-max-bytes must be positive; --batch-linger-ms not negative")
+        guard partitions > 0, maxPayloadBytes > 0, batchMaxRecords > 0, batchMaxBytes > 0, registryTimeoutMS > 0, batchLingerMS >= 0 else {
+            throw ValidationError("--partitions, --max-payload-bytes, --batch-max-records, --batch-max-bytes and --registry-timeout-ms must be positive; --batch-linger-ms not negative")
         }
     }
 
@@ -68,6 +71,7 @@ struct ProducerCommand: AsyncParsableCommand {
         configuration.httpPort = httpPort
         configuration.instanceID = common.instanceID
         configuration.registryAddress = common.registryURL
+        configuration.registryTimeout = .milliseconds(registryTimeoutMS)
         configuration.schemaURLBase = schemaURLBase
         configuration.topic = eventsTopic
         configuration.partitions = partitions

@@ -53,17 +53,13 @@ final class RunningGroup: Sendable {
     }
 }
 
-/// A registry and a producer, in process, on free ports, with private topics.
-struct ProducerStack {
-    let registry: RegistryServer
-    let registryGroup: RunningGroup
-    let producer: ProducerServer
-    let producerGroup: RunningGroup
-    let topic: String
-    let registryPort: Int
-    let producerPort: Int
+/// A registry in process on a free port, with private topics.
+struct TestRegistry {
+    let server: RegistryServer
+    let group: RunningGroup
+    let port: Int
 
-    static func start(partitions: Int = 6, registryAddress: String? = nil) async throws -> ProducerStack {
+    static func start() async throws -> TestRegistry {
         let env = ProducerTestEnvironment.self
         var registryConfiguration = RegistryServer.Configuration(kafka: env.kafka())
         registryConfiguration.grpcPort = 0
@@ -80,71 +76,69 @@ struct ProducerStack {
             guard ContinuousClock.now < deadline else { throw CancellationError() }
             try await Task.sleep(for: .milliseconds(20))
         }
-
-        var configuration = ProducerServer.Configuration(kafka: env.kafka())
-        configuration.grpcPort = 0
-        configuration.httpPort = 0
-        configuration.topic = env.unique("events")
-        configuration.partitions = partitions
-        configuration.instanceID = env.unique("producer")
-        configuration.registryAddress = registryAddress ?? "127.0.0.1:\(registryPort)"
-        configuration.registryTimeout = .seconds(2)
-        let producer = try await ProducerServer.build(configuration, logger: env.logger)
-        let producerGroup = RunningGroup(producer.services)
-        let producerPort = try await producer.grpc.boundPort()
-        return ProducerStack(registry: registry, registryGroup: registryGroup, producer: producer, producerGroup: producerGroup,
-                             topic: configuration.topic, registryPort: registryPort, producerPort: producerPort)
-    }
-
-    func stop() async throws {
-        try await producerGroup.stop()
-        try await registryGroup.stop()
+        return TestRegistry(server: registry, group: registryGroup, port: registryPort)
     }
 
     func registerOrderSchema(subject: String = "orders-value") async throws -> Int32 {
-        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: registryPort), transportSecurity: .plaintext)) { client in
+        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
             try await Herald_V1_Registry.Client(wrapping: client).registerSchema(.with {
                 $0.subject = subject
                 $0.schema = ProducerTestEnvironment.orderSchema
             }).id
         }
     }
+}
 
-    func withProducer<Result: Sendable>(_ body: (Herald_V1_Producer.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
-        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: producerPort), transportSecurity: .plaintext)) { client in
-            try await body(Herald_V1_Producer.Client(wrapping: client))
-        }
+/// A registry and a producer, in process, on free ports, with private topics.
+struct ProducerStack {
+    let registry: TestRegistry
+    let producer: ProducerServer
+    let producerGroup: RunningGroup
+    let topic: String
+    let producerPort: Int
+    /// The cluster the producer writes to (the shared broker unless a test gave it its own).
+    let kafka: KafkaConfiguration
+
+    /// - Parameters:
+    ///   - kafka: where the producer writes; the registry always uses the shared broker.
+    static func start(partitions: Int = 6, registryAddress: String? = nil,
+                      kafka: KafkaConfiguration = ProducerTestEnvironment.kafka()) async throws -> ProducerStack {
+        let env = ProducerTestEnvironment.self
+        let registry = try await TestRegistry.start()
+        var configuration = ProducerServer.Configuration(kafka: kafka)
+        configuration.grpcPort = 0
+        configuration.httpPort = 0
+        configuration.topic = env.unique("events")
+        configuration.partitions = partitions
+        configuration.instanceID = env.unique("producer")
+        configuration.registryAddress = registryAddress ?? "127.0.0.1:\(registry.port)"
+        configuration.registryTimeout = .seconds(2)
+        let producer = try await ProducerServer.build(configuration, logger: env.logger)
+        let producerGroup = RunningGroup(producer.services)
+        let producerPort = try await producer.grpc.boundPort()
+        return ProducerStack(registry: registry, producer: producer, producerGroup: producerGroup,
+                             topic: configuration.topic, producerPort: producerPort, kafka: kafka)
     }
 
-    /// Everything committed in the events topic (all partitions), read under read_committed.
+    func stop() async throws {
+        try await producerGroup.stop()
+        try await registry.group.stop()
+    }
+
+    func registerOrderSchema(subject: String = "orders-value") async throws -> Int32 {
+        try await registry.registerOrderSchema(subject: subject)
+    }
+
+    func withProducer<Result: Sendable>(_ body: (Herald_V1_Producer.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
+        try await withProducerClient(port: producerPort, body)
+    }
+
     func committedRecords() async throws -> [KafkaMessage] {
-        let admin = try KafkaAdmin(configuration: ProducerTestEnvironment.kafka(), logger: ProducerTestEnvironment.logger)
-        let partitions = try await admin.describeTopic(topic).partitions
-        var ends: [Int32: Int64] = [:]
-        for partition in partitions { ends[partition] = try await admin.watermarks(topic: topic, partition: partition).high }
-        await admin.close()
-        var remaining = ends.filter { $0.value > 0 }
-        guard !remaining.isEmpty else { return [] }
-        let consumer = try KafkaConsumer(configuration: ProducerTestEnvironment.kafka(),
-                                         options: .init(isolationLevel: .readCommitted, reportsEndOfPartition: true),
-                                         logger: ProducerTestEnvironment.logger)
-        try await consumer.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
-        var messages: [KafkaMessage] = []
-        for try await event in consumer.events {
-            switch event {
-            case .message(let message): messages.append(message)
-            case .endOfPartition(let end):
-                if let target = remaining[end.partition], end.offset >= target { remaining[end.partition] = nil }
-            default: break
-            }
-            if remaining.isEmpty { break }
-        }
-        await consumer.close()
-        return messages
+        try await committedEvents(topic: topic, kafka: kafka)
     }
 
     func endOffsets() async throws -> [Int64] {
-        let admin = try KafkaAdmin(configuration: ProducerTestEnvironment.kafka(), logger: ProducerTestEnvironment.logger)
+        let admin = try KafkaAdmin(configuration: kafka, logger: ProducerTestEnvironment.logger)
         var ends: [Int64] = []
         for partition in try await admin.describeTopic(topic).partitions {
             ends.append(try await admin.watermarks(topic: topic, partition: partition).high)
@@ -152,6 +146,41 @@ struct ProducerStack {
         await admin.close()
         return ends
     }
+}
+
+func withProducerClient<Result: Sendable>(
+    port: Int, _ body: (Herald_V1_Producer.Client<HTTP2ClientTransport.Posix>) async throws -> Result
+) async throws -> Result {
+    try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+        try await body(Herald_V1_Producer.Client(wrapping: client))
+    }
+}
+
+/// Everything committed in `topic` (all partitions), read by a fresh read_committed consumer.
+func committedEvents(topic: String, kafka: KafkaConfiguration = ProducerTestEnvironment.kafka()) async throws -> [KafkaMessage] {
+    let admin = try KafkaAdmin(configuration: kafka, logger: ProducerTestEnvironment.logger)
+    let partitions = try await admin.describeTopic(topic).partitions
+    var ends: [Int32: Int64] = [:]
+    for partition in partitions { ends[partition] = try await admin.watermarks(topic: topic, partition: partition).high }
+    await admin.close()
+    var remaining = ends.filter { $0.value > 0 }
+    guard !remaining.isEmpty else { return [] }
+    let consumer = try KafkaConsumer(configuration: kafka,
+                                     options: .init(isolationLevel: .readCommitted, reportsEndOfPartition: true),
+                                     logger: ProducerTestEnvironment.logger)
+    try await consumer.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
+    var messages: [KafkaMessage] = []
+    for try await event in consumer.events {
+        switch event {
+        case .message(let message): messages.append(message)
+        case .endOfPartition(let end):
+            if let target = remaining[end.partition], end.offset >= target { remaining[end.partition] = nil }
+        default: break
+        }
+        if remaining.isEmpty { break }
+    }
+    await consumer.close()
+    return messages
 }
 
 func orderEvent(id: String, source: String = "/orders", json: String = #"{"order_id":"o-1","items":2}"#) -> Herald_V1_Event {
