@@ -174,6 +174,8 @@ let package = Package(
                 "HeraldKafka",
                 .product(name: "Logging", package: "swift-log"),
                 "HeraldAvro",
+                "HeraldCore",
+                "HeraldProducer",
                 "HeraldProtos",
                 "HeraldRegistry",
                 "HeraldRuntime",
