@@ -197,6 +197,8 @@ let package = Package(
             name: "HeraldCLITests",
             dependencies: [
                 "HeraldCLI",
+                "HeraldCore",
+                "HeraldTestSupport",
                 "HeraldKafka",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -227,7 +229,12 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
         // What integration tests share: Herald executables as child processes, a private broker.
-        .target(name: "HeraldTestSupport", path: "Tests/HeraldTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "HeraldTestSupport",
+            dependencies: ["HeraldKafka", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/HeraldTestSupport",
+            swiftSettings: swiftSettings
+        ),
         // Live malloc'd bytes for HeraldKafkaTests' memory test (mallinfo2 returns a C struct).
         .target(name: "CHeapStats", path: "Tests/CHeapStats"),
         // Child process for HeraldKafkaTests' SIGKILL tests (built next to the test bundle).

@@ -66,9 +66,9 @@ struct PublishBenchCommand: AsyncParsableCommand {
             + "\(streamEvents) events per stream, \(concurrency) unary callers for \(duration) s, \(partitions) partitions")
 
         let registry = try await InProcessRegistry.start(kafka: kafka, prefix: "herald-bench", logger: logger)
-        let producer: BenchProducer
+        let producer: InProcessProducer
         do {
-            producer = try await BenchProducer.start(kafka: kafka, registry: registry, partitions: partitions, logger: logger)
+            producer = try await InProcessProducer.start(kafka: kafka, registry: registry, partitions: partitions, prefix: "herald-bench", logger: logger)
         } catch {
             try? await registry.stop()
             throw error
@@ -89,7 +89,7 @@ struct PublishBenchCommand: AsyncParsableCommand {
         print(PublishBenchTable.renderSkew(PartitionSkew.measure(events: skewEvents, partitions: partitions)))
     }
 
-    private func measure(_ producer: BenchProducer, registry: InProcessRegistry, kafka: KafkaConfiguration, logger: Logger) async throws -> [RegistryBenchRow] {
+    private func measure(_ producer: InProcessProducer, registry: InProcessRegistry, kafka: KafkaConfiguration, logger: Logger) async throws -> [RegistryBenchRow] {
         let events = try await PublishBenchWork.events(count: streamEvents, payloadBytes: payloadBytes, registry: registry)
         let bare = skipBaseline ? nil : try await BareProducer.start(logger: logger)
         do {
@@ -103,7 +103,7 @@ struct PublishBenchCommand: AsyncParsableCommand {
     }
 
     private func measure(
-        _ producer: BenchProducer, bare: BareProducer?, events: [Herald_V1_Event], kafka: KafkaConfiguration, logger: Logger
+        _ producer: InProcessProducer, bare: BareProducer?, events: [Herald_V1_Event], kafka: KafkaConfiguration, logger: Logger
     ) async throws -> [RegistryBenchRow] {
         var rows: [RegistryBenchRow] = []
 
@@ -135,34 +135,6 @@ struct PublishBenchCommand: AsyncParsableCommand {
         var line = "  \(row.title.padding(toLength: 30, withPad: " ", startingAt: 0)) herald \(KafkaBenchTable.rate(row.herald.rate)) \(row.unit)"
         if let baseline = row.baseline { line += ", baseline \(KafkaBenchTable.rate(baseline.rate)) \(row.unit)" }
         print(line)
-    }
-}
-
-/// The producer service in this process, on a free port, writing to a topic of its own.
-struct BenchProducer: Sendable {
-    let grpcPort: Int
-    let topic: String
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    static func start(kafka: KafkaConfiguration, registry: InProcessRegistry, partitions: Int, logger: Logger) async throws -> BenchProducer {
-        let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
-        var configuration = ProducerServer.Configuration(kafka: kafka)
-        configuration.grpcPort = 0
-        configuration.httpPort = 0
-        configuration.topic = "herald-bench.events.\(suffix)"
-        configuration.partitions = partitions
-        configuration.instanceID = "bench.\(suffix)"
-        configuration.registryAddress = registry.grpcAddress
-        let server = try await ProducerServer.build(configuration, logger: logger)
-        let group = ServiceGroup(services: server.services, logger: logger)
-        let task = Task { try await group.run() }
-        return BenchProducer(grpcPort: try await server.grpc.boundPort(), topic: configuration.topic, group: group, task: task)
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
     }
 }
 

@@ -7,6 +7,7 @@ import HeraldProducer
 import HeraldProtos
 import HeraldRegistry
 import HeraldRuntime
+import HeraldTestSupport
 import Logging
 import ServiceLifecycle
 import SwiftProtobuf
@@ -156,31 +157,9 @@ func withProducerClient<Result: Sendable>(
     }
 }
 
-/// Everything committed in `topic` (all partitions), read by a fresh read_committed consumer.
+/// Everything committed in `topic`, read by a fresh read_committed consumer.
 func committedEvents(topic: String, kafka: KafkaConfiguration = ProducerTestEnvironment.kafka()) async throws -> [KafkaMessage] {
-    let admin = try KafkaAdmin(configuration: kafka, logger: ProducerTestEnvironment.logger)
-    let partitions = try await admin.describeTopic(topic).partitions
-    var ends: [Int32: Int64] = [:]
-    for partition in partitions { ends[partition] = try await admin.watermarks(topic: topic, partition: partition).high }
-    await admin.close()
-    var remaining = ends.filter { $0.value > 0 }
-    guard !remaining.isEmpty else { return [] }
-    let consumer = try KafkaConsumer(configuration: kafka,
-                                     options: .init(isolationLevel: .readCommitted, reportsEndOfPartition: true),
-                                     logger: ProducerTestEnvironment.logger)
-    try await consumer.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
-    var messages: [KafkaMessage] = []
-    for try await event in consumer.events {
-        switch event {
-        case .message(let message): messages.append(message)
-        case .endOfPartition(let end):
-            if let target = remaining[end.partition], end.offset >= target { remaining[end.partition] = nil }
-        default: break
-        }
-        if remaining.isEmpty { break }
-    }
-    await consumer.close()
-    return messages
+    try await committedRecords(topic: topic, kafka: kafka, logger: ProducerTestEnvironment.logger)
 }
 
 func orderEvent(id: String, source: String = "/orders", json: String = #"{"order_id":"o-1","items":2}"#) -> Herald_V1_Event {
