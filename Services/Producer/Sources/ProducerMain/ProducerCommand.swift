@@ -44,6 +44,9 @@ struct ProducerCommand: AsyncParsableCommand {
     @Option(help: "Longest wait for the registry per schema lookup, in ms; then the call fails UNAVAILABLE. Env: HERALD_REGISTRY_TIMEOUT_MS.")
     var registryTimeoutMS = HeraldEnvironment.int("registry-timeout-ms", default: 5_000)
 
+    @Option(help: "Answers one PublishStream may have outstanding before it stops reading requests. Env: HERALD_STREAM_WINDOW.")
+    var streamWindow = HeraldEnvironment.int("stream-window", default: 4096)
+
     @Option(help: "Most records per transaction. Env: HERALD_BATCH_MAX_RECORDS.")
     var batchMaxRecords = HeraldEnvironment.int("batch-max-records", default: 1000)
 
@@ -57,8 +60,8 @@ struct ProducerCommand: AsyncParsableCommand {
         guard PartitionStrategy(name: partitioning) != nil else {
             throw ValidationError("--partitioning must be type-source, type-source-subject or adaptive, not '\(partitioning)'")
         }
-        guard partitions > 0, maxPayloadBytes > 0, batchMaxRecords > 0, batchMaxBytes > 0, registryTimeoutMS > 0, batchLingerMS >= 0 else {
-            throw ValidationError("--partitions, --max-payload-bytes, --batch-max-records, --batch-max-bytes and --registry-timeout-ms must be positive; --batch-linger-ms not negative")
+        guard partitions > 0, maxPayloadBytes > 0, batchMaxRecords > 0, batchMaxBytes > 0, registryTimeoutMS > 0, streamWindow > 0, batchLingerMS >= 0 else {
+            throw ValidationError("--partitions, --max-payload-bytes, --batch-max-records, --batch-max-bytes, --registry-timeout-ms and --stream-window must be positive; --batch-linger-ms not negative")
         }
     }
 
@@ -72,6 +75,7 @@ struct ProducerCommand: AsyncParsableCommand {
         configuration.instanceID = common.instanceID
         configuration.registryAddress = common.registryURL
         configuration.registryTimeout = .milliseconds(registryTimeoutMS)
+        configuration.streamWindow = streamWindow
         configuration.schemaURLBase = schemaURLBase
         configuration.topic = eventsTopic
         configuration.partitions = partitions
