@@ -1,20 +1,21 @@
-import GRPCCore
-import GRPCNIOTransportHTTP2Posix
-import HeraldAvro
-import HeraldProtos
+public import GRPCCore
+public import GRPCNIOTransportHTTP2Posix
+public import HeraldAvro
+public import HeraldProtos
 import SwiftProtobuf
 import Synchronization
 
 /// Finds the writer schema of an event through the registry's gRPC API, with a cache: a schema id
 /// never changes meaning, so ids (and explicit subject versions) are cached for good; "latest"
-/// only briefly, so a newly registered version is picked up within `latestTTL`.
-final class SchemaResolver: Sendable {
-    struct Resolved: Sendable {
-        let id: Int32
-        let schema: AvroSchema
+/// only briefly, so a newly registered version is picked up within `latestTTL`. Shared by the
+/// producer (encoding) and the delivery service (decoding a task's payload by schema id).
+public final class SchemaResolver: Sendable {
+    public struct Resolved: Sendable {
+        public let id: Int32
+        public let schema: AvroSchema
     }
 
-    enum Failure: Error, Sendable {
+    public enum Failure: Error, Sendable {
         /// The schema reference names nothing the registry knows.
         case notFound(String)
         /// The reference itself is malformed (no subject and no id, negative version).
@@ -34,13 +35,13 @@ final class SchemaResolver: Sendable {
     private let timeout: Duration
     private let cache = Mutex(Cache())
 
-    init(client: Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>, latestTTL: Duration, timeout: Duration) {
+    public init(client: Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>, latestTTL: Duration, timeout: Duration) {
         self.client = client
         self.latestTTL = latestTTL
         self.timeout = timeout
     }
 
-    func resolve(_ reference: Herald_V1_SchemaRef) async throws(Failure) -> Resolved {
+    public func resolve(_ reference: Herald_V1_SchemaRef) async throws(Failure) -> Resolved {
         if reference.id != 0 {
             guard reference.id > 0 else { throw .invalid("event.schema.id: must be positive, got \(reference.id)") }
             return Resolved(id: reference.id, schema: try await schema(id: reference.id))
@@ -80,7 +81,8 @@ final class SchemaResolver: Sendable {
         return resolved
     }
 
-    private func schema(id: Int32) async throws(Failure) -> AvroSchema {
+    /// The schema with this global id (cached for good: ids never change meaning).
+    public func schema(id: Int32) async throws(Failure) -> AvroSchema {
         if let cached = cache.withLock({ $0.byID[id] }) { return cached }
         let response: Herald_V1_GetSchemaResponse
         do {
