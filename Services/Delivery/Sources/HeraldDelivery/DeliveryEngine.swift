@@ -415,6 +415,10 @@ actor DeliveryEngine {
         }
         pending = Batch()
         offsetsDirty = false
+        // Known from now on, ahead of the commit and of the status table: a record this batch writes
+        // (e.g. a redriven task) may be consumed the moment the commit lands. A failed commit stops
+        // the engine, so nothing acts on a status that never committed.
+        for status in batch.statuses { recent[status.deliveryID] = status }
         return batch
     }
 
@@ -428,7 +432,6 @@ actor DeliveryEngine {
     }
 
     func committed(_ batch: Batch) {
-        for status in batch.statuses { recent[status.deliveryID] = status }
         for waiter in batch.waiters { waiter.resume() }
     }
 

@@ -36,7 +36,8 @@ public struct RetryPolicy: Sendable, Hashable {
         if let retryAfter { return .retry(after: min(max(retryAfter, .zero), maxRetryAfter)) }
         let base = schedule[min(max(attemptsMade - 1, 0), schedule.count - 1)]
         let factor = 1 - jitter + 2 * jitter * min(max(random, 0), 1)
-        return .retry(after: base * factor)
+        let milliseconds = Double(base.components.seconds) * 1000 + Double(base.components.attoseconds) / 1e15
+        return .retry(after: .milliseconds(Int64((milliseconds * factor).rounded())))
     }
 
     /// A `retry-after` header value: delay-seconds, or an HTTP date relative to `now`.
