@@ -229,9 +229,11 @@ enum Fixtures {
 
     static func produce(_ tasks: [Herald_V1_DeliveryTask], topic: String) async throws {
         let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
+        var pending: [PendingDelivery] = []
         for task in tasks {
-            _ = try await producer.send(ProducerRecord(topic: topic, key: Array(task.endpointID.utf8), value: try task.serializedBytes()))
+            pending.append(try await producer.enqueue(ProducerRecord(topic: topic, key: Array(task.endpointID.utf8), value: try task.serializedBytes())))
         }
+        for delivery in pending { _ = try await delivery.report }
         await producer.close()
     }
 
@@ -281,6 +283,8 @@ final class Receiver: Sendable {
         case status(Int, retryAfter: String? = nil)
         /// Waits until `release()`, then answers 200.
         case blockThenOK
+        /// Answers 200 after a pause.
+        case delayThenOK(Duration)
     }
 
     private struct State {
@@ -345,6 +349,9 @@ final class Receiver: Sendable {
                 }
                 if now { continuation.resume() }
             }
+            return Response(status: .ok)
+        case .delayThenOK(let delay):
+            try await Task.sleep(for: delay)
             return Response(status: .ok)
         }
     }
