@@ -212,6 +212,7 @@ let package = Package(
                 "HeraldKafka",
                 .product(name: "Logging", package: "swift-log"),
                 "HeraldAvro",
+                "HeraldDelivery",
                 "HeraldProtos",
                 "HeraldRegistry",
                 "HeraldRuntime",
@@ -225,6 +226,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
