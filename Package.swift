@@ -333,6 +333,8 @@ let package = Package(
                 "HeraldRegistry",
                 "HeraldRuntime",
                 "herald-delivery",
+                // `herald endpoint|deliveries|sink` are tested through the built binary.
+                "HeraldCLI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
