@@ -105,6 +105,8 @@ actor DeliveryEngine {
     private var jobsFinished = false
     /// Status records this instance committed, ahead of the status table catching up.
     private var recent: [String: Herald_V1_DeliveryRecord] = [:]
+    /// `recent` drops what the table already shows once it grows past this.
+    private var recentPruneThreshold = 10_000
 
     private let attemptCounter: (String) -> Counter = { outcome in
         Counter(label: "herald_delivery_attempts_total", dimensions: [("outcome", outcome)])
@@ -250,23 +252,24 @@ actor DeliveryEngine {
 
     // MARK: Senders
 
-    /// Circuit breaker and rate limit for one attempt: `nil` when the breaker refuses, else how
-    /// long to wait for the rate limit.
-    func permit(endpointID: String, ratePerSecond: Double) -> Duration? {
+    enum Permit: Sendable, Hashable {
+        /// Go ahead after waiting this long (the rate limit).
+        case go(after: Duration)
+        /// The circuit breaker is open: try again in this long.
+        case refused(retryIn: Duration)
+    }
+
+    /// Circuit breaker and rate limit for one attempt.
+    func permit(endpointID: String, ratePerSecond: Double) -> Permit {
         let now = ContinuousClock.now
-        guard var lane = lanes[endpointID] else { return .zero }
-        if case .refused = lane.breaker.permit(now: now) {
-            lanes[endpointID] = lane
-            return nil
+        guard var lane = lanes[endpointID] else { return .go(after: .zero) }
+        defer { lanes[endpointID] = lane }
+        if case .refused(let until) = lane.breaker.permit(now: now) {
+            return .refused(retryIn: max(until - now, .milliseconds(1)))
         }
-        if ratePerSecond > 0 {
-            if lane.bucket?.rate != ratePerSecond { lane.bucket = TokenBucket(rate: ratePerSecond, burst: max(1, ratePerSecond), now: now) }
-            let wait = lane.bucket!.reserve(now: now)
-            lanes[endpointID] = lane
-            return wait
-        }
-        lanes[endpointID] = lane
-        return .zero
+        guard ratePerSecond > 0 else { return .go(after: .zero) }
+        if lane.bucket?.rate != ratePerSecond { lane.bucket = TokenBucket(rate: ratePerSecond, burst: max(1, ratePerSecond), now: now) }
+        return .go(after: lane.bucket!.reserve(now: now))
     }
 
     var isDraining: Bool { draining }
@@ -325,7 +328,7 @@ actor DeliveryEngine {
             }
         case .failed:
             if report.reachedEndpoint { lane?.breaker.recordFailure(now: .now) }
-            schedule(retryAfter: nil)
+            schedule(retryAfter: report.retryAfter)
         case .undeliverable:
             deadLetter(report.error)
         }
@@ -419,6 +422,10 @@ actor DeliveryEngine {
         // (e.g. a redriven task) may be consumed the moment the commit lands. A failed commit stops
         // the engine, so nothing acts on a status that never committed.
         for status in batch.statuses { recent[status.deliveryID] = status }
+        if recent.count > recentPruneThreshold {
+            recent = recent.filter { status[$0.key] != $0.value }
+            recentPruneThreshold = max(10_000, recent.count * 2)
+        }
         return batch
     }
 

@@ -95,10 +95,13 @@ struct DeliveryLoop: Sendable {
 
     private func send(_ task: Herald_V1_DeliveryTask, to endpoint: ResolvedEndpoint) async -> AttemptReport {
         let policy = endpoint.retryPolicy
-        guard let wait = await engine.permit(endpointID: task.endpointID, ratePerSecond: endpoint.endpoint.rateLimitPerSecond) else {
-            return AttemptReport(kind: .failed, error: "circuit breaker open: the endpoint failed repeatedly", policy: policy, reachedEndpoint: false)
+        switch await engine.permit(endpointID: task.endpointID, ratePerSecond: endpoint.endpoint.rateLimitPerSecond) {
+        case .refused(let retryIn):
+            return AttemptReport(kind: .failed, error: "circuit breaker open: the endpoint failed repeatedly; no request made",
+                                 policy: policy, reachedEndpoint: false, retryAfter: retryIn)
+        case .go(let wait):
+            if wait > .zero { try? await Task.sleep(for: wait) }
         }
-        if wait > .zero { try? await Task.sleep(for: wait) }
         do {
             try await endpoints.checkAddress(endpoint.endpoint.url)
         } catch {

@@ -23,12 +23,15 @@ public struct AttemptReport: Sendable {
     public var policy: RetryPolicy?
     /// Whether a request reached the endpoint (for the circuit breaker).
     public var reachedEndpoint: Bool
+    /// For `.failed` without a request: when to try again instead of the schedule (an open breaker).
+    public var retryAfter: Duration?
 
-    public init(kind: Kind, error: String = "", policy: RetryPolicy?, reachedEndpoint: Bool) {
+    public init(kind: Kind, error: String = "", policy: RetryPolicy?, reachedEndpoint: Bool, retryAfter: Duration? = nil) {
         self.kind = kind
         self.error = error
         self.policy = policy
         self.reachedEndpoint = reachedEndpoint
+        self.retryAfter = retryAfter
     }
 }
 

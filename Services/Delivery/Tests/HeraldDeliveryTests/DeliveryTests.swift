@@ -175,3 +175,60 @@ extension DeliveryIntegration {
         }
     }
 }
+
+extension DeliveryIntegration {
+    @Suite struct IsolationAndWatchTests {
+        @Test func watchStreamsStatusChangesOfTheChosenEndpoint() async throws {
+            let stack = try await DeliveryStack.start()
+            let receiver = try await Receiver.start()
+            _ = try await stack.putEndpoint("watched", url: receiver.url)
+            _ = try await stack.putEndpoint("other", url: receiver.url)
+            let seen: Herald_V1_DeliveryRecord? = try await stack.withDelivery { client in
+                try await client.watchDeliveries(.with { $0.endpointID = "watched" }) { response -> Herald_V1_DeliveryRecord? in
+                    try await stack.produce([stack.task(event: "w-1", endpoint: "other"), stack.task(event: "w-2", endpoint: "watched")])
+                    for try await record in response.messages { return record }
+                    return nil
+                }
+            }
+            #expect(seen?.eventID == "w-2" && seen?.state == .succeeded && seen?.endpointID == "watched")
+            try await receiver.stop()
+            try await stack.stop()
+        }
+
+        @Test func anOpenCircuitBreakerStopsRequestsUntilItsProbe() async throws {
+            var limits = EndpointLimits()
+            limits.breakerFailureThreshold = 3
+            limits.breakerOpenDuration = .seconds(2)
+            let stack = try await DeliveryStack.start(names: DeliveryNames(retrySchedule: [.milliseconds(100)]), maxAttempts: 5, limits: limits)
+            let receiver = try await Receiver.start { _ in .status(500) }
+            _ = try await stack.putEndpoint("broken", url: receiver.url)
+            try await stack.produce([stack.task(event: "b-1", endpoint: "broken")])
+            try await stack.waitFor(.dead, events: ["b-1"])
+            // Attempts 1–3 reach the endpoint and open the breaker; attempt 4 is refused without a
+            // request and retried when the breaker lets a probe through; attempt 5 is that probe.
+            let requests = receiver.received
+            #expect(requests.count == 4)
+            if requests.count == 4 { #expect(requests[3].arrived - requests[2].arrived >= .seconds(1.5)) }
+            let history = try await stack.statusRecords().filter { $0.eventID == "b-1" }
+            #expect(history.map(\.attempts) == [1, 2, 3, 4, 5])
+            #expect(history.count == 5 && history[3].lastError.contains("circuit breaker") && history[3].lastStatusCode == 0)
+            try await receiver.stop()
+            try await stack.stop()
+        }
+
+        @Test func aRateLimitedEndpointIsPacedByItsTokenBucket() async throws {
+            let stack = try await DeliveryStack.start()
+            let receiver = try await Receiver.start()
+            _ = try await stack.putEndpoint("paced", url: receiver.url) { $0.rateLimitPerSecond = 4 }
+            let events = (0..<12).map { "p-\($0)" }
+            try await stack.produce(events.map { stack.task(event: $0, endpoint: "paced") })
+            try await stack.waitFor(.succeeded, events: events)
+            let arrivals = receiver.received.map(\.arrived).sorted()
+            #expect(arrivals.count == 12)
+            // A burst of 4, then 4 per second: the last 8 need at least 2 s.
+            if arrivals.count == 12 { #expect(arrivals[11] - arrivals[0] >= .seconds(1.8)) }
+            try await receiver.stop()
+            try await stack.stop()
+        }
+    }
+}
