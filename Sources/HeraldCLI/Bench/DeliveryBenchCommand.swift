@@ -163,7 +163,7 @@ struct DeliveryBenchCommand: AsyncParsableCommand {
             name.padding(toLength: 46, withPad: " ", startingAt: 0) + values.map { String(repeating: " ", count: max(0, 13 - $0.count)) + $0 }.joined()
         }
         print(row("", "deliveries/s", "p50 ms", "p99 ms"))
-        print(row("herald (task written → 2xx, status committed)", String(format: "%.0f", heraldRate), String(format: "%.1f", hp50), String(format: "%.1f", hp99)))
+        print(row("herald (task written → webhook received)", String(format: "%.0f", heraldRate), String(format: "%.1f", hp50), String(format: "%.1f", hp99)))
         print(row("baseline (direct signed POSTs)", String(format: "%.0f", baselineRate), String(format: "%.1f", bp50), String(format: "%.1f", bp99)))
         print(String(format: "herald / baseline throughput: %.2f", heraldRate / baselineRate))
 
