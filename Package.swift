@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "herald", targets: ["HeraldCLI"]),
         .executable(name: "herald-registry", targets: ["herald-registry"]),
         .executable(name: "herald-producer", targets: ["herald-producer"]),
+        .executable(name: "herald-delivery", targets: ["herald-delivery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
@@ -60,6 +61,7 @@ let package = Package(
         .target(
             name: "HeraldRuntime",
             dependencies: [
+                "HeraldAvro",
                 "HeraldProtos",
                 "HeraldKafka",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -166,6 +168,42 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "HeraldDelivery",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldCore",
+                "HeraldKafka",
+                "HeraldProtos",
+                "HeraldRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Services/Delivery/Sources/HeraldDelivery",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "herald-delivery",
+            dependencies: [
+                "HeraldDelivery",
+                "HeraldRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Delivery/Sources/DeliveryMain",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
@@ -176,6 +214,7 @@ let package = Package(
                 "HeraldAvro",
                 "HeraldCore",
                 "HeraldProducer",
+                "HeraldDelivery",
                 "HeraldProtos",
                 "HeraldRegistry",
                 "HeraldRuntime",
@@ -189,6 +228,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -296,6 +336,32 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Services/Producer/Tests/HeraldProducerTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldDeliveryTests",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldCore",
+                "HeraldDelivery",
+                "HeraldKafka",
+                "HeraldProtos",
+                "HeraldRegistry",
+                "HeraldRuntime",
+                "herald-delivery",
+                // `herald endpoint|deliveries|sink` are tested through the built binary.
+                "HeraldCLI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Services/Delivery/Tests/HeraldDeliveryTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -32,8 +32,8 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     public let topic: String
     private let configuration: KafkaConfiguration
     private let logger: Logger
-    private let decodeKey: @Sendable ([UInt8]) throws -> Key
-    private let decodeValue: @Sendable ([UInt8]) throws -> Value
+    /// A record's key and value (`nil` for a delete), or `nil` to skip the record.
+    private let decode: @Sendable (KafkaMessage) throws -> (key: Key, value: Value?)?
     private let state = Mutex(State())
 
     /// - Parameters:
@@ -51,8 +51,28 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
         var logger = logger
         logger[metadataKey: LogKeys.kafkaTopic] = "\(topic)"
         self.logger = logger
-        self.decodeKey = key
-        self.decodeValue = value
+        self.decode = { message in
+            guard let rawKey = message.key else { return nil }
+            let decodedKey = try key(rawKey)
+            return (decodedKey, try message.value.map { try value($0) })
+        }
+    }
+
+    /// A table whose key is taken from anywhere in the record (e.g. a field of the value, for a
+    /// topic keyed by something else). `record` returns the key and value (`nil` for a delete),
+    /// or `nil` to skip the record; a throw is logged and skips it too.
+    public init(
+        topic: String,
+        configuration: KafkaConfiguration,
+        logger: Logger,
+        record: @escaping @Sendable (KafkaMessage) throws -> (key: Key, value: Value?)?
+    ) {
+        self.topic = topic
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: LogKeys.kafkaTopic] = "\(topic)"
+        self.logger = logger
+        self.decode = record
     }
 
     /// Replays and then follows the topic until the task is cancelled. Throws if the topic does
@@ -109,15 +129,13 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     }
 
     private func apply(_ message: KafkaMessage) {
-        guard let rawKey = message.key else {
-            logger.info("Skipping a record without key", metadata: [LogKeys.kafkaPartition: "\(message.partition)", "kafka.offset": "\(message.offset)"])
-            return
-        }
-        let key: Key
         let change: Change
         do {
-            key = try decodeKey(rawKey)
-            change = try message.value.map { .updated(key: key, value: try decodeValue($0)) } ?? .deleted(key: key)
+            guard let (key, value) = try decode(message) else {
+                logger.info("Skipping a record without key", metadata: [LogKeys.kafkaPartition: "\(message.partition)", "kafka.offset": "\(message.offset)"])
+                return
+            }
+            change = value.map { .updated(key: key, value: $0) } ?? .deleted(key: key)
         } catch {
             logger.info("Skipping an undecodable record", metadata: [
                 LogKeys.kafkaPartition: "\(message.partition)", "kafka.offset": "\(message.offset)", LogKeys.error: "\(error)",

@@ -4,6 +4,7 @@ import HeraldAvro
 import HeraldCore
 import HeraldKafka
 import HeraldProtos
+import HeraldRuntime
 import SwiftProtobuf
 
 /// A rejected publish: the gRPC status the caller gets and a message naming what and where.

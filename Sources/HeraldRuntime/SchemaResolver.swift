@@ -1,20 +1,21 @@
-import GRPCCore
-import GRPCNIOTransportHTTP2Posix
-import HeraldAvro
-import HeraldProtos
+public import GRPCCore
+public import GRPCNIOTransportHTTP2Posix
+public import HeraldAvro
+public import HeraldProtos
 import SwiftProtobuf
 import Synchronization
 
 /// Finds the writer schema of an event through the registry's gRPC API, with a cache: a schema id
 /// never changes meaning, so ids (and explicit subject versions) are cached for good; "latest"
-/// only briefly, so a newly registered version is picked up within `latestTTL`.
-final class SchemaResolver: Sendable {
-    struct Resolved: Sendable {
-        let id: Int32
-        let schema: AvroSchema
+/// only briefly, so a newly registered version is picked up within `latestTTL`. Shared by the
+/// producer (encoding) and the delivery service (decoding a task's payload by schema id).
+public final class SchemaResolver: Sendable {
+    public struct Resolved: Sendable {
+        public let id: Int32
+        public let schema: AvroSchema
     }
 
-    enum Failure: Error, Sendable {
+    public enum Failure: Error, Sendable {
         /// The schema reference names nothing the registry knows.
         case notFound(String)
         /// The reference itself is malformed (no subject and no id, negative version).
@@ -33,14 +34,18 @@ final class SchemaResolver: Sendable {
     private let latestTTL: Duration
     private let timeout: Duration
     private let cache = Mutex(Cache())
+    /// Registry calls under way, by what they fetch: concurrent misses for one schema (a burst of
+    /// events right after start-up, or when "latest" expires) share one call instead of each
+    /// making its own and queueing behind the others until they time out.
+    private let inFlight = Mutex<[String: Task<Resolved, any Error>]>([:])
 
-    init(client: Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>, latestTTL: Duration, timeout: Duration) {
+    public init(client: Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>, latestTTL: Duration, timeout: Duration) {
         self.client = client
         self.latestTTL = latestTTL
         self.timeout = timeout
     }
 
-    func resolve(_ reference: Herald_V1_SchemaRef) async throws(Failure) -> Resolved {
+    public func resolve(_ reference: Herald_V1_SchemaRef) async throws(Failure) -> Resolved {
         if reference.id != 0 {
             guard reference.id > 0 else { throw .invalid("event.schema.id: must be positive, got \(reference.id)") }
             return Resolved(id: reference.id, schema: try await schema(id: reference.id))
@@ -60,6 +65,12 @@ final class SchemaResolver: Sendable {
         }) {
             return cached
         }
+        return try await coalesced("version\u{0}\(key)") { [self] () async throws(Failure) -> Resolved in
+            try await fetch(reference, key: key, now: now)
+        }
+    }
+
+    private func fetch(_ reference: Herald_V1_SchemaRef, key: String, now: ContinuousClock.Instant) async throws(Failure) -> Resolved {
         let response: Herald_V1_GetVersionResponse
         do {
             response = try await call { try await client.getVersion(.with {
@@ -80,8 +91,15 @@ final class SchemaResolver: Sendable {
         return resolved
     }
 
-    private func schema(id: Int32) async throws(Failure) -> AvroSchema {
+    /// The schema with this global id (cached for good: ids never change meaning).
+    public func schema(id: Int32) async throws(Failure) -> AvroSchema {
         if let cached = cache.withLock({ $0.byID[id] }) { return cached }
+        return try await coalesced("id\u{0}\(id)") { [self] () async throws(Failure) -> Resolved in
+            Resolved(id: id, schema: try await fetch(id: id))
+        }.schema
+    }
+
+    private func fetch(id: Int32) async throws(Failure) -> AvroSchema {
         let response: Herald_V1_GetSchemaResponse
         do {
             response = try await call { try await client.getSchema(.with { $0.id = id }, options: $0) }
@@ -106,6 +124,24 @@ final class SchemaResolver: Sendable {
         }
         cache.withLock { $0.byID[id] = schema }
         return schema
+    }
+
+    /// Joins the call fetching `key` if one is under way, else starts it.
+    private func coalesced(_ key: String, _ fetch: @escaping @Sendable () async throws(Failure) -> Resolved) async throws(Failure) -> Resolved {
+        let task = inFlight.withLock { calls in
+            if let running = calls[key] { return running }
+            let task = Task<Resolved, any Error> { try await fetch() }
+            calls[key] = task
+            return task
+        }
+        defer { inFlight.withLock { calls in if calls[key] == task { calls[key] = nil } } }
+        do {
+            return try await task.value
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .unavailable("the schema registry is unreachable: \(Self.describe(error))")
+        }
     }
 
     private func call<Response: Sendable>(_ body: (CallOptions) async throws -> Response) async throws -> Response {

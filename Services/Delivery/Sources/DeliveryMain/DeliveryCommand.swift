@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import HeraldDelivery
+import HeraldRuntime
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `herald-delivery`: parses options and runs the delivery service until SIGTERM or SIGINT.
+@main
+struct DeliveryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald-delivery",
+        abstract: "Herald's delivery: signed webhooks with retries, dead letters and status, effectively once."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
+    var grpcPort = HeraldEnvironment.int("grpc-port", default: 50053)
+
+    @Option(help: "HTTP port for /metrics and /healthz. Env: HERALD_HTTP_PORT.")
+    var httpPort = HeraldEnvironment.int("http-port", default: 8093)
+
+    @Option(help: "Consumer group. Env: HERALD_CONSUMER_GROUP.")
+    var consumerGroup = HeraldEnvironment.string("consumer-group", default: "herald-delivery")
+
+    @Option(help: "Topic of delivery tasks. Env: HERALD_DELIVERIES_TOPIC.")
+    var deliveriesTopic = HeraldEnvironment.string("deliveries-topic", default: "herald.deliveries")
+
+    @Option(help: "Compacted status topic. Env: HERALD_STATUS_TOPIC.")
+    var statusTopic = HeraldEnvironment.string("status-topic", default: "herald.delivery-status")
+
+    @Option(help: "Compacted endpoints topic. Env: HERALD_ENDPOINTS_TOPIC.")
+    var endpointsTopic = HeraldEnvironment.string("endpoints-topic", default: "herald.endpoints")
+
+    @Option(help: "Dead-letter topic. Env: HERALD_DLQ_TOPIC.")
+    var dlqTopic = HeraldEnvironment.string("dlq-topic", default: "herald.deliveries.dlq")
+
+    @Option(help: "Prefix of the retry tier topics (<prefix>.<delay>). Env: HERALD_RETRY_TOPIC_PREFIX.")
+    var retryTopicPrefix = HeraldEnvironment.string("retry-topic-prefix", default: "herald.deliveries.retry")
+
+    @Option(help: "Default retry delays in ms, comma-separated (also the retry tiers). Env: HERALD_RETRY_SCHEDULE_MS.")
+    var retryScheduleMS = HeraldEnvironment.string("retry-schedule-ms", default: "5000,30000,120000,600000,1800000,3600000,7200000,14400000,28800000")
+
+    @Option(help: "Default attempts before dead-lettering (0 = schedule length + 1). Env: HERALD_MAX_ATTEMPTS.")
+    var maxAttempts = HeraldEnvironment.int("max-attempts", default: 0)
+
+    @Option(help: "Partitions of topics this service creates. Env: HERALD_PARTITIONS.")
+    var partitions = HeraldEnvironment.int("partitions", default: 12)
+
+    @Flag(help: "Allow endpoints on loopback, private and link-local addresses. Env: HERALD_ALLOW_PRIVATE_ENDPOINTS.")
+    var allowPrivateEndpoints = HeraldEnvironment.bool("allow-private-endpoints", default: false)
+
+    @Option(help: "File holding the base64 32-byte key that encrypts endpoint secrets (HERALD_SECRET_KEY, the key itself, wins). Env: HERALD_SECRET_KEY_FILE.")
+    var secretKeyFile = HeraldEnvironment.string("secret-key-file", default: "")
+
+    @Option(help: "Requests in flight per endpoint. Env: HERALD_ENDPOINT_CONCURRENCY.")
+    var endpointConcurrency = HeraldEnvironment.int("endpoint-concurrency", default: 8)
+
+    @Option(help: "Tasks queued per endpoint before its partition pauses. Env: HERALD_ENDPOINT_QUEUE.")
+    var endpointQueue = HeraldEnvironment.int("endpoint-queue", default: 256)
+
+    @Option(help: "Connect timeout in ms. Env: HERALD_CONNECT_TIMEOUT_MS.")
+    var connectTimeoutMS = HeraldEnvironment.int("connect-timeout-ms", default: 5000)
+
+    @Option(help: "Whole-request timeout in ms. Env: HERALD_REQUEST_TIMEOUT_MS.")
+    var requestTimeoutMS = HeraldEnvironment.int("request-timeout-ms", default: 30000)
+
+    func validate() throws {
+        guard schedule != nil else { throw ValidationError("--retry-schedule-ms must be positive integers, comma-separated") }
+        guard partitions > 0, endpointConcurrency > 0, endpointQueue > 0, connectTimeoutMS > 0, requestTimeoutMS > 0, maxAttempts >= 0 else {
+            throw ValidationError("--partitions, --endpoint-concurrency, --endpoint-queue and the timeouts must be positive")
+        }
+    }
+
+    var schedule: [Duration]? {
+        let values = retryScheduleMS.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return values.map { .milliseconds($0!) }
+    }
+
+    func run() async throws {
+        HeraldLogging.bootstrap(level: common.logLevel)
+        let logger = Logger(label: "herald.delivery")
+        var configuration = DeliveryServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-delivery-\(common.instanceID)"))
+        configuration.host = common.host
+        configuration.grpcPort = grpcPort
+        configuration.httpPort = httpPort
+        configuration.instanceID = common.instanceID
+        configuration.consumerGroup = consumerGroup
+        configuration.registryAddress = common.registryURL
+        configuration.partitions = partitions
+        configuration.allowPrivateEndpoints = allowPrivateEndpoints
+        var topics = DeliveryTopics()
+        topics.deliveries = deliveriesTopic
+        topics.status = statusTopic
+        topics.endpoints = endpointsTopic
+        topics.deadLetters = dlqTopic
+        let schedule = schedule ?? RetryPolicy.defaultSchedule
+        topics.retryTiers = RetryTiers(delays: schedule, topicPrefix: retryTopicPrefix)
+        configuration.topics = topics
+        configuration.retryPolicy = RetryPolicy(schedule: schedule, maxAttempts: maxAttempts > 0 ? maxAttempts : nil)
+        if let key = ProcessInfo.processInfo.environment["HERALD_SECRET_KEY"], !key.isEmpty {
+            configuration.secretKey = .base64(key)
+        } else if !secretKeyFile.isEmpty {
+            configuration.secretKey = .file(secretKeyFile)
+        }
+        configuration.limits.concurrency = endpointConcurrency
+        configuration.limits.queueCapacity = endpointQueue
+        configuration.connectTimeout = .milliseconds(connectTimeoutMS)
+        configuration.requestTimeout = .milliseconds(requestTimeoutMS)
+        let server = try await DeliveryServer.build(configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: server.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                let grpc = try await server.grpc.boundPort()
+                let http = await server.httpPort.value
+                logger.info("Delivery listening", metadata: ["grpc.port": "\(grpc)", "http.port": "\(http)"])
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}

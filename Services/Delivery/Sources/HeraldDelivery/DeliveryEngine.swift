@@ -1,0 +1,476 @@
+import Foundation
+import GRPCCore
+public import HeraldKafka
+public import HeraldProtos
+public import Logging
+import Metrics
+import SwiftProtobuf
+
+/// Topic names of the delivery service.
+public struct DeliveryTopics: Sendable, Hashable {
+    public var deliveries = "herald.deliveries"
+    public var status = "herald.delivery-status"
+    public var endpoints = "herald.endpoints"
+    public var deadLetters = "herald.deliveries.dlq"
+    public var retryTiers = RetryTiers()
+
+    public init() {}
+
+    /// Every topic the delivery consumer group reads.
+    public var consumed: [String] { [deliveries] + retryTiers.topics }
+}
+
+/// Per-endpoint isolation limits.
+public struct EndpointLimits: Sendable, Hashable {
+    /// Requests in flight per endpoint. Default 8.
+    public var concurrency = 8
+    /// Tasks waiting per endpoint beyond those in flight; when full, the partition the next task
+    /// came from is paused until there is room. Default 256.
+    public var queueCapacity = 256
+    /// Consecutive failures that open an endpoint's circuit breaker. Default 5.
+    public var breakerFailureThreshold = 5
+    /// How long an open breaker refuses attempts before one probe. Default 30 s.
+    public var breakerOpenDuration = Duration.seconds(30)
+
+    public init() {}
+}
+
+/// The state machine of the delivery loop: which offsets are in flight per partition, which
+/// tasks wait per endpoint, which partitions are paused and why, and which outcomes wait for the
+/// next transaction. The intake loop, the senders and the committer call into it; it performs
+/// only consumer pause/resume itself.
+actor DeliveryEngine {
+    struct Job: Sendable {
+        let task: Herald_V1_DeliveryTask
+        let source: TopicPartition
+        let offset: Int64
+    }
+
+    /// What one transaction carries.
+    struct Batch: Sendable {
+        var records: [ProducerRecord] = []
+        var offsets: [TopicPartitionOffset] = []
+        var statuses: [Herald_V1_DeliveryRecord] = []
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+    }
+
+    private struct Held {
+        let job: Job
+        var waitingForLane: Bool
+        var timer: Task<Void, Never>?
+    }
+
+    private struct PartitionState {
+        var inFlight: Set<Int64> = []
+        /// Offset after the last message taken.
+        var next: Int64?
+        var committed: Int64?
+        var held: Held?
+    }
+
+    private struct Lane {
+        var running = 0
+        var queue: [Job] = []
+        var head = 0
+        var bucket: TokenBucket?
+        var breaker: CircuitBreaker
+        var disabled = false
+
+        var queued: Int { queue.count - head }
+        mutating func pop() -> Job? {
+            guard head < queue.count else { return nil }
+            defer {
+                head += 1
+                if head > 64 && head * 2 > queue.count { queue.removeFirst(head); head = 0 }
+            }
+            return queue[head]
+        }
+    }
+
+    private let consumer: KafkaConsumer
+    private let endpoints: EndpointStore
+    private let status: CompactedTable<String, Herald_V1_DeliveryRecord>
+    private let topics: DeliveryTopics
+    private let limits: EndpointLimits
+    private let logger: Logger
+    private let jobs: AsyncStream<Job>.Continuation
+    nonisolated let jobStream: AsyncStream<Job>
+
+    private var partitions: [TopicPartition: PartitionState] = [:]
+    private var lanes: [String: Lane] = [:]
+    private var pending = Batch()
+    private var offsetsDirty = false
+    private var committerWaiter: CheckedContinuation<Batch?, Never>?
+    private var draining = false
+    private var jobsFinished = false
+    /// Status records this instance committed, ahead of the status table catching up.
+    private var recent: [String: Herald_V1_DeliveryRecord] = [:]
+    /// `recent` drops what the table already shows once it grows past this.
+    private var recentPruneThreshold = 10_000
+
+    private let attemptCounter: (String) -> Counter = { outcome in
+        Counter(label: "herald_delivery_attempts_total", dimensions: [("outcome", outcome)])
+    }
+    private let latency = Metrics.Timer(label: "herald_delivery_task_to_success_seconds")
+
+    init(consumer: KafkaConsumer, endpoints: EndpointStore, status: CompactedTable<String, Herald_V1_DeliveryRecord>,
+         topics: DeliveryTopics, limits: EndpointLimits, logger: Logger) {
+        self.consumer = consumer
+        self.endpoints = endpoints
+        self.status = status
+        self.topics = topics
+        self.limits = limits
+        self.logger = logger
+        (jobStream, jobs) = AsyncStream<Job>.makeStream()
+    }
+
+    // MARK: Intake
+
+    func assigned(_ assigned: [TopicPartition]) {
+        for partition in assigned where partitions[partition] == nil { partitions[partition] = PartitionState() }
+    }
+
+    func revoked(_ revoked: [TopicPartition]) {
+        let set = Set(revoked)
+        for partition in revoked {
+            partitions[partition]?.held?.timer?.cancel()
+            partitions[partition] = nil
+        }
+        // Queued (not started) tasks of those partitions belong to the next owner now.
+        for id in lanes.keys {
+            lanes[id]!.queue = Array(lanes[id]!.queue[lanes[id]!.head...]).filter { !set.contains($0.source) }
+            lanes[id]!.head = 0
+        }
+        finishJobsIfIdle()
+    }
+
+    /// One consumed record. Pauses its partition when the task is not due yet (retry tiers) or
+    /// its endpoint's queue is full; the record is held and admitted later.
+    func accept(_ message: KafkaMessage) async {
+        let source = message.topicPartition
+        guard !draining, partitions[source] != nil else { return }
+        partitions[source]!.next = message.offset + 1
+        let task: Herald_V1_DeliveryTask
+        do {
+            task = try Herald_V1_DeliveryTask(serializedBytes: message.value ?? [])
+            guard !task.deliveryID.isEmpty, !task.endpointID.isEmpty else { throw DeliveryAPIError(.invalidArgument, "task without delivery id or endpoint id") }
+        } catch {
+            logger.error("Skipping an undecodable delivery task", metadata: ["kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "error": "\(error)"])
+            markDirty()
+            return
+        }
+        if let done = alreadyProcessed(task) {
+            logger.debug("Skipping a task already processed", metadata: ["herald.delivery.id": "\(task.deliveryID)", "herald.delivery.state": "\(done)"])
+            attemptCounter("skipped").increment()
+            markDirty()
+            return
+        }
+        partitions[source]!.inFlight.insert(message.offset)
+        let job = Job(task: task, source: source, offset: message.offset)
+        if task.hasNotBefore {
+            let due = Date(timeIntervalSince1970: TimeInterval(task.notBefore.seconds) + TimeInterval(task.notBefore.nanos) / 1e9)
+            let wait = due.timeIntervalSinceNow
+            if wait > 0.001 {
+                await hold(job, waitingForLane: false, wait: .milliseconds(Int64(wait * 1000) + 1))
+                return
+            }
+        }
+        if !admit(job) { await hold(job, waitingForLane: true, wait: nil) }
+    }
+
+    /// Whether this task's attempt was already recorded: its delivery succeeded, or the status
+    /// shows more attempts than the task has seen (the outcome of this one is already committed).
+    private func alreadyProcessed(_ task: Herald_V1_DeliveryTask) -> Herald_V1_DeliveryState? {
+        guard let record = latestStatus(task.deliveryID) else { return nil }
+        if record.state == .succeeded { return .succeeded }
+        if record.state != .pending && record.attempts > task.attempt { return record.state }
+        return nil
+    }
+
+    func latestStatus(_ id: String) -> Herald_V1_DeliveryRecord? {
+        let table = status[id]
+        guard let mine = recent[id] else { return table }
+        if let table, table == mine {
+            recent[id] = nil
+            return table
+        }
+        return mine
+    }
+
+    private func hold(_ job: Job, waitingForLane: Bool, wait: Duration?) async {
+        let source = job.source
+        var held = Held(job: job, waitingForLane: waitingForLane, timer: nil)
+        if let wait {
+            held.timer = Task { [weak self] in
+                try? await Task.sleep(for: wait)
+                guard !Task.isCancelled else { return }
+                await self?.due(source, offset: job.offset)
+            }
+        }
+        partitions[source]!.held = held
+        do { try await consumer.pause([source]) } catch {
+            logger.error("Pausing a partition failed", metadata: ["kafka.partition": "\(source)", "error": "\(error)"])
+        }
+    }
+
+    private func due(_ source: TopicPartition, offset: Int64) async {
+        guard let held = partitions[source]?.held, held.job.offset == offset, !held.waitingForLane else { return }
+        if admit(held.job) {
+            partitions[source]!.held = nil
+            await resume(source)
+        } else {
+            partitions[source]!.held!.waitingForLane = true
+            partitions[source]!.held!.timer = nil
+        }
+    }
+
+    private func resume(_ source: TopicPartition) async {
+        guard !draining else { return }
+        do { try await consumer.resume([source]) } catch {
+            logger.error("Resuming a partition failed", metadata: ["kafka.partition": "\(source)", "error": "\(error)"])
+        }
+    }
+
+    /// Queues the job on its endpoint's lane if there is room.
+    private func admit(_ job: Job) -> Bool {
+        let id = job.task.endpointID
+        var lane = lanes[id] ?? Lane(breaker: CircuitBreaker(failureThreshold: limits.breakerFailureThreshold, openDuration: limits.breakerOpenDuration))
+        guard lane.queued < limits.queueCapacity else { return false }
+        lane.queue.append(job)
+        lanes[id] = lane
+        pump(id)
+        return true
+    }
+
+    private func pump(_ id: String) {
+        while let lane = lanes[id], lane.running < limits.concurrency, lane.queued > 0 {
+            let job = lanes[id]!.pop()!
+            lanes[id]!.running += 1
+            jobs.yield(job)
+        }
+    }
+
+    // MARK: Senders
+
+    enum Permit: Sendable, Hashable {
+        /// Go ahead after waiting this long (the rate limit).
+        case go(after: Duration)
+        /// The circuit breaker is open: try again in this long.
+        case refused(retryIn: Duration)
+    }
+
+    /// Circuit breaker and rate limit for one attempt.
+    func permit(endpointID: String, ratePerSecond: Double) -> Permit {
+        let now = ContinuousClock.now
+        guard var lane = lanes[endpointID] else { return .go(after: .zero) }
+        defer { lanes[endpointID] = lane }
+        if case .refused(let until) = lane.breaker.permit(now: now) {
+            return .refused(retryIn: max(until - now, .milliseconds(1)))
+        }
+        guard ratePerSecond > 0 else { return .go(after: .zero) }
+        if lane.bucket?.rate != ratePerSecond { lane.bucket = TokenBucket(rate: ratePerSecond, burst: max(1, ratePerSecond), now: now) }
+        return .go(after: lane.bucket!.reserve(now: now))
+    }
+
+    var isDraining: Bool { draining }
+
+    func isDisabled(_ endpointID: String) -> Bool { lanes[endpointID]?.disabled ?? false }
+
+    /// Records an attempt's outcome for the next transaction and frees its lane slot.
+    func finish(_ job: Job, report: AttemptReport) async {
+        let task = job.task
+        let now = Date()
+        let attempts = task.attempt + 1
+        var record = Herald_V1_DeliveryRecord.with {
+            $0.deliveryID = task.deliveryID
+            $0.eventSource = task.eventSource
+            $0.eventID = task.eventID
+            $0.eventType = task.eventType
+            $0.endpointID = task.endpointID
+            $0.routeID = task.routeID
+            $0.attempts = attempts
+            $0.lastError = report.error
+            $0.updatedAt = Google_Protobuf_Timestamp(date: now)
+        }
+        var records: [ProducerRecord] = []
+        let key = Array(task.endpointID.utf8)
+        var lane = lanes[task.endpointID]
+        func deadLetter(_ error: String) {
+            record.state = .dead
+            var dead = task
+            dead.attempt = attempts
+            dead.lastStatusCode = record.lastStatusCode
+            dead.lastError = error
+            dead.clearNotBefore()
+            records.append(ProducerRecord(topic: topics.deadLetters, key: key, value: try! dead.serializedBytes()))
+        }
+        switch report.kind {
+        case .answered(let code, let retryAfter):
+            record.lastStatusCode = Int32(clamping: code)
+            switch AttemptOutcome.classify(status: code, retryAfter: retryAfter) {
+            case .succeeded:
+                record.state = .succeeded
+                record.lastError = ""
+                lane?.breaker.recordSuccess()
+                if task.hasCreatedAt {
+                    latency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(task.createdAt.date)) * 1e9))
+                }
+            case .gone:
+                if record.lastError.isEmpty { record.lastError = "410 Gone: endpoint disabled" }
+                deadLetter(record.lastError)
+                lane?.disabled = true
+                if let disable = endpoints.disablingRecord(task.endpointID) { records.append(disable) }
+                logger.notice("Endpoint answered 410 Gone and is disabled", metadata: ["herald.endpoint.id": "\(task.endpointID)"])
+            case .failed(let retryAfter):
+                if record.lastError.isEmpty { record.lastError = "HTTP \(code)" }
+                if report.reachedEndpoint { lane?.breaker.recordFailure(now: .now) }
+                schedule(retryAfter: retryAfter)
+            }
+        case .failed:
+            if report.reachedEndpoint { lane?.breaker.recordFailure(now: .now) }
+            schedule(retryAfter: report.retryAfter)
+        case .undeliverable:
+            deadLetter(report.error)
+        }
+        func schedule(retryAfter: Duration?) {
+            let policy = report.policy ?? RetryPolicy()
+            switch policy.decide(attemptsMade: Int(attempts), retryAfter: retryAfter) {
+            case .deadLetter:
+                deadLetter(record.lastError)
+            case .retry(let delay):
+                let due = now.addingTimeInterval(TokenBucket.seconds(delay))
+                record.state = .retrying
+                record.nextAttemptAt = Google_Protobuf_Timestamp(date: due)
+                var next = task
+                next.attempt = attempts
+                next.notBefore = Google_Protobuf_Timestamp(date: due)
+                next.lastStatusCode = record.lastStatusCode
+                next.lastError = record.lastError
+                let tiers = topics.retryTiers
+                records.append(ProducerRecord(topic: tiers.topic(tier: tiers.tier(for: delay)), key: key, value: try! next.serializedBytes()))
+            }
+        }
+        attemptCounter("\(record.state)").increment()
+        records.append(ProducerRecord(topic: topics.status, key: Array(task.deliveryID.utf8), value: try! record.serializedBytes()))
+        pending.records.append(contentsOf: records)
+        pending.statuses.append(record)
+
+        if var lane {
+            lane.running -= 1
+            lanes[task.endpointID] = lane
+        }
+        partitions[job.source]?.inFlight.remove(job.offset)
+        pump(task.endpointID)
+        await admitHeld(for: task.endpointID)
+        wakeCommitter()
+        finishJobsIfIdle()
+    }
+
+    /// Partitions paused because this endpoint's queue was full get their held task in, if there is room now.
+    private func admitHeld(for endpointID: String) async {
+        let waiting = partitions.filter { $0.value.held?.waitingForLane == true && $0.value.held?.job.task.endpointID == endpointID }
+            .keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        for source in waiting {
+            guard let held = partitions[source]?.held, admit(held.job) else { break }
+            partitions[source]!.held = nil
+            await resume(source)
+        }
+    }
+
+    // MARK: Redrive
+
+    /// Adds records (redriven tasks and their PENDING status) to the next transaction; returns once committed.
+    func enqueue(records: [ProducerRecord], statuses: [Herald_V1_DeliveryRecord]) async throws {
+        guard !draining else { throw DeliveryAPIError(.unavailable, "the delivery service is shutting down") }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            pending.records.append(contentsOf: records)
+            pending.statuses.append(contentsOf: statuses)
+            pending.waiters.append(continuation)
+            wakeCommitter()
+        }
+    }
+
+    // MARK: Committer
+
+    private func markDirty() {
+        offsetsDirty = true
+        wakeCommitter()
+    }
+
+    private func wakeCommitter() {
+        guard let waiter = committerWaiter, let batch = takeBatch() else { return }
+        committerWaiter = nil
+        waiter.resume(returning: batch)
+    }
+
+    /// The next transaction's content: pending outcomes and every partition's committable offset
+    /// (the lowest offset still in flight or held, else the offset after the last taken record).
+    private func takeBatch() -> Batch? {
+        var batch = pending
+        for (partition, state) in partitions {
+            guard let committable = state.inFlight.min() ?? state.next, committable != state.committed else { continue }
+            batch.offsets.append(TopicPartitionOffset(partition, offset: committable))
+            partitions[partition]!.committed = committable
+        }
+        guard !batch.records.isEmpty || !batch.offsets.isEmpty || !batch.waiters.isEmpty else {
+            offsetsDirty = false
+            return nil
+        }
+        pending = Batch()
+        offsetsDirty = false
+        // Known from now on, ahead of the commit and of the status table: a record this batch writes
+        // (e.g. a redriven task) may be consumed the moment the commit lands. A failed commit stops
+        // the engine, so nothing acts on a status that never committed.
+        for status in batch.statuses { recent[status.deliveryID] = status }
+        if recent.count > recentPruneThreshold {
+            recent = recent.filter { status[$0.key] != $0.value }
+            recentPruneThreshold = max(10_000, recent.count * 2)
+        }
+        return batch
+    }
+
+    /// Waits for work; `nil` once draining is over and everything is committed.
+    func nextBatch() async -> Batch? {
+        if let batch = takeBatch() { return batch }
+        if draining && jobsFinished { return nil }
+        return await withCheckedContinuation { continuation in
+            committerWaiter = continuation
+        }
+    }
+
+    func committed(_ batch: Batch) {
+        for waiter in batch.waiters { waiter.resume() }
+    }
+
+    func failed(_ batch: Batch, error: any Error) {
+        for waiter in batch.waiters { waiter.resume(throwing: DeliveryAPIError(.unavailable, "the transaction failed: \(error)")) }
+        draining = true
+        jobs.finish()
+        jobsFinished = true
+        for waiter in pending.waiters { waiter.resume(throwing: DeliveryAPIError(.unavailable, "the delivery service stopped")) }
+        pending = Batch()
+    }
+
+    // MARK: Shutdown
+
+    /// Stops intake: held records are dropped (their offsets stay uncommitted), queued tasks still run.
+    func stopIntake() {
+        draining = true
+        for partition in partitions.keys {
+            partitions[partition]!.held?.timer?.cancel()
+            partitions[partition]!.held = nil
+        }
+        finishJobsIfIdle()
+    }
+
+    private func finishJobsIfIdle() {
+        guard draining, !jobsFinished, lanes.values.allSatisfy({ $0.running == 0 && $0.queued == 0 }) else { return }
+        jobsFinished = true
+        jobs.finish()
+        if let waiter = committerWaiter {
+            committerWaiter = nil
+            waiter.resume(returning: takeBatch())
+        }
+    }
+}
+

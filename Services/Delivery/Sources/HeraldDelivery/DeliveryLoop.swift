@@ -1,0 +1,124 @@
+import Foundation
+import HeraldKafka
+import HeraldProtos
+import Logging
+import ServiceLifecycle
+
+/// The consume–send–record loop: intake from the deliveries topic and the retry tiers, one task
+/// per send (bounded per endpoint by the engine), and a committer that writes outcomes, status
+/// records and consumer offsets in one transaction at a time.
+struct DeliveryLoop: Sendable {
+    let engine: DeliveryEngine
+    let consumer: KafkaConsumer
+    let producer: TransactionalProducer
+    let endpoints: EndpointStore
+    let sender: WebhookSender
+    let logger: Logger
+
+    /// Runs until graceful shutdown (then drains: in-flight sends finish and are committed) or a
+    /// transaction fails (then throws; a restart resumes from the committed offsets).
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await runSenders() }
+            group.addTask { try await runCommitter() }
+            group.addTask {
+                try await runIntake()
+                await engine.stopIntake()
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func runIntake() async throws {
+        let events = consumer.events
+        let engine = engine
+        let intake = Task {
+            for try await event in events {
+                switch event {
+                case .message(let message): await engine.accept(message)
+                case .partitionsAssigned(let partitions): await engine.assigned(partitions)
+                case .partitionsRevoked(let partitions): await engine.revoked(partitions)
+                case .endOfPartition: break
+                }
+                if await engine.isDraining { break }
+            }
+        }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await intake.value
+            } onGracefulShutdown: {
+                intake.cancel()
+            }
+        } onCancel: {
+            intake.cancel()
+        }
+    }
+
+    private func runSenders() async {
+        await withDiscardingTaskGroup { group in
+            for await job in engine.jobStream {
+                group.addTask { await attempt(job) }
+            }
+        }
+    }
+
+    private func runCommitter() async throws {
+        while let batch = await engine.nextBatch() {
+            do {
+                try await producer.withTransaction { transaction in
+                    for record in batch.records { _ = try await transaction.send(record) }
+                    if !batch.offsets.isEmpty {
+                        try await transaction.sendOffsets(batch.offsets, groupMetadata: consumer.groupMetadata())
+                    }
+                }
+            } catch {
+                logger.error("A delivery transaction failed; stopping (a restart resumes from the committed offsets)", metadata: ["error": "\(error)"])
+                await engine.failed(batch, error: error)
+                throw error
+            }
+            await engine.committed(batch)
+        }
+    }
+
+    /// One attempt of one task.
+    private func attempt(_ job: DeliveryEngine.Job) async {
+        let task = job.task
+        guard let endpoint = endpoints.resolved(task.endpointID) else {
+            return await engine.finish(job, report: AttemptReport(kind: .undeliverable, error: "endpoint '\(task.endpointID)' does not exist", policy: nil, reachedEndpoint: false))
+        }
+        guard endpoint.endpoint.enabled, await !engine.isDisabled(task.endpointID) else {
+            return await engine.finish(job, report: AttemptReport(kind: .undeliverable, error: "endpoint '\(task.endpointID)' is disabled", policy: endpoint.retryPolicy, reachedEndpoint: false))
+        }
+        let report = await send(task, to: endpoint)
+        await engine.finish(job, report: report)
+    }
+
+    private func send(_ task: Herald_V1_DeliveryTask, to endpoint: ResolvedEndpoint) async -> AttemptReport {
+        let policy = endpoint.retryPolicy
+        switch await engine.permit(endpointID: task.endpointID, ratePerSecond: endpoint.endpoint.rateLimitPerSecond) {
+        case .refused(let retryIn):
+            return AttemptReport(kind: .failed, error: "circuit breaker open: the endpoint failed repeatedly; no request made",
+                                 policy: policy, reachedEndpoint: false, retryAfter: retryIn)
+        case .go(let wait):
+            if wait > .zero { try? await Task.sleep(for: wait) }
+        }
+        do {
+            try await endpoints.checkAddress(endpoint.endpoint.url)
+        } catch {
+            return AttemptReport(kind: .failed, error: "refused: \(error.description)", policy: policy, reachedEndpoint: false)
+        }
+        let body: [UInt8]
+        do {
+            body = CloudEventBody.render(task, dataJSON: try await sender.dataJSON(task))
+        } catch {
+            return AttemptReport(kind: .failed, error: "payload not decodable with schema \(task.schemaID): \(error)", policy: policy, reachedEndpoint: false)
+        }
+        do {
+            let answer = try await sender.post(task, body: body, to: endpoint)
+            let error = (200..<300).contains(answer.status) ? "" : "HTTP \(answer.status)" + (answer.excerpt.isEmpty ? "" : ": \(answer.excerpt)")
+            return AttemptReport(kind: .answered(status: answer.status, retryAfter: answer.retryAfter), error: error, policy: policy, reachedEndpoint: true)
+        } catch {
+            return AttemptReport(kind: .failed, error: "request failed: \(error)", policy: policy, reachedEndpoint: true)
+        }
+    }
+}

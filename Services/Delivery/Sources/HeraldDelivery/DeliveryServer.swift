@@ -1,0 +1,187 @@
+public import AsyncHTTPClient
+import Foundation
+public import GRPCCore
+public import GRPCNIOTransportHTTP2Posix
+import HeraldAvro
+public import HeraldKafka
+public import HeraldProtos
+public import HeraldRuntime
+public import Logging
+public import ServiceLifecycle
+import SwiftProtobuf
+
+/// The delivery service assembled from its configuration. `build` creates the topics it needs,
+/// loads the secret key and registers the transactional id (fencing a previous instance and
+/// aborting what it left open) before anything reads the status topic.
+public struct DeliveryServer: Sendable {
+    public struct Configuration: Sendable {
+        public var kafka: KafkaConfiguration
+        /// Address both servers bind. Default `127.0.0.1`.
+        public var host = "127.0.0.1"
+        /// Default 50053; 0 picks a free port.
+        public var grpcPort = 50053
+        /// `/metrics`, `/healthz`. Default 8093; 0 picks a free port.
+        public var httpPort = 8093
+        /// Transactional id `herald-delivery-<instance-id>` and the consumer's static membership. Default `0`.
+        public var instanceID = "0"
+        /// Consumer group. Default `herald-delivery`.
+        public var consumerGroup = "herald-delivery"
+        /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
+        public var registryAddress = "127.0.0.1:50050"
+        public var topics = DeliveryTopics()
+        /// Partitions of the deliveries topic, the retry tiers and the status topic when this service creates them. Default 12.
+        public var partitions = 12
+        /// Permit endpoints on loopback, private and link-local addresses (development). Default `false`.
+        public var allowPrivateEndpoints = false
+        /// Where the key that encrypts endpoint secrets comes from. Default: a development key in `.herald/delivery-secret.key`.
+        public var secretKey = SecretBox.KeySource.developmentFile(".herald/delivery-secret.key")
+        /// Schedule and attempts for endpoints that set none.
+        public var retryPolicy = RetryPolicy()
+        public var limits = EndpointLimits()
+        /// Default 5 s.
+        public var connectTimeout = Duration.seconds(5)
+        /// The whole request, connecting included. Default 30 s.
+        public var requestTimeout = Duration.seconds(30)
+        /// Bound on each registry call. Default 5 s.
+        public var registryTimeout = Duration.seconds(5)
+
+        public init(kafka: KafkaConfiguration) {
+            self.kafka = kafka
+        }
+
+        public var transactionalID: String { "herald-delivery-\(instanceID)" }
+    }
+
+    public let health: HealthStatus
+    public let grpc: GRPCServerService
+    public let httpPort: BoundPort
+    /// Everything to run, in start order (shut down in reverse).
+    public let services: [any Service]
+
+    static let serviceName = "herald.v1.Delivery"
+
+    public static func build(_ configuration: Configuration, logger: Logger) async throws -> DeliveryServer {
+        let topics = configuration.topics
+        let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        for topic in topics.consumed + [topics.deadLetters] {
+            try await admin.createTopic(topic, partitions: configuration.partitions, ignoreIfExists: true)
+        }
+        try await admin.createTopic(topics.status, partitions: configuration.partitions, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+        try await admin.createTopic(topics.endpoints, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+        await admin.close()
+
+        if case .developmentFile(let path) = configuration.secretKey {
+            logger.warning("Endpoint secrets are encrypted with a development key; set HERALD_SECRET_KEY or --secret-key-file in production", metadata: ["herald.secret_key.file": "\(path)"])
+        }
+        let box = try SecretBox.load(configuration.secretKey)
+
+        let producer = try TransactionalProducer(configuration: configuration.kafka, transactionalID: configuration.transactionalID, logger: logger)
+        try await producer.initTransactions()
+
+        let endpoints = try EndpointStore(
+            topic: topics.endpoints, kafka: configuration.kafka, box: box,
+            policy: EndpointAddressPolicy(allowsPrivateAddresses: configuration.allowPrivateEndpoints),
+            defaultRetryPolicy: configuration.retryPolicy, logger: logger)
+        let status = CompactedTable<String, Herald_V1_DeliveryRecord>(topic: topics.status, configuration: configuration.kafka, logger: logger) {
+            try Herald_V1_DeliveryRecord(serializedBytes: $0)
+        }
+        let deadLetters = CompactedTable<String, Herald_V1_DeliveryTask>(topic: topics.deadLetters, configuration: configuration.kafka, logger: logger) { message in
+            guard let value = message.value else { return nil }
+            let task = try Herald_V1_DeliveryTask(serializedBytes: value)
+            return (task.deliveryID, task)
+        }
+        let consumer = try KafkaConsumer(
+            configuration: configuration.kafka,
+            options: .init(groupID: configuration.consumerGroup, groupInstanceID: configuration.transactionalID),
+            logger: logger)
+
+        let registry = try ServiceAddress(configuration.registryAddress)
+        let registryClient = GRPCClient(transport: try .http2NIOPosix(
+            target: .dns(host: registry.host, port: registry.port), transportSecurity: .plaintext))
+        let resolver = SchemaResolver(
+            client: Herald_V1_Registry.Client(wrapping: registryClient), latestTTL: .seconds(5), timeout: configuration.registryTimeout)
+        let httpClient = WebhookSender.makeClient(connectTimeout: configuration.connectTimeout, connectionsPerEndpoint: configuration.limits.concurrency)
+        let sender = WebhookSender(client: httpClient, resolver: resolver, requestTimeout: configuration.requestTimeout)
+
+        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits, logger: logger)
+        let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
+
+        let health = HealthStatus(services: [serviceName])
+        let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics)
+        let grpc = GRPCServerService(
+            host: configuration.host, port: configuration.grpcPort, services: [service, HealthService(status: health)], logger: logger)
+        let (http, httpPort) = HeraldHTTP.application(
+            router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
+            serverName: "herald-delivery", logger: logger)
+        let core = DeliveryCoreService(
+            loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, deadLetters: deadLetters,
+            httpClient: httpClient, topics: topics, health: health, logger: logger)
+        logger.info("Delivery configured", metadata: [
+            "kafka.transactional_id": "\(configuration.transactionalID)", "kafka.group_id": "\(configuration.consumerGroup)",
+            "kafka.topics": "\(topics.consumed.joined(separator: ","))",
+        ])
+        return DeliveryServer(
+            health: health, grpc: grpc, httpPort: httpPort,
+            services: [RegistryClientService(client: registryClient), core, grpc, http])
+    }
+}
+
+/// Replays the endpoints, status and dead-letter tables, then runs the delivery loop; on
+/// shutdown drains it and closes the Kafka clients and the HTTP client.
+struct DeliveryCoreService: Service {
+    let loop: DeliveryLoop
+    let consumer: KafkaConsumer
+    let producer: TransactionalProducer
+    let endpoints: EndpointStore
+    let status: CompactedTable<String, Herald_V1_DeliveryRecord>
+    let deadLetters: CompactedTable<String, Herald_V1_DeliveryTask>
+    let httpClient: HTTPClient
+    let topics: DeliveryTopics
+    let health: HealthStatus
+    let logger: Logger
+
+    func run() async throws {
+        defer { health.shutDown() }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tables in
+                tables.addTask { try await endpoints.table.run() }
+                tables.addTask { try await status.run() }
+                tables.addTask { try await deadLetters.run() }
+                try await endpoints.table.waitUntilReady()
+                try await status.waitUntilReady()
+                try await deadLetters.waitUntilReady()
+                try await consumer.subscribe(topics.consumed)
+                health.set(.serving, for: DeliveryServer.serviceName)
+                logger.info("Delivery ready", metadata: [
+                    "herald.endpoints": "\(endpoints.table.count)", "herald.deliveries": "\(status.count)",
+                ])
+                try await loop.run()
+                tables.cancelAll()
+            }
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+    }
+
+    private func close() async {
+        await consumer.close()
+        await producer.close()
+        await endpoints.close()
+        try? await httpClient.shutdown()
+    }
+}
+
+/// The registry client's connections as a service.
+struct RegistryClientService: Service {
+    let client: GRPCClient<HTTP2ClientTransport.Posix>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await client.runConnections()
+        } onGracefulShutdown: {
+            client.beginGracefulShutdown()
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import HeraldProtos
+import SwiftProtobuf
+import Testing
+@testable import HeraldDelivery
+
+@Suite struct RetryPolicyTests {
+    @Test func followsTheScheduleWithinTwentyPercentJitterThenDeadLetters() {
+        let policy = RetryPolicy()
+        #expect(policy.maxAttempts == 10)
+        for (index, base) in RetryPolicy.defaultSchedule.enumerated() {
+            for random in [0.0, 0.5, 1.0] {
+                guard case .retry(let delay) = policy.decide(attemptsMade: index + 1, random: random) else {
+                    Issue.record("attempt \(index + 1) should retry"); continue
+                }
+                #expect(delay >= base * 0.8 && delay <= base * 1.2, "attempt \(index + 1): \(delay) vs \(base)")
+            }
+        }
+        #expect(policy.decide(attemptsMade: 1, random: 0) == .retry(after: .seconds(4)))
+        #expect(policy.decide(attemptsMade: 1, random: 1) == .retry(after: .seconds(6)))
+        #expect(policy.decide(attemptsMade: 10) == .deadLetter)
+    }
+
+    @Test func aShortScheduleRepeatsItsLastDelayAndRetryAfterWins() {
+        let policy = RetryPolicy(schedule: [.milliseconds(100)], maxAttempts: 4, jitter: 0)
+        #expect(policy.decide(attemptsMade: 3) == .retry(after: .milliseconds(100)))
+        #expect(policy.decide(attemptsMade: 4) == .deadLetter)
+        #expect(policy.decide(attemptsMade: 1, retryAfter: .seconds(7)) == .retry(after: .seconds(7)))
+        #expect(policy.decide(attemptsMade: 1, retryAfter: .seconds(999_999)) == .retry(after: .seconds(86_400)))
+    }
+
+    @Test func retryAfterIsSecondsOrAnHTTPDate() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(RetryPolicy.parseRetryAfter("120", now: now) == .seconds(120))
+        #expect(RetryPolicy.parseRetryAfter(" 0 ", now: now) == .zero)
+        #expect(RetryPolicy.parseRetryAfter("-3", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("soon", now: now) == nil)
+        // 1_700_000_000 is Tue, 14 Nov 2023 22:13:20 GMT.
+        #expect(RetryPolicy.parseRetryAfter("Tue, 14 Nov 2023 22:13:50 GMT", now: now) == .seconds(30))
+    }
+
+    @Test(arguments: [(200, AttemptOutcome.succeeded), (204, .succeeded), (410, .gone), (429, .failed(retryAfter: nil)),
+                      (500, .failed(retryAfter: nil)), (503, .failed(retryAfter: nil)), (400, .failed(retryAfter: nil)),
+                      (404, .failed(retryAfter: nil)), (301, .failed(retryAfter: nil))])
+    func statusCodesMapToOutcomes(status: Int, outcome: AttemptOutcome) {
+        #expect(AttemptOutcome.classify(status: status, retryAfter: nil) == outcome)
+    }
+
+    @Test func tiersHoldDelaysAtLeastTheirOwn() {
+        let tiers = RetryTiers()
+        #expect(tiers.topics.first == "herald.deliveries.retry.5s")
+        #expect(tiers.topics.last == "herald.deliveries.retry.8h")
+        #expect(tiers.topics.contains("herald.deliveries.retry.2m"))
+        #expect(tiers.tier(for: .seconds(1)) == 0)
+        #expect(tiers.tier(for: .seconds(29)) == 0)
+        #expect(tiers.tier(for: .seconds(30)) == 1)
+        #expect(tiers.tier(for: .seconds(100_000)) == tiers.delays.count - 1)
+        #expect(RetryTiers.label(.milliseconds(250)) == "250ms")
+    }
+}
+
+@Suite struct TokenBucketAndBreakerTests {
+    @Test func bucketAllowsABurstThenPacesAtTheRate() {
+        let start = ContinuousClock.now
+        var bucket = TokenBucket(rate: 2, burst: 2, now: start)
+        #expect(bucket.reserve(now: start) == .zero)
+        #expect(bucket.reserve(now: start) == .zero)
+        #expect(bucket.reserve(now: start) == .milliseconds(500))
+        #expect(bucket.reserve(now: start) == .seconds(1))
+        // After 1 s two tokens came back, both already promised to the waiters.
+        #expect(bucket.reserve(now: start + .seconds(1)) == .milliseconds(500))
+        var unlimited = TokenBucket(rate: 0, now: start)
+        for _ in 0..<100 { #expect(unlimited.reserve(now: start) == .zero) }
+    }
+
+    @Test func breakerOpensAfterConsecutiveFailuresAndProbesOnce() {
+        let t0 = ContinuousClock.now
+        var breaker = CircuitBreaker(failureThreshold: 3, openDuration: .seconds(10))
+        breaker.recordFailure(now: t0)
+        breaker.recordFailure(now: t0)
+        breaker.recordSuccess()
+        breaker.recordFailure(now: t0)
+        breaker.recordFailure(now: t0)
+        #expect(breaker.permit(now: t0) == .allowed, "a success resets the count")
+        breaker.recordFailure(now: t0)
+        #expect(breaker.isOpen)
+        #expect(breaker.permit(now: t0 + .seconds(9)) == .refused(until: t0 + .seconds(10)))
+        #expect(breaker.permit(now: t0 + .seconds(10)) == .allowed, "the probe")
+        if case .refused = breaker.permit(now: t0 + .seconds(10)) {} else { Issue.record("a second request during the probe must wait") }
+        breaker.recordFailure(now: t0 + .seconds(11))
+        #expect(breaker.permit(now: t0 + .seconds(20)) == .refused(until: t0 + .seconds(21)), "a failed probe opens it again")
+        #expect(breaker.permit(now: t0 + .seconds(21)) == .allowed)
+        breaker.recordSuccess()
+        #expect(breaker.permit(now: t0 + .seconds(21)) == .allowed)
+        #expect(breaker.permit(now: t0 + .seconds(21)) == .allowed, "closed again: no probe limit")
+    }
+}
+
+@Suite struct AddressPolicyTests {
+    @Test(arguments: [
+        ("127.0.0.1", IPAddress.Classification.loopback), ("127.255.0.9", .loopback), ("10.0.0.1", .private),
+        ("172.16.0.1", .private), ("172.31.255.255", .private), ("172.32.0.1", .public), ("192.168.1.1", .private),
+        ("169.254.169.254", .linkLocal), ("0.0.0.0", .unspecified), ("100.64.0.1", .private), ("224.0.0.1", .multicast),
+        ("8.8.8.8", .public), ("93.184.216.34", .public), ("::1", .loopback), ("::", .unspecified), ("fe80::1", .linkLocal),
+        ("fd00::1", .private), ("fc00::1", .private), ("::ffff:127.0.0.1", .loopback), ("::ffff:10.0.0.1", .private),
+        ("64:ff9b::a9fe:a9fe", .linkLocal), ("2606:4700::1111", .public), ("ff02::1", .multicast),
+    ])
+    func classifiesAddresses(text: String, expected: IPAddress.Classification) throws {
+        #expect(try #require(IPAddress(text)).classification == expected)
+    }
+
+    @Test func refusesNonPublicTargetsAndOtherSchemes() {
+        let guarded = EndpointAddressPolicy(allowsPrivateAddresses: false)
+        for url in ["http://127.0.0.1:8080/hook", "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data", "http://[::1]:9000/",
+                    "http://localhost/hook", "http://0.0.0.0/", "https://[fe80::1]/", "ftp://93.184.216.34/", "file:///etc/passwd",
+                    "/relative", "http://user:pw@93.184.216.34/"] {
+            #expect(throws: EndpointAddressPolicy.Refusal.self, "\(url)") { try guarded.checkBlocking(url) }
+        }
+        #expect(throws: Never.self) { try guarded.checkBlocking("https://93.184.216.34/hook") }
+        let open = EndpointAddressPolicy(allowsPrivateAddresses: true)
+        #expect(throws: Never.self) { try open.checkBlocking("http://127.0.0.1:8080/hook") }
+        #expect(throws: EndpointAddressPolicy.Refusal.self) { try open.checkBlocking("gopher://127.0.0.1/") }
+    }
+}
+
+@Suite struct SignatureAndSecretTests {
+    /// The Standard Webhooks reference vector.
+    @Test func matchesTheStandardWebhooksReferenceVector() throws {
+        let secret = try WebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let body = Array(#"{"test": 2432232314}"#.utf8)
+        let signature = secret.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: body)
+        #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        #expect(secret.verify(signatureHeader: "v1,bogus \(signature)", id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: body))
+        #expect(!secret.verify(signatureHeader: signature, id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_331, body: body))
+    }
+
+    @Test func generatedSecretsAre32RandomBytesAndInvalidOnesAreRefused() throws {
+        let a = WebhookSecret.generate(), b = WebhookSecret.generate()
+        #expect(a.hasPrefix("whsec_") && a != b)
+        #expect(try WebhookSecret(a).key.count == 32)
+        #expect(throws: WebhookSecret.Invalid.self) { try WebhookSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") }
+        #expect(throws: WebhookSecret.Invalid.self) { try WebhookSecret("whsec_***") }
+        #expect(throws: WebhookSecret.Invalid.self) { try WebhookSecret("whsec_AAAA") }
+    }
+
+    @Test func secretBoxRoundTripsAndNeverStoresThePlaintext() throws {
+        let box = try SecretBox(key: Array(repeating: 7, count: 32))
+        let sealed = try box.seal("whsec_secret-value")
+        #expect(!sealed.contains("secret-value"))
+        #expect(try box.open(sealed) == "whsec_secret-value")
+        #expect(try box.seal("whsec_secret-value") != sealed, "a fresh nonce each time")
+        let other = try SecretBox(key: Array(repeating: 8, count: 32))
+        #expect(throws: (any Error).self) { try other.open(sealed) }
+        #expect(throws: SecretBox.Failure.self) { try SecretBox(key: [1, 2, 3]) }
+    }
+
+    @Test func bodyIsCloudEventsStructuredJSONWithDataAndSortedExtensions() throws {
+        let task = Herald_V1_DeliveryTask.with {
+            $0.eventID = "e-1"
+            $0.eventSource = "/orders"
+            $0.eventType = "com.example.order.shipped"
+            $0.eventSubject = "o \"1\""
+            $0.eventTime = .init(seconds: 1_700_000_000, nanos: 0)
+            $0.eventDataschema = "http://registry/schemas/ids/3"
+            $0.eventExtensions = ["zeta": "z", "tenant": "acme"]
+        }
+        let body = String(decoding: CloudEventBody.render(task, dataJSON: #"{"a":1}"#), as: UTF8.self)
+        #expect(body == #"{"specversion":"1.0","id":"e-1","source":"/orders","type":"com.example.order.shipped","subject":"o \"1\"","time":"2023-11-14T22:13:20Z","datacontenttype":"application/json","dataschema":"http://registry/schemas/ids/3","tenant":"acme","zeta":"z","data":{"a":1}}"#)
+        #expect(try JSONSerialization.jsonObject(with: Data(body.utf8)) is [String: Any])
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import GRPCCore
+import HeraldProtos
+import SwiftProtobuf
+
+/// `herald deliveries get|dlq|redrive|watch`: the state of deliveries.
+struct DeliveriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliveries",
+        abstract: "Inspect deliveries, dead letters, redrive them, watch changes.",
+        discussion: "Exit status: 0 on success, 2 when the delivery service refused the call or could not be reached.",
+        subcommands: [DeliveriesGetCommand.self, DeliveriesDLQCommand.self, DeliveriesRedriveCommand.self, DeliveriesWatchCommand.self]
+    )
+}
+
+struct DeliveriesGetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "The deliveries of one event, one per endpoint.")
+    @OptionGroup var options: DeliveryClientOptions
+    @Option(help: "Event source.") var source: String
+    @Option(help: "Event id.") var id: String
+
+    func run() async throws {
+        let (source, id) = (source, id)
+        let response = try await options.withDelivery { try await $0.getDeliveries(.with { $0.eventSource = source; $0.eventID = id }) }
+        options.emit(response) { response.deliveries.isEmpty ? "no deliveries for \(source)#\(id)" : response.deliveries.map(DeliveryText.record).joined(separator: "\n") }
+    }
+}
+
+struct DeliveriesDLQCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dlq", abstract: "Dead-lettered deliveries, newest first.")
+    @OptionGroup var options: DeliveryClientOptions
+    @Option(help: "Only this endpoint.") var endpoint: String?
+    @Option(help: "At most this many (0 = service default).") var limit: Int32 = 0
+
+    func run() async throws {
+        let (endpoint, limit) = (endpoint, limit)
+        let response = try await options.withDelivery { try await $0.listDeadLetters(.with { $0.endpointID = endpoint ?? ""; $0.limit = limit }) }
+        options.emit(response) { response.deliveries.isEmpty ? "no dead letters" : response.deliveries.map(DeliveryText.record).joined(separator: "\n") }
+    }
+}
+
+struct DeliveriesRedriveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "redrive", abstract: "Send dead-lettered deliveries again, from attempt 0.")
+    @OptionGroup var options: DeliveryClientOptions
+    @Argument(help: "Delivery ids (see `herald deliveries dlq`).") var ids: [String] = []
+    @Flag(help: "Redrive every dead letter (of --endpoint, if given).") var all = false
+    @Option(help: "With --all: only this endpoint.") var endpoint: String?
+
+    func validate() throws {
+        guard all || !ids.isEmpty else { throw ValidationError("give delivery ids or --all") }
+    }
+
+    func run() async throws {
+        let (ids, all, endpoint) = (ids, all, endpoint)
+        let response = try await options.withDelivery { client in
+            var chosen = ids
+            if all {
+                chosen += try await client.listDeadLetters(.with { $0.endpointID = endpoint ?? ""; $0.limit = 100_000 }).deliveries.map(\.deliveryID)
+            }
+            guard !chosen.isEmpty else { return Herald_V1_RedriveResponse() }
+            return try await client.redrive(.with { $0.deliveryIds = chosen })
+        }
+        options.emit(response) { "redriven \(response.redriven)" }
+    }
+}
+
+struct DeliveriesWatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Print every delivery change as it happens (Ctrl-C stops).")
+    @OptionGroup var options: DeliveryClientOptions
+    @Option(help: "Only this endpoint.") var endpoint: String?
+
+    func run() async throws {
+        let endpoint = endpoint
+        let json = options.json
+        try await options.withDelivery { client in
+            try await client.watchDeliveries(.with { $0.endpointID = endpoint ?? "" }) { response in
+                for try await record in response.messages {
+                    if json {
+                        var encoding = JSONEncodingOptions()
+                        encoding.preserveProtoFieldNames = true
+                        printFlushed((try? record.jsonString(options: encoding)) ?? "{}")
+                    } else {
+                        printFlushed(DeliveryText.record(record))
+                    }
+                }
+            }
+        }
+    }
+}

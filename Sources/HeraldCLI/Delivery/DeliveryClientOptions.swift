@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import HeraldProtos
+import HeraldRuntime
+import SwiftProtobuf
+
+/// Options every `herald endpoint` and `herald deliveries` subcommand takes.
+struct DeliveryClientOptions: ParsableArguments {
+    @Option(help: "gRPC address (host:port) of the delivery service. Env: HERALD_DELIVERY_URL.")
+    var deliveryURL = HeraldEnvironment.string("delivery-url", default: "127.0.0.1:50053")
+
+    @Flag(help: "Print results as protobuf JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        _ = try ServiceAddress.option(deliveryURL)
+    }
+
+    /// Runs `body` with a Delivery client; a gRPC error goes to stderr and becomes exit status 2.
+    func withDelivery<Result: Sendable>(_ body: @Sendable (Herald_V1_Delivery.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
+        let target = try ServiceAddress.option(deliveryURL)
+        do {
+            return try await withGRPCClient(
+                transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)
+            ) { client in
+                try await body(Herald_V1_Delivery.Client(wrapping: client))
+            }
+        } catch let error as RPCError {
+            printError(error.code == .unavailable && error.message.contains("connect")
+                ? "error: the delivery service at \(deliveryURL) could not be reached (\(error.message))"
+                : "error: \(error.code): \(error.message)")
+            throw ExitCode(2)
+        }
+    }
+
+    func emit(_ message: some SwiftProtobuf.Message, text: () -> String) {
+        if json {
+            var options = JSONEncodingOptions()
+            options.preserveProtoFieldNames = true
+            printFlushed((try? message.jsonString(options: options)) ?? "{}")
+        } else {
+            printFlushed(text())
+        }
+    }
+}
+
+enum DeliveryText {
+    static func endpoint(_ endpoint: Herald_V1_Endpoint) -> String {
+        var line = "\(endpoint.id)  \(endpoint.url)  \(endpoint.enabled ? "enabled" : "disabled")"
+        if endpoint.maxAttempts > 0 { line += "  max_attempts=\(endpoint.maxAttempts)" }
+        if endpoint.rateLimitPerSecond > 0 { line += "  rate=\(endpoint.rateLimitPerSecond)/s" }
+        if !endpoint.retrySchedule.isEmpty { line += "  schedule=" + endpoint.retrySchedule.map { "\(Double($0.seconds) + Double($0.nanos) / 1e9)s" }.joined(separator: ",") }
+        for (name, _) in endpoint.headers.sorted(by: { $0.key < $1.key }) { line += "  header:\(name)" }
+        return line
+    }
+
+    static func record(_ record: Herald_V1_DeliveryRecord) -> String {
+        var line = "\(record.deliveryID)  \(record.state)  endpoint=\(record.endpointID)  event=\(record.eventSource)#\(record.eventID)  attempts=\(record.attempts)"
+        if record.lastStatusCode != 0 { line += "  status=\(record.lastStatusCode)" }
+        if record.hasUpdatedAt { line += "  at=\(ISO8601DateFormatter().string(from: record.updatedAt.date))" }
+        if record.hasNextAttemptAt { line += "  next=\(ISO8601DateFormatter().string(from: record.nextAttemptAt.date))" }
+        if !record.lastError.isEmpty { line += "  error=\"\(record.lastError)\"" }
+        return line
+    }
+}
+
+/// A line on stdout, written at once (a pipe reader such as a test or `grep` sees it immediately).
+func printFlushed(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
