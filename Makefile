@@ -12,7 +12,7 @@ VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' 
 SWIFT_TEST_FLAGS ?=
 BENCHMARKS ?= kafka avro registry publish delivery
 
-.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench clean
+.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ generate: ## regenerate Sources/HeraldProtos from Protos/ (builds the protoc plu
 
 check-generated: ## fail if Sources/HeraldProtos differs from what Protos/ generates
 	dev/check-generated.sh
+
+compose-check: ## validate compose/compose.yaml (docker compose or docker-compose, then Herald's invariants); starts nothing
+	@scripts/compose-check.sh
 
 clean: broker-down ## remove build output and broker data
 	rm -rf .build .herald

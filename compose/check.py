@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Herald's invariants of compose/compose.yaml, beyond what `docker compose config` checks.
+
+Usage: python3 compose/check.py [compose/compose.yaml]   (needs PyYAML; exit 1 lists every problem)
+"""
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+SERVICES = {  # kind: (HTTP port, gRPC port)
+    "registry": (8081, 50050),
+    "producer": (8091, 50051),
+    "router": (8092, 50052),
+    "delivery": (8093, 50053),
+}
+TOPICS = [  # DESIGN.md §4, plus the registry's election topic
+    "herald._schemas", "herald._schemas.election", "herald.events", "herald.router-dedupe",
+    "herald.routes", "herald.endpoints", "herald.deliveries", "herald.deliveries.dlq",
+    "herald.delivery-status",
+]
+
+
+def tier_label(ms: int) -> str:
+    """Services/Delivery: RetryTiers.label (5s, 2m, 1h, 250ms)."""
+    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
+
+
+def main() -> int:
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "compose/compose.yaml")
+    compose = yaml.safe_load(path.read_text())
+    services = compose["services"]
+    problems = []
+
+    brokers = [name for name in services if re.fullmatch(r"kafka-\d+", name)]
+    if len(brokers) != 3:
+        problems.append(f"expected 3 Kafka brokers, found {brokers}")
+    for name in brokers:
+        env = services[name]["environment"]
+        for key, want in (("KAFKA_DEFAULT_REPLICATION_FACTOR", 3), ("KAFKA_MIN_INSYNC_REPLICAS", 2),
+                          ("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", 3),
+                          ("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", 3),
+                          ("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", 2)):
+            if str(env.get(key)) != str(want):
+                problems.append(f"{name}: {key} is {env.get(key)!r}, want {want}")
+        if "broker" not in env.get("KAFKA_PROCESS_ROLES", "") or "controller" not in env.get("KAFKA_PROCESS_ROLES", ""):
+            problems.append(f"{name}: not a combined KRaft broker+controller")
+    node_ids = [services[b]["environment"].get("KAFKA_NODE_ID") for b in brokers]
+    if len(set(node_ids)) != len(node_ids):
+        problems.append(f"Kafka node ids are not distinct: {node_ids}")
+
+    published = {}
+    for kind, (http, grpc) in SERVICES.items():
+        instances = sorted(n for n in services if re.fullmatch(rf"{kind}-\d+", n))
+        if len(instances) < 2:
+            problems.append(f"{kind}: expected at least 2 instances, found {instances}")
+        ids = []
+        for name in instances:
+            svc = services[name]
+            env = svc.get("environment", {})
+            ids.append(env.get("HERALD_INSTANCE_ID"))
+            if env.get("HERALD_HOST") != "0.0.0.0":
+                problems.append(f"{name}: HERALD_HOST must be 0.0.0.0 in a container")
+            if not env.get("HERALD_KAFKA_BROKERS", "").count(",") >= 2:
+                problems.append(f"{name}: HERALD_KAFKA_BROKERS should name all three brokers")
+            test = " ".join(svc.get("healthcheck", {}).get("test", []))
+            if f":{http}/healthz" not in test:
+                problems.append(f"{name}: no health check on /healthz of port {http}")
+            if svc.get("build", {}).get("args", {}).get("SERVICE") != f"herald-{kind}":
+                problems.append(f"{name}: build arg SERVICE is not herald-{kind}")
+            deps = svc.get("depends_on", {})
+            if deps.get("topics", {}).get("condition") != "service_completed_successfully":
+                problems.append(f"{name}: does not wait for the topics step")
+            if svc.get("restart") not in ("always", "unless-stopped", "on-failure"):
+                problems.append(f"{name}: should restart (under the same instance id) when it dies")
+            for port in svc.get("ports", []):
+                published.setdefault(str(port).rsplit(":", 1)[-1], []).append(name)
+        if len(set(ids)) != len(ids) or None in ids:
+            problems.append(f"{kind}: instance ids must be set and distinct, got {ids}")
+        if not any(f"{grpc}" in p for p in published):
+            problems.append(f"{kind}: gRPC port {grpc} is not published on the host")
+    if registry_hosts := [services[n]["environment"].get("HERALD_ADVERTISED_HOST") for n in services if n.startswith("registry-")]:
+        if len(set(registry_hosts)) != len(registry_hosts) or None in registry_hosts:
+            problems.append(f"registry: HERALD_ADVERTISED_HOST must be each instance's own name, got {registry_hosts}")
+
+    script = (path.parent / "create-topics.sh").read_text()
+    for topic in TOPICS:
+        if not re.search(rf"^create {re.escape(topic)}\s", script, re.M):
+            problems.append(f"create-topics.sh: does not create {topic}")
+    tiers = re.search(r'^RETRY_TIERS="\$\{RETRY_TIERS:-([^}]*)\}"', script, re.M)
+    schedules = {n: s["environment"].get("HERALD_RETRY_SCHEDULE_MS") for n, s in services.items()
+                 if n.startswith("delivery-")}
+    for name, schedule in schedules.items():
+        if not tiers or not schedule:
+            problems.append(f"{name}: retry schedule or RETRY_TIERS missing")
+            continue
+        want = sorted({int(ms) for ms in schedule.split(",")})
+        if tiers.group(1).split() != [tier_label(ms) for ms in want]:
+            problems.append(f"{name}: HERALD_RETRY_SCHEDULE_MS {schedule} does not match RETRY_TIERS {tiers.group(1)!r}")
+
+    for problem in problems:
+        print(f"compose/check.py: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"ok: {len(brokers)} brokers, {sum(1 for n in services if n.split('-')[0] in SERVICES)} "
+              f"Herald instances, {len(TOPICS)} topics + retry tiers {tiers.group(1) if tiers else '?'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
