@@ -29,10 +29,12 @@ public final class KafkaAdmin: Sendable {
 
     /// Creates a topic and waits until the cluster's metadata lists it, so it is usable on return.
     /// With `ignoreIfExists`, an existing topic (whatever its settings) is not an error.
+    /// `replicationFactor` -1 (the default) takes the cluster's `default.replication.factor`, so a
+    /// topic a service creates on a real cluster is replicated as the operators configured it.
     public func createTopic(
         _ name: String,
         partitions: Int,
-        replicationFactor: Int = 1,
+        replicationFactor: Int = -1,
         configs: [String: String] = [:],
         ignoreIfExists: Bool = false
     ) async throws {
