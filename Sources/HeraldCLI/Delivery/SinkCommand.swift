@@ -16,13 +16,14 @@ struct SinkCommand: AsyncParsableCommand {
         commandName: "sink",
         abstract: "A local webhook receiver that verifies signatures and counts repeats.",
         discussion: """
-            Listens on 127.0.0.1:<port> for POSTs on any path. A request with a bad or missing signature is \
+            Listens on --host (default 127.0.0.1):<port> for POSTs on any path. A request with a bad or missing signature is \
             answered 401 (and counted). --fail-rate answers that share of requests with 500; --answer makes \
             every request answer that status (410 to see an endpoint disabled, 429 with --retry-after); \
             --delay-ms answers slowly. Ctrl-C prints a summary.
             """
     )
 
+    @Option(help: "Address to listen on (0.0.0.0 to take deliveries from other machines or containers).") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port: Int = 9000
     @Option(help: "The endpoint's secret (whsec_…) to verify signatures with; without it nothing is verified.") var secret: String?
     @Option(help: "Share of requests (0–1) answered 500.") var failRate: Double = 0
@@ -71,14 +72,14 @@ struct SinkCommand: AsyncParsableCommand {
         router.post("/", use: handler)
         router.post("**", use: handler)
         let logger = Logger(label: "herald.sink")
-        let (application, bound) = HeraldHTTP.application(router: router, host: "127.0.0.1", port: port, serverName: "herald-sink", logger: logger)
+        let (application, bound) = HeraldHTTP.application(router: router, host: host, port: port, serverName: "herald-sink", logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
                 let port = await bound.value
-                printFlushed("herald sink listening on http://127.0.0.1:\(port)/ (\(key == nil ? "signatures not checked" : "verifying signatures"))")
+                printFlushed("herald sink listening on http://\(host):\(port)/ (\(key == nil ? "signatures not checked" : "verifying signatures"))")
             }
             try await tasks.waitForAll()
         }
