@@ -40,51 +40,90 @@ struct SinkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let key = try secret.map { try WebhookSecret($0) }
-        let tally = Mutex<(total: Int, bad: Int, seen: [String: Int])>((0, 0, [:]))
-        let (failRate, answer, retryAfter, delay, quiet) = (failRate, answer, retryAfter, delayMs, quiet)
-        let router = Router()
-        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-            let body = Array(buffer: try await request.body.collect(upTo: 16 << 20))
-            func header(_ name: String) -> String { request.headers.first { $0.name.canonicalName == name }?.value ?? "" }
-            let id = header("webhook-id"), timestamp = header("webhook-timestamp"), signature = header("webhook-signature")
-            let verified = key.map { $0.verify(signatureHeader: signature, id: id, timestamp: Int64(timestamp) ?? 0, body: body) } ?? true
-            let count = tally.withLock { tally in
-                tally.total += 1
-                if !verified { tally.bad += 1; return 0 }
-                tally.seen[id, default: 0] += 1
-                return tally.seen[id]!
-            }
-            var status = answer ?? 200
-            if answer == nil, failRate > 0, Double.random(in: 0..<1) < failRate { status = 500 }
-            if !verified { status = 401 }
-            if !quiet {
-                let event = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-                let what = "\(event?["type"] as? String ?? "?") \(event?["source"] as? String ?? "?")#\(event?["id"] as? String ?? "?")"
-                let note = !verified ? "  BAD SIGNATURE" : count > 1 ? "  repeat #\(count - 1)" : ""
-                printFlushed("\(status)  \(id)  \(what)\(note)")
-            }
-            if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
-            var response = Response(status: .init(code: status))
-            if let retryAfter, status == 429 || status >= 500 { response.headers[.retryAfter] = String(retryAfter) }
-            return response
-        }
-        router.post("/", use: handler)
-        router.post("**", use: handler)
+        let sink = WebhookSink(
+            secret: try secret.map { try WebhookSecret($0) }, failRate: failRate, answer: answer,
+            retryAfter: retryAfter, delay: .milliseconds(delayMs), quiet: quiet)
         let logger = Logger(label: "herald.sink")
-        let (application, bound) = HeraldHTTP.application(router: router, host: host, port: port, serverName: "herald-sink", logger: logger)
+        let (application, bound) = HeraldHTTP.application(router: sink.router(), host: host, port: port, serverName: "herald-sink", logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
                 let port = await bound.value
-                printFlushed("herald sink listening on http://\(host):\(port)/ (\(key == nil ? "signatures not checked" : "verifying signatures"))")
+                printFlushed("herald sink listening on http://\(host):\(port)/ (\(sink.verifiesSignatures ? "verifying signatures" : "signatures not checked"))")
             }
             try await tasks.waitForAll()
         }
-        let (total, bad, seen) = tally.withLock { ($0.total, $0.bad, $0.seen) }
+        printFlushed(sink.summary)
+    }
+}
+
+/// The receiver behind `herald sink` and `herald dev --with-sink`: verifies each request's
+/// signature, prints it, counts repeats by `webhook-id`, and answers as configured.
+struct WebhookSink: Sendable {
+    let secret: WebhookSecret?
+    var failRate: Double = 0
+    var answer: Int?
+    var retryAfter: Int?
+    var delay: Duration = .zero
+    var quiet = false
+    private let tally = Tally()
+
+    private final class Tally: Sendable {
+        let counts = Mutex<(total: Int, bad: Int, seen: [String: Int])>((0, 0, [:]))
+    }
+
+    init(secret: WebhookSecret?, failRate: Double = 0, answer: Int? = nil, retryAfter: Int? = nil, delay: Duration = .zero, quiet: Bool = false) {
+        self.secret = secret
+        self.failRate = failRate
+        self.answer = answer
+        self.retryAfter = retryAfter
+        self.delay = delay
+        self.quiet = quiet
+    }
+
+    var verifiesSignatures: Bool { secret != nil }
+
+    /// Requests, distinct deliveries, repeats of one `webhook-id`, bad signatures.
+    var summary: String {
+        let (total, bad, seen) = tally.counts.withLock { ($0.total, $0.bad, $0.seen) }
         let repeats = seen.values.reduce(0) { $0 + max(0, $1 - 1) }
-        printFlushed("requests \(total), deliveries \(seen.count), repeats (same webhook-id) \(repeats), bad signatures \(bad)")
+        return "requests \(total), deliveries \(seen.count), repeats (same webhook-id) \(repeats), bad signatures \(bad)"
+    }
+
+    /// POSTs on any path.
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/", use: handle)
+        router.post("**", use: handle)
+        return router
+    }
+
+    @Sendable private func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let body = Array(buffer: try await request.body.collect(upTo: 16 << 20))
+        func header(_ name: String) -> String { request.headers.first { $0.name.canonicalName == name }?.value ?? "" }
+        let id = header("webhook-id"), timestamp = header("webhook-timestamp"), signature = header("webhook-signature")
+        let verified = secret.map { $0.verify(signatureHeader: signature, id: id, timestamp: Int64(timestamp) ?? 0, body: body) } ?? true
+        let count = tally.counts.withLock { tally in
+            tally.total += 1
+            if !verified { tally.bad += 1; return 0 }
+            tally.seen[id, default: 0] += 1
+            return tally.seen[id]!
+        }
+        var status = answer ?? 200
+        if answer == nil, failRate > 0, Double.random(in: 0..<1) < failRate { status = 500 }
+        if !verified { status = 401 }
+        if !quiet {
+            let event = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+            let what = "\(event?["type"] as? String ?? "?") \(event?["source"] as? String ?? "?")#\(event?["id"] as? String ?? "?")"
+            let note = !verified ? "  BAD SIGNATURE" : count > 1 ? "  repeat #\(count - 1)" : ""
+            let data = (event?["data"]).flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys, .fragmentsAllowed]) }
+            printFlushed("\(status)  \(id)  \(what)\(note)" + (data.map { "  data=" + String(decoding: $0, as: UTF8.self) } ?? ""))
+        }
+        if delay > .zero { try await Task.sleep(for: delay) }
+        var response = Response(status: .init(code: status))
+        if let retryAfter, status == 429 || status >= 500 { response.headers[.retryAfter] = String(retryAfter) }
+        return response
     }
 }
