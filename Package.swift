@@ -271,7 +271,13 @@ let package = Package(
         // What integration tests share: Herald executables as child processes, a private broker.
         .target(
             name: "HeraldTestSupport",
-            dependencies: ["HeraldKafka", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HeraldKafka",
+                "HeraldRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/HeraldTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -341,6 +347,7 @@ let package = Package(
         .testTarget(
             name: "HeraldDeliveryTests",
             dependencies: [
+                "HeraldTestSupport",
                 "HeraldAvro",
                 "HeraldCore",
                 "HeraldDelivery",

@@ -5,6 +5,7 @@ import HeraldKafka
 import HeraldProtos
 import SwiftProtobuf
 import Synchronization
+import HeraldTestSupport
 import Testing
 
 /// A `herald-delivery` executable run as a child process, so tests can kill it with SIGKILL.

@@ -8,6 +8,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRegistry
 import HeraldRuntime
+import HeraldTestSupport
 import Hummingbird
 import Logging
 import NIOCore
@@ -267,113 +268,4 @@ enum Fixtures {
     }
 }
 
-/// A real HTTP webhook receiver (hummingbird) whose answers a test scripts.
-final class Receiver: Sendable {
-    struct Received: Sendable {
-        let webhookID: String
-        let timestamp: String
-        let signature: String
-        let contentType: String
-        let headers: [String: String]
-        let body: [UInt8]
-        let arrived: ContinuousClock.Instant
-    }
-
-    enum Answer: Sendable {
-        case status(Int, retryAfter: String? = nil)
-        /// Waits until `release()`, then answers 200.
-        case blockThenOK
-        /// Answers 200 after a pause.
-        case delayThenOK(Duration)
-    }
-
-    private struct State {
-        var received: [Received] = []
-        var completed = 0
-        var released = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state = Mutex(State())
-    private let script: @Sendable (Int) -> Answer
-    private let group: RunningGroup
-    let port: Int
-
-    var url: String { "http://127.0.0.1:\(port)/hook" }
-
-    /// - Parameter script: the answer to the n-th request (0-based).
-    static func start(_ script: @escaping @Sendable (Int) -> Answer = { _ in .status(200) }) async throws -> Receiver {
-        let box = ReceiverBox()
-        let router = Router()
-        router.post("hook") { request, _ -> Response in
-            try await box.receiver!.handle(request)
-        }
-        let (application, bound) = HeraldHTTP.application(router: router, host: "127.0.0.1", port: 0, serverName: "test-receiver", logger: TestEnvironment.logger)
-        let group = RunningGroup([application])
-        let port = await bound.value
-        let receiver = Receiver(script: script, group: group, port: port)
-        box.receiver = receiver
-        return receiver
-    }
-
-    private init(script: @escaping @Sendable (Int) -> Answer, group: RunningGroup, port: Int) {
-        self.script = script
-        self.group = group
-        self.port = port
-    }
-
-    private func handle(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: 1 << 20)
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
-        let received = Received(
-            webhookID: headers["webhook-id"] ?? "", timestamp: headers["webhook-timestamp"] ?? "",
-            signature: headers["webhook-signature"] ?? "", contentType: headers["content-type"] ?? "",
-            headers: headers, body: Array(buffer: body), arrived: .now)
-        let index = state.withLock { state in
-            state.received.append(received)
-            return state.received.count - 1
-        }
-        defer { state.withLock { $0.completed += 1 } }
-        switch script(index) {
-        case .status(let code, let retryAfter):
-            var response = Response(status: .init(code: code))
-            if let retryAfter { response.headers[.retryAfter] = retryAfter }
-            return response
-        case .blockThenOK:
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state in
-                    if state.released { return true }
-                    state.waiters.append(continuation)
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-            return Response(status: .ok)
-        case .delayThenOK(let delay):
-            try await Task.sleep(for: delay)
-            return Response(status: .ok)
-        }
-    }
-
-    var received: [Received] { state.withLock { $0.received } }
-    var completed: Int { state.withLock { $0.completed } }
-
-    func release() {
-        let waiters = state.withLock { state in
-            state.released = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func stop() async throws {
-        release()
-        try await group.stop()
-    }
-}
-
-private final class ReceiverBox: @unchecked Sendable {
-    var receiver: Receiver?
-}
+typealias Receiver = WebhookReceiver

@@ -4,6 +4,7 @@ import HeraldDelivery
 import HeraldKafka
 import HeraldProtos
 import SwiftProtobuf
+import HeraldTestSupport
 import Testing
 
 /// Verifies a Standard Webhooks signature with Python's hmac, independently of Herald's code.
