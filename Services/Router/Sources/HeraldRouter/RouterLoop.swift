@@ -98,10 +98,24 @@ final class RouterLoop {
     }
 
     private var work: [Int32: PartitionWork] = [:]
+    /// Keys past the retention, removed from the windows, whose tombstones the next transaction writes.
+    private var expired: [Int32: [String]] = [:]
+
+    /// Prunes before a batch is checked, so an event whose key just expired counts as new.
+    /// Pruning rides along with the batch's transaction (bounded per batch).
+    private func expireKeys(now: Int64) {
+        var budget = settings.maxPrunePerBatch - expired.values.reduce(0) { $0 + $1.count }
+        for partition in windows.keys.sorted() where budget > 0 {
+            let keys = windows[partition]!.expire(now: now, limit: budget)
+            if !keys.isEmpty { expired[partition, default: []] += keys }
+            budget -= keys.count
+        }
+    }
 
     private func handle(_ events: [KafkaConsumerEvent]) async throws {
         let index = catalog.index()
         let now = settings.now()
+        expireKeys(now: now)
         // Partitions rewound after a failed transaction: the rest of their events in this batch
         // come again from the consumer.
         var rewound: Set<Int32> = []
@@ -122,6 +136,7 @@ final class RouterLoop {
                 // Their uncommitted share goes to the next owner, which reads from the committed offsets.
                 for partition in partitions where partition.topic == settings.eventsTopic {
                     work[partition.partition] = nil
+                    expired[partition.partition] = nil
                 }
                 rewound.formUnion(try await commit())
                 for partition in partitions where partition.topic == settings.eventsTopic {
@@ -190,21 +205,11 @@ final class RouterLoop {
     /// Commits the pending work in one transaction (with pruning tombstones); on a non-fatal
     /// failure rewinds the work's partitions so their events are processed again, and returns them.
     private func commit() async throws -> Set<Int32> {
-        guard !work.isEmpty else { return [] }
+        guard !work.isEmpty || !expired.isEmpty else { return [] }
         let pending = work
         work = [:]
-
-        // Pruning rides along with the batch: tombstones for keys past the retention.
-        var expired: [Int32: [String]] = [:]
-        let now = settings.now()
-        var budget = settings.maxPrunePerBatch
-        for partition in pending.keys.sorted() where budget > 0 {
-            guard var window = windows[partition] else { continue }
-            let keys = window.expire(now: now, limit: budget)
-            windows[partition] = window
-            if !keys.isEmpty { expired[partition] = keys }
-            budget -= keys.count
-        }
+        let expired = self.expired
+        self.expired = [:]
 
         let offsets = pending.map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.next) }
         do {
@@ -227,9 +232,9 @@ final class RouterLoop {
             logger.info("Routing transaction failed; its events will be processed again", metadata: [
                 "error": "\(error)", "kafka.partitions": "\(pending.keys.sorted())",
             ])
-            // The expired keys were not tombstoned: keep them (they expire again next time).
-            for (partition, keys) in expired {
-                for key in keys { windows[partition]?.insert(key, at: now - settings.dedupeRetentionMilliseconds) }
+            // The tombstones were not written: write them with a later transaction.
+            for (partition, keys) in expired where windows[partition] != nil {
+                self.expired[partition, default: []] += keys
             }
             let rewind = pending.filter { windows[$0.key] != nil }
                 .map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.first) }

@@ -1,5 +1,5 @@
 import Foundation
-public import GRPCCore
+import GRPCCore
 import HeraldCore
 public import HeraldKafka
 import HeraldProtos
