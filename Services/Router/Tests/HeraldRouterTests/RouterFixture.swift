@@ -86,7 +86,7 @@ struct RouterTopics: Sendable {
             "--kafka-brokers", RouterTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
             "--instance-id", instance, "--group-id", group, "--events-topic", events, "--routes-topic", routes,
             "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--partitions", "\(partitions)",
-            "--batch-max-events", "\(maxBatch)", "--log-level", "warning",
+            "--batch-max-events", "\(maxBatch)",
         ]
     }
 
