@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "herald", targets: ["HeraldCLI"]),
         .executable(name: "herald-registry", targets: ["herald-registry"]),
         .executable(name: "herald-producer", targets: ["herald-producer"]),
+        .executable(name: "herald-router", targets: ["herald-router"]),
         .executable(name: "herald-delivery", targets: ["herald-delivery"]),
     ],
     dependencies: [
@@ -204,6 +205,38 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "HeraldRouter",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldCore",
+                "HeraldKafka",
+                "HeraldProtos",
+                "HeraldRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Services/Router/Sources/HeraldRouter",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "herald-router",
+            dependencies: [
+                "HeraldRouter",
+                "HeraldRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Router/Sources/RouterMain",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
@@ -217,6 +250,7 @@ let package = Package(
                 "HeraldDelivery",
                 "HeraldProtos",
                 "HeraldRegistry",
+                "HeraldRouter",
                 "HeraldRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -369,6 +403,43 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Services/Delivery/Tests/HeraldDeliveryTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldRouterTests",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldCore",
+                "HeraldKafka",
+                "HeraldProtos",
+                "HeraldRouter",
+                "HeraldRuntime",
+                "herald-router",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Services/Router/Tests/HeraldRouterTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldE2ETests",
+            dependencies: [
+                "HeraldKafka",
+                "HeraldProtos",
+                "HeraldTestSupport",
+                "herald-delivery",
+                "herald-producer",
+                "herald-registry",
+                "herald-router",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -22,6 +22,7 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
 
     private struct State {
         var values: [Key: Value] = [:]
+        var revision = 0
         var isReady = false
         var failure: (any Error)?
         var readyWaiters: [CheckedContinuation<Void, any Error>] = []
@@ -147,6 +148,7 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
             case .updated(let key, let value): state.values[key] = value
             case .deleted(let key): state.values[key] = nil
             }
+            state.revision += 1
             return Array(state.subscribers.values)
         }
         for subscriber in subscribers { subscriber.yield(change) }
@@ -202,6 +204,15 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     }
 
     public var count: Int { state.withLock { $0.values.count } }
+
+    /// Counts applied changes: a reader that derived something from `versionedSnapshot()` knows it
+    /// is current while the revision is unchanged.
+    public var revision: Int { state.withLock { $0.revision } }
+
+    /// A copy of the whole table together with its revision, taken atomically.
+    public func versionedSnapshot() -> (revision: Int, values: [Key: Value]) {
+        state.withLock { ($0.revision, $0.values) }
+    }
 
     /// Every change applied from now on, in order. Ends when `run()` ends.
     public func changes() -> AsyncStream<Change> {

@@ -155,6 +155,18 @@ final class ConsumerEventBuffer: @unchecked Sendable {
         }
     }
 
+    /// Up to `limit` buffered events, without waiting: `[]` when none is buffered (or the sequence
+    /// ended normally); throws the consumer's fatal error once the buffered events are drained.
+    func available(upTo limit: Int) throws(KafkaError) -> [KafkaConsumerEvent] {
+        condition.lock()
+        defer { condition.unlock() }
+        var batch: [KafkaConsumerEvent] = []
+        batch.reserveCapacity(min(limit, count))
+        while batch.count < limit, count > 0 { batch.append(popLocked()) }
+        if batch.isEmpty, case .failure(let error) = outcome { throw error }
+        return batch
+    }
+
     /// An event, or `.some(nil)` once finished and drained, or `nil` if the caller must wait.
     private func takeLocked() throws(KafkaError) -> KafkaConsumerEvent?? {
         if count > 0 { return .some(popLocked()) }

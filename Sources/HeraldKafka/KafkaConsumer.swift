@@ -163,6 +163,10 @@ public final class KafkaConsumer: Sendable {
         public struct Iterator: AsyncIteratorProtocol {
             let buffer: ConsumerEventBuffer
             public mutating func next() async throws -> KafkaConsumerEvent? { try await buffer.next() }
+
+            /// Up to `limit` events that are already buffered, without waiting (`[]` if none is), so
+            /// a caller can take a whole batch at once and await `next()` only when idle.
+            public func available(upTo limit: Int) throws -> [KafkaConsumerEvent] { try buffer.available(upTo: limit) }
         }
     }
 }

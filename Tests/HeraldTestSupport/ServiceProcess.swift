@@ -14,14 +14,17 @@ public final class ServiceProcess: Sendable {
         let text = Mutex("")
     }
 
-    /// Starts `executable` (built next to the test bundle) and waits for a log line whose message
+    /// Starts `executable` (built next to the test bundle), with `environment` added to this
+    /// process's, and waits for a log line whose message
     /// is `readyMessage` carrying `grpc.port=` and `http.port=`.
     public static func start(
-        _ executable: String, arguments: [String], readyMessage: String, timeout: Duration = .seconds(60)
+        _ executable: String, arguments: [String], environment: [String: String] = [:], readyMessage: String,
+        timeout: Duration = .seconds(60)
     ) async throws -> ServiceProcess {
         let process = Process()
         process.executableURL = try builtExecutable(executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardError = pipe
         let output = Output()

@@ -1,0 +1,68 @@
+import Foundation
+import GRPCCore
+import HeraldCore
+import HeraldKafka
+import HeraldProtos
+import SwiftProtobuf
+
+/// `herald.v1.Router`: routes are records of `herald.routes` (key = route id, value = the
+/// `Route` message, a tombstone deletes). A write returns once this instance's own copy of the
+/// table shows it, so a read from the same instance right after sees it.
+struct RouterGRPCService: Herald_V1_Router.SimpleServiceProtocol {
+    let catalog: RouteCatalog
+    let producer: KafkaProducer
+    let topic: String
+    let partitions: Int
+    /// How long a write waits for the table to show it before answering anyway.
+    let applyTimeout: Duration
+
+    func putRoute(request: Herald_V1_PutRouteRequest, context: ServerContext) async throws -> Herald_V1_PutRouteResponse {
+        guard request.hasRoute else { throw RPCError(code: .invalidArgument, message: "route: missing") }
+        let route = request.route
+        if let problem = RouteRule(route).violation { throw RPCError(code: .invalidArgument, message: problem) }
+        let bytes: [UInt8]
+        do { bytes = try route.serializedBytes() } catch {
+            throw RPCError(code: .invalidArgument, message: "route: cannot be encoded: \(error)")
+        }
+        try await write(key: route.id, value: bytes)
+        await waitUntil { catalog.route(route.id) == route }
+        return .with { $0.route = route }
+    }
+
+    func getRoute(request: Herald_V1_GetRouteRequest, context: ServerContext) async throws -> Herald_V1_GetRouteResponse {
+        guard let route = catalog.route(request.id) else { throw notFound(request.id) }
+        return .with { $0.route = route }
+    }
+
+    func deleteRoute(request: Herald_V1_DeleteRouteRequest, context: ServerContext) async throws -> Herald_V1_DeleteRouteResponse {
+        guard catalog.route(request.id) != nil else { throw notFound(request.id) }
+        try await write(key: request.id, value: nil)
+        await waitUntil { catalog.route(request.id) == nil }
+        return Herald_V1_DeleteRouteResponse()
+    }
+
+    func listRoutes(request: Herald_V1_ListRoutesRequest, context: ServerContext) async throws -> Herald_V1_ListRoutesResponse {
+        .with { $0.routes = catalog.all() }
+    }
+
+    private func notFound(_ id: String) -> RPCError {
+        RPCError(code: .notFound, message: "route '\(id)' does not exist")
+    }
+
+    private func write(key: String, value: [UInt8]?) async throws {
+        let keyBytes = Array(key.utf8)
+        do {
+            _ = try await producer.send(ProducerRecord(
+                topic: topic, partition: Murmur2.partition(forKey: keyBytes, partitionCount: partitions), key: keyBytes, value: value))
+        } catch {
+            throw RPCError(code: .unavailable, message: "the route was not stored: \(error)")
+        }
+    }
+
+    private func waitUntil(_ condition: () -> Bool) async {
+        let deadline = ContinuousClock.now + applyTimeout
+        while !condition(), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}

@@ -1,0 +1,318 @@
+import Foundation
+import HeraldAvro
+import HeraldCore
+import HeraldKafka
+import HeraldProtos
+import Logging
+import ServiceLifecycle
+import SwiftProtobuf
+
+/// The exactly-once consume–transform–produce loop (KIP-447).
+///
+/// Events arrive from the consumer group in batches of what is already fetched (up to
+/// `maxBatchEvents`). Each batch becomes one transaction holding its delivery tasks, its
+/// de-duplication records (each in the dedupe partition of the event's partition) and the
+/// consumed offsets with the group metadata. The in-memory dedupe state takes a batch's keys
+/// only once its transaction committed; a failed transaction rewinds the batch's partitions.
+final class RouterLoop {
+    struct Settings {
+        var eventsTopic: String
+        var dedupeTopic: String
+        var deliveriesTopic: String
+        var deliveriesPartitions: Int
+        var maxBatchEvents: Int
+        var dedupeRetentionMilliseconds: Int64
+        /// Tombstones written per transaction at most (pruning catches up over later batches).
+        var maxPrunePerBatch: Int
+        var now: @Sendable () -> Int64
+    }
+
+    private let settings: Settings
+    private let consumer: KafkaConsumer
+    private let producer: TransactionalProducer
+    private let admin: KafkaAdmin
+    private let catalog: RouteCatalog
+    private let statistics: RouterStatistics
+    private let kafka: KafkaConfiguration
+    private let logger: Logger
+    /// Dedupe state of each assigned `herald.events` partition.
+    private var windows: [Int32: DedupeWindow] = [:]
+    private var failures = 0
+
+    init(settings: Settings, consumer: KafkaConsumer, producer: TransactionalProducer, admin: KafkaAdmin,
+         catalog: RouteCatalog, statistics: RouterStatistics, kafka: KafkaConfiguration, logger: Logger) {
+        self.settings = settings
+        self.consumer = consumer
+        self.producer = producer
+        self.admin = admin
+        self.catalog = catalog
+        self.statistics = statistics
+        self.kafka = kafka
+        self.logger = logger
+    }
+
+    /// Runs until graceful shutdown (the batch in hand is committed first) or a fatal error.
+    func run() async throws {
+        try await consumer.subscribe([settings.eventsTopic])
+        let events = consumer.events
+        let iterator = events.makeAsyncIterator()
+        do {
+            while !Task.isShuttingDownGracefully {
+                var batch = try iterator.available(upTo: settings.maxBatchEvents)
+                if batch.isEmpty {
+                    // Idle: wait for the next event, unless shutdown comes first.
+                    let next = try await cancelWhenGracefulShutdown {
+                        var waiting = events.makeAsyncIterator()
+                        return try await waiting.next()
+                    }
+                    guard let next else { break }
+                    batch = [next]
+                    batch += try iterator.available(upTo: settings.maxBatchEvents - 1)
+                }
+                try await handle(batch)
+            }
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+    }
+
+    private func close() async {
+        await consumer.close()
+        await producer.close()
+        await admin.close()
+    }
+
+    // MARK: Batches
+
+    /// What one transaction will hold, per `herald.events` partition (so a revoked partition's
+    /// share can be dropped).
+    private struct PartitionWork {
+        var first: Int64
+        var next: Int64
+        var records: [ProducerRecord] = []
+        var newKeys: [(String, Int64)] = []
+        var keySet: Set<String> = []
+        var counts = RouterStatistics.BatchCounts()
+    }
+
+    private var work: [Int32: PartitionWork] = [:]
+    /// Keys past the retention, removed from the windows, whose tombstones the next transaction writes.
+    private var expired: [Int32: [String]] = [:]
+
+    /// Prunes before a batch is checked, so an event whose key just expired counts as new.
+    /// Pruning rides along with the batch's transaction (bounded per batch).
+    private func expireKeys(now: Int64) {
+        var budget = settings.maxPrunePerBatch - expired.values.reduce(0) { $0 + $1.count }
+        for partition in windows.keys.sorted() where budget > 0 {
+            let keys = windows[partition]!.expire(now: now, limit: budget)
+            if !keys.isEmpty { expired[partition, default: []] += keys }
+            budget -= keys.count
+        }
+    }
+
+    private func handle(_ events: [KafkaConsumerEvent]) async throws {
+        let index = catalog.index()
+        let now = settings.now()
+        expireKeys(now: now)
+        // Partitions rewound after a failed transaction: the rest of their events in this batch
+        // come again from the consumer.
+        var rewound: Set<Int32> = []
+        for event in events {
+            switch event {
+            case .message(let message):
+                if rewound.contains(message.partition) { continue }
+                if windows[message.partition] == nil {
+                    // Never expected (assignment precedes messages), but state must exist first.
+                    rewound.formUnion(try await commit())
+                    try await restore([message.partition])
+                }
+                process(message, index: index, now: now)
+            case .partitionsAssigned(let partitions):
+                rewound.formUnion(try await commit())
+                try await restore(partitions.filter { $0.topic == settings.eventsTopic }.map(\.partition))
+            case .partitionsRevoked(let partitions):
+                // Their uncommitted share goes to the next owner, which reads from the committed offsets.
+                for partition in partitions where partition.topic == settings.eventsTopic {
+                    work[partition.partition] = nil
+                    expired[partition.partition] = nil
+                }
+                rewound.formUnion(try await commit())
+                for partition in partitions where partition.topic == settings.eventsTopic {
+                    windows[partition.partition] = nil
+                }
+            case .endOfPartition:
+                break
+            }
+        }
+        _ = try await commit()
+    }
+
+    private func process(_ message: KafkaMessage, index: RouteIndex, now: Int64) {
+        let partition = message.partition
+        var part = work[partition] ?? PartitionWork(first: message.offset, next: message.offset)
+        part.next = message.offset + 1
+        defer { work[partition] = part }
+
+        let attributes: EventAttributes
+        let schemaID: Int32
+        let payload: ArraySlice<UInt8>
+        do {
+            attributes = try CloudEventsKafkaBinding.attributes(from: message.headers.map { RecordHeader(name: $0.name, value: $0.value ?? []) })
+            guard let value = message.value else { throw EventAttributeError(field: "record value", reason: "missing") }
+            (schemaID, payload) = try ConfluentWireFormat.parse(value)
+        } catch {
+            part.counts.malformed += 1
+            logger.info("Skipping a record that is not a Herald event", metadata: [
+                "kafka.partition": "\(partition)", "kafka.offset": "\(message.offset)", "error": "\(error)",
+            ])
+            return
+        }
+
+        let key = DedupeRecord.key(source: attributes.source, id: attributes.id)
+        if windows[partition]?.contains(key) == true || part.keySet.contains(key) {
+            part.counts.duplicate += 1
+            return
+        }
+        part.keySet.insert(key)
+        part.newKeys.append((key, now))
+        part.records.append(ProducerRecord(
+            topic: settings.dedupeTopic, partition: partition, key: Array(key.utf8), value: DedupeRecord.value(time: now)))
+
+        let targets = index.targets(for: attributes)
+        guard !targets.isEmpty else {
+            part.counts.unmatched += 1
+            return
+        }
+        part.counts.routed += 1
+        for target in targets {
+            let task = Herald_V1_DeliveryTask(event: attributes, schemaID: schemaID, payload: payload, target: target, createdAtMilliseconds: now)
+            let bytes: [UInt8]
+            do { bytes = try task.serializedBytes() } catch {
+                // Serializing a message built from valid strings cannot fail; never lose the task silently.
+                preconditionFailure("DeliveryTask serialization failed: \(error)")
+            }
+            let endpointKey = Array(target.endpointID.utf8)
+            part.records.append(ProducerRecord(
+                topic: settings.deliveriesTopic,
+                partition: Murmur2.partition(forKey: endpointKey, partitionCount: settings.deliveriesPartitions),
+                key: endpointKey, value: bytes))
+            part.counts.tasks += 1
+        }
+    }
+
+    /// Commits the pending work in one transaction (with pruning tombstones); on a non-fatal
+    /// failure rewinds the work's partitions so their events are processed again, and returns them.
+    private func commit() async throws -> Set<Int32> {
+        guard !work.isEmpty || !expired.isEmpty else { return [] }
+        let pending = work
+        work = [:]
+        let expired = self.expired
+        self.expired = [:]
+
+        let offsets = pending.map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.next) }
+        do {
+            let metadata = try consumer.groupMetadata()
+            let dedupeTopic = settings.dedupeTopic
+            try await producer.withTransaction { transaction in
+                for (partition, keys) in expired {
+                    for key in keys {
+                        _ = try await transaction.send(ProducerRecord(topic: dedupeTopic, partition: partition, key: Array(key.utf8), value: nil))
+                    }
+                }
+                for part in pending.values {
+                    for record in part.records { _ = try await transaction.send(record) }
+                }
+                try await transaction.sendOffsets(offsets, groupMetadata: metadata)
+            }
+        } catch let error as KafkaError where !error.isFatal {
+            statistics.failedTransaction()
+            failures += 1
+            logger.info("Routing transaction failed; its events will be processed again", metadata: [
+                "error": "\(error)", "kafka.partitions": "\(pending.keys.sorted())",
+            ])
+            // The tombstones were not written: write them with a later transaction.
+            for (partition, keys) in expired where windows[partition] != nil {
+                self.expired[partition, default: []] += keys
+            }
+            let rewind = pending.filter { windows[$0.key] != nil }
+                .map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.first) }
+            if !rewind.isEmpty { try await consumer.seek(rewind) }
+            // Back off while the failures continue (broker away, rebalance under way).
+            try await Task.sleep(for: .milliseconds(min(5000, 100 << min(failures, 6))))
+            return Set(pending.keys)
+        }
+        failures = 0
+
+        var counts = RouterStatistics.BatchCounts()
+        for (partition, part) in pending {
+            if windows[partition] != nil {
+                for (key, time) in part.newKeys { windows[partition]!.insert(key, at: time) }
+            }
+            counts.routed += part.counts.routed
+            counts.unmatched += part.counts.unmatched
+            counts.duplicate += part.counts.duplicate
+            counts.malformed += part.counts.malformed
+            counts.tasks += part.counts.tasks
+        }
+        counts.pruned = expired.values.reduce(0) { $0 + $1.count }
+        statistics.committed(counts, dedupeEntries: windows.values.reduce(0) { $0 + $1.count }, routes: catalog.table.count)
+        return []
+    }
+
+    // MARK: Dedupe restore
+
+    /// Rebuilds the dedupe state of `partitions` from their changelog partitions, reading each
+    /// (read_committed) from the beginning to its end as observed now.
+    private func restore(_ partitions: [Int32]) async throws {
+        guard !partitions.isEmpty else { return }
+        let started = ContinuousClock.now
+        var targets: [Int32: Int64] = [:]
+        for partition in partitions {
+            windows[partition] = DedupeWindow(retentionMilliseconds: settings.dedupeRetentionMilliseconds)
+            let marks = try await admin.watermarks(topic: settings.dedupeTopic, partition: partition)
+            if marks.high > marks.low { targets[partition] = marks.high }
+        }
+        var records = 0
+        if !targets.isEmpty {
+            let reader = try KafkaConsumer(
+                configuration: kafka,
+                options: .init(isolationLevel: .readCommitted, autoOffsetReset: .earliest, bufferCapacity: 4096, reportsEndOfPartition: true),
+                logger: logger)
+            do {
+                try await reader.assign(targets.keys.sorted().map {
+                    TopicPartitionOffset(topic: settings.dedupeTopic, partition: $0, offset: KafkaOffset.beginning)
+                })
+                for try await event in reader.events {
+                    switch event {
+                    case .message(let message):
+                        if let key = message.key {
+                            windows[message.partition]?.apply(key: String(decoding: key, as: UTF8.self), value: message.value)
+                            records += 1
+                        }
+                        if let target = targets[message.partition], message.offset + 1 >= target { targets[message.partition] = nil }
+                    case .endOfPartition(let end):
+                        if let target = targets[end.partition], end.offset >= target { targets[end.partition] = nil }
+                    case .partitionsAssigned, .partitionsRevoked:
+                        break
+                    }
+                    if targets.isEmpty { break }
+                }
+            } catch {
+                await reader.close()
+                throw error
+            }
+            await reader.close()
+            if !targets.isEmpty, !Task.isCancelled {
+                throw KafkaError(code: .closed, message: "restoring \(settings.dedupeTopic) ended early")
+            }
+        }
+        let elapsed = (ContinuousClock.now - started).components
+        statistics.restored(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+        logger.info("Restored de-duplication state", metadata: [
+            "kafka.partitions": "\(partitions.sorted())", "herald.dedupe.records": "\(records)",
+            "herald.dedupe.keys": "\(partitions.reduce(0) { $0 + (windows[$1]?.count ?? 0) })",
+        ])
+    }
+}

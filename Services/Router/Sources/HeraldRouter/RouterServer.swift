@@ -1,0 +1,179 @@
+import Foundation
+import GRPCCore
+import HeraldCore
+public import HeraldKafka
+import HeraldProtos
+public import HeraldRuntime
+public import Logging
+public import ServiceLifecycle
+
+/// The router assembled from its configuration. `build` checks the topics (creating missing
+/// ones), registers the transactional id (fencing a previous instance with the same id and
+/// aborting what it left open) and creates the group consumer, so an unreachable broker fails
+/// start-up with a clear error.
+public struct RouterServer: Sendable {
+    public struct Configuration: Sendable {
+        public var kafka: KafkaConfiguration
+        /// Address both servers bind. Default `127.0.0.1`.
+        public var host = "127.0.0.1"
+        /// Default 50052; 0 picks a free port.
+        public var grpcPort = 50052
+        /// `/metrics`, `/healthz`. Default 8092; 0 picks a free port.
+        public var httpPort = 8092
+        /// Transactional id `herald-router-<instance-id>` and static group membership. Default `0`.
+        public var instanceID = "0"
+        /// Default `herald-router`.
+        public var groupID = "herald-router"
+        public var eventsTopic = "herald.events"
+        public var routesTopic = "herald.routes"
+        public var dedupeTopic = "herald.router-dedupe"
+        public var deliveriesTopic = "herald.deliveries"
+        /// Partitions of `herald.events` and `herald.deliveries` when this service creates them. Default 12.
+        public var partitions = 12
+        /// Most events per transaction. Default 500.
+        public var maxBatchEvents = 500
+        /// How long a (source, id) is remembered. Default 7 days.
+        public var dedupeRetention = Duration.seconds(7 * 24 * 3600)
+        /// Tombstones for expired keys written per transaction at most. Default 1000.
+        public var maxPrunePerBatch = 1000
+        /// The clock used for first-seen times and task creation times (milliseconds since the epoch).
+        public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+
+        public init(kafka: KafkaConfiguration) {
+            self.kafka = kafka
+        }
+
+        public var transactionalID: String { "herald-router-\(instanceID)" }
+    }
+
+    public let health: HealthStatus
+    public let grpc: GRPCServerService
+    public let httpPort: BoundPort
+    public let statistics: RouterStatistics
+    /// Everything to run, in start order (shut down in reverse: servers, then the loop, then the table).
+    public let services: [any Service]
+
+    static let serviceName = "herald.v1.Router"
+
+    public static func build(_ configuration: Configuration, logger: Logger) async throws -> RouterServer {
+        _ = HeraldMetrics.registry
+        let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        let deliveriesPartitions: Int
+        let routesPartitions: Int
+        do {
+            try await admin.createTopic(configuration.eventsTopic, partitions: configuration.partitions, ignoreIfExists: true)
+            let eventsPartitions = try await admin.describeTopic(configuration.eventsTopic).partitionCount
+            try await admin.createTopic(configuration.dedupeTopic, partitions: eventsPartitions,
+                                        configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+            let dedupePartitions = try await admin.describeTopic(configuration.dedupeTopic).partitionCount
+            guard dedupePartitions == eventsPartitions else {
+                throw RouterStartupError("\(configuration.dedupeTopic) has \(dedupePartitions) partitions but \(configuration.eventsTopic) has \(eventsPartitions): they must be equal (the dedupe record of events partition p lives in dedupe partition p)")
+            }
+            try await admin.createTopic(configuration.routesTopic, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+            routesPartitions = try await admin.describeTopic(configuration.routesTopic).partitionCount
+            try await admin.createTopic(configuration.deliveriesTopic, partitions: configuration.partitions, ignoreIfExists: true)
+            deliveriesPartitions = try await admin.describeTopic(configuration.deliveriesTopic).partitionCount
+        } catch let error as KafkaError {
+            await admin.close()
+            throw RouterStartupError("cannot prepare the router's topics on Kafka at \(configuration.kafka.bootstrapServers.joined(separator: ",")): \(error)")
+        } catch {
+            await admin.close()
+            throw error
+        }
+
+        let producer = try TransactionalProducer(configuration: configuration.kafka, transactionalID: configuration.transactionalID, logger: logger)
+        do {
+            try await producer.initTransactions()
+        } catch {
+            await producer.close()
+            await admin.close()
+            throw RouterStartupError("cannot register transactional id \(configuration.transactionalID): \(error)")
+        }
+        let consumer = try KafkaConsumer(
+            configuration: configuration.kafka,
+            options: .init(
+                groupID: configuration.groupID, groupInstanceID: configuration.instanceID,
+                isolationLevel: .readCommitted, autoOffsetReset: .earliest,
+                bufferCapacity: max(1024, 2 * configuration.maxBatchEvents)),
+            logger: logger)
+
+        let catalog = RouteCatalog(topic: configuration.routesTopic, kafka: configuration.kafka, logger: logger)
+        let routeWriter = try KafkaProducer(configuration: configuration.kafka, logger: logger)
+        let statistics = RouterStatistics()
+        let loop = RouterLoop(
+            settings: .init(
+                eventsTopic: configuration.eventsTopic, dedupeTopic: configuration.dedupeTopic,
+                deliveriesTopic: configuration.deliveriesTopic, deliveriesPartitions: deliveriesPartitions,
+                maxBatchEvents: max(1, configuration.maxBatchEvents),
+                dedupeRetentionMilliseconds: Int64(configuration.dedupeRetention.components.seconds * 1000
+                    + configuration.dedupeRetention.components.attoseconds / 1_000_000_000_000_000),
+                maxPrunePerBatch: max(1, configuration.maxPrunePerBatch), now: configuration.now),
+            consumer: consumer, producer: producer, admin: admin, catalog: catalog, statistics: statistics,
+            kafka: configuration.kafka, logger: logger)
+
+        let health = HealthStatus(services: [serviceName])
+        let service = RouterGRPCService(
+            catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5))
+        let grpc = GRPCServerService(
+            host: configuration.host, port: configuration.grpcPort, services: [service, HealthService(status: health)], logger: logger)
+        let (http, httpPort) = HeraldHTTP.application(
+            router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
+            serverName: "herald-router", logger: logger)
+        logger.info("Router prepared", metadata: [
+            "kafka.topic": "\(configuration.eventsTopic)", "kafka.group_id": "\(configuration.groupID)",
+            "kafka.transactional_id": "\(configuration.transactionalID)",
+        ])
+        return RouterServer(
+            health: health, grpc: grpc, httpPort: httpPort, statistics: statistics,
+            services: [
+                RouteTableService(catalog: catalog, writer: routeWriter),
+                RoutingService(loop: UncheckedLoop(loop), catalog: catalog, health: health),
+                grpc, http,
+            ])
+    }
+}
+
+/// Start-up failed; the message says what and where.
+public struct RouterStartupError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Follows `herald.routes` until shutdown.
+struct RouteTableService: Service {
+    let catalog: RouteCatalog
+    let writer: KafkaProducer
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await catalog.table.run() }
+        } catch is CancellationError {
+        }
+        await writer.close()
+    }
+}
+
+/// The loop is driven by exactly one task (this service's), so it needs no lock.
+struct UncheckedLoop: @unchecked Sendable {
+    let loop: RouterLoop
+    init(_ loop: RouterLoop) { self.loop = loop }
+}
+
+/// Waits for the routes, reports SERVING, and runs the routing loop until shutdown.
+struct RoutingService: Service {
+    let loop: UncheckedLoop
+    let catalog: RouteCatalog
+    let health: HealthStatus
+
+    func run() async throws {
+        // Polled rather than awaited: a wait for readiness would outlive a shutdown requested
+        // during the replay. A failing table fails its own service, which cancels this one.
+        while !catalog.table.isReady {
+            if Task.isShuttingDownGracefully { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        health.set(.serving, for: RouterServer.serviceName)
+        defer { health.shutDown() }
+        try await loop.loop.run()
+    }
+}

@@ -1,0 +1,80 @@
+import Metrics
+import Synchronization
+
+/// What the router has done, as Prometheus metrics (`/metrics`) and as counters tests can read.
+public final class RouterStatistics: Sendable {
+    private let routedCount = Atomic<Int>(0)
+    private let unmatchedCount = Atomic<Int>(0)
+    private let duplicateCount = Atomic<Int>(0)
+    private let malformedCount = Atomic<Int>(0)
+    private let taskCount = Atomic<Int>(0)
+    private let transactionCount = Atomic<Int>(0)
+    private let failedTransactionCount = Atomic<Int>(0)
+    private let prunedCount = Atomic<Int>(0)
+
+    private let routed = Counter(label: "herald_router_events_total", dimensions: [("outcome", "routed")])
+    private let unmatched = Counter(label: "herald_router_events_total", dimensions: [("outcome", "unmatched")])
+    private let duplicate = Counter(label: "herald_router_events_total", dimensions: [("outcome", "duplicate")])
+    private let malformed = Counter(label: "herald_router_events_total", dimensions: [("outcome", "malformed")])
+    private let tasks = Counter(label: "herald_router_tasks_total")
+    private let transactions = Counter(label: "herald_router_transactions_total", dimensions: [("result", "committed")])
+    private let failedTransactions = Counter(label: "herald_router_transactions_total", dimensions: [("result", "failed")])
+    private let pruned = Counter(label: "herald_router_dedupe_pruned_total")
+    private let dedupeEntries = Gauge(label: "herald_router_dedupe_entries")
+    private let routes = Gauge(label: "herald_router_routes")
+    private let restoreSeconds = Timer(label: "herald_router_dedupe_restore_seconds")
+
+    public init() {}
+
+    /// Events written to `herald.deliveries` (one or more tasks each).
+    public var routedEvents: Int { routedCount.load(ordering: .relaxed) }
+    /// Events no enabled route matched (their offsets are committed, nothing is written).
+    public var unmatchedEvents: Int { unmatchedCount.load(ordering: .relaxed) }
+    /// Events dropped because their (source, id) was already seen within the retention.
+    public var duplicateEvents: Int { duplicateCount.load(ordering: .relaxed) }
+    /// Records of `herald.events` that are not a Herald event (headers or framing), skipped.
+    public var malformedEvents: Int { malformedCount.load(ordering: .relaxed) }
+    public var deliveryTasks: Int { taskCount.load(ordering: .relaxed) }
+    public var committedTransactions: Int { transactionCount.load(ordering: .relaxed) }
+    public var failedTransactionsCount: Int { failedTransactionCount.load(ordering: .relaxed) }
+    public var prunedKeys: Int { prunedCount.load(ordering: .relaxed) }
+    /// Every event handled in a committed transaction, whatever its outcome.
+    public var handledEvents: Int { routedEvents + unmatchedEvents + duplicateEvents + malformedEvents }
+
+    struct BatchCounts {
+        var routed = 0
+        var unmatched = 0
+        var duplicate = 0
+        var malformed = 0
+        var tasks = 0
+        var pruned = 0
+    }
+
+    func committed(_ counts: BatchCounts, dedupeEntries entries: Int, routes routeCount: Int) {
+        routedCount.add(counts.routed, ordering: .relaxed)
+        unmatchedCount.add(counts.unmatched, ordering: .relaxed)
+        duplicateCount.add(counts.duplicate, ordering: .relaxed)
+        malformedCount.add(counts.malformed, ordering: .relaxed)
+        taskCount.add(counts.tasks, ordering: .relaxed)
+        prunedCount.add(counts.pruned, ordering: .relaxed)
+        transactionCount.add(1, ordering: .relaxed)
+        if counts.routed > 0 { routed.increment(by: counts.routed) }
+        if counts.unmatched > 0 { unmatched.increment(by: counts.unmatched) }
+        if counts.duplicate > 0 { duplicate.increment(by: counts.duplicate) }
+        if counts.malformed > 0 { malformed.increment(by: counts.malformed) }
+        if counts.tasks > 0 { tasks.increment(by: counts.tasks) }
+        if counts.pruned > 0 { pruned.increment(by: counts.pruned) }
+        transactions.increment()
+        dedupeEntries.record(entries)
+        routes.record(routeCount)
+    }
+
+    func failedTransaction() {
+        failedTransactionCount.add(1, ordering: .relaxed)
+        failedTransactions.increment()
+    }
+
+    func restored(seconds: Double) {
+        restoreSeconds.recordSeconds(seconds)
+    }
+}

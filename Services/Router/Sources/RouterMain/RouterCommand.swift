@@ -1,0 +1,85 @@
+import ArgumentParser
+import HeraldRouter
+import HeraldRuntime
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `herald-router`: parses options and runs the router until SIGTERM or SIGINT.
+@main
+struct RouterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald-router",
+        abstract: "Herald's router: exactly-once de-duplication, route matching and fan-out to delivery tasks."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
+    var grpcPort = HeraldEnvironment.int("grpc-port", default: 50052)
+
+    @Option(help: "HTTP port for /metrics and /healthz. Env: HERALD_HTTP_PORT.")
+    var httpPort = HeraldEnvironment.int("http-port", default: 8092)
+
+    @Option(help: "Consumer group of the router instances. Env: HERALD_GROUP_ID.")
+    var groupID = HeraldEnvironment.string("group-id", default: "herald-router")
+
+    @Option(help: "Topic events are read from (created if missing). Env: HERALD_EVENTS_TOPIC.")
+    var eventsTopic = HeraldEnvironment.string("events-topic", default: "herald.events")
+
+    @Option(help: "Compacted topic of routes. Env: HERALD_ROUTES_TOPIC.")
+    var routesTopic = HeraldEnvironment.string("routes-topic", default: "herald.routes")
+
+    @Option(help: "Compacted de-duplication changelog (as many partitions as the events topic). Env: HERALD_DEDUPE_TOPIC.")
+    var dedupeTopic = HeraldEnvironment.string("dedupe-topic", default: "herald.router-dedupe")
+
+    @Option(help: "Topic delivery tasks are written to. Env: HERALD_DELIVERIES_TOPIC.")
+    var deliveriesTopic = HeraldEnvironment.string("deliveries-topic", default: "herald.deliveries")
+
+    @Option(help: "Partitions of the events and deliveries topics when this service creates them. Env: HERALD_PARTITIONS.")
+    var partitions = HeraldEnvironment.int("partitions", default: 12)
+
+    @Option(help: "Most events per transaction. Env: HERALD_BATCH_MAX_EVENTS.")
+    var batchMaxEvents = HeraldEnvironment.int("batch-max-events", default: 500)
+
+    @Option(help: "How long a (source, id) is remembered for de-duplication, in seconds (default 7 days). Env: HERALD_DEDUPE_RETENTION_SECONDS.")
+    var dedupeRetentionSeconds = HeraldEnvironment.int("dedupe-retention-seconds", default: 7 * 24 * 3600)
+
+    func validate() throws {
+        guard partitions > 0, batchMaxEvents > 0, dedupeRetentionSeconds > 0 else {
+            throw ValidationError("--partitions, --batch-max-events and --dedupe-retention-seconds must be positive")
+        }
+    }
+
+    func run() async throws {
+        HeraldLogging.bootstrap(level: common.logLevel)
+        let logger = Logger(label: "herald.router")
+        var configuration = RouterServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-router-\(common.instanceID)"))
+        configuration.host = common.host
+        configuration.grpcPort = grpcPort
+        configuration.httpPort = httpPort
+        configuration.instanceID = common.instanceID
+        configuration.groupID = groupID
+        configuration.eventsTopic = eventsTopic
+        configuration.routesTopic = routesTopic
+        configuration.dedupeTopic = dedupeTopic
+        configuration.deliveriesTopic = deliveriesTopic
+        configuration.partitions = partitions
+        configuration.maxBatchEvents = batchMaxEvents
+        configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)
+        let server = try await RouterServer.build(configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: server.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                let grpcPort = try await server.grpc.boundPort()
+                let httpPort = await server.httpPort.value
+                logger.info("Router listening", metadata: ["grpc.port": "\(grpcPort)", "http.port": "\(httpPort)"])
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}

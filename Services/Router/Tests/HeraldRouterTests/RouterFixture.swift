@@ -1,0 +1,337 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import HeraldAvro
+import HeraldCore
+import HeraldKafka
+import HeraldProtos
+import HeraldRouter
+import HeraldRuntime
+import Logging
+import ServiceLifecycle
+import SwiftProtobuf
+import Synchronization
+import Testing
+
+/// Router tests share one broker: one at a time, each with its own topics, group and ids.
+@Suite(.serialized, .timeLimit(.minutes(4)))
+struct RouterIntegration {}
+
+enum RouterTestEnvironment {
+    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+
+    static func kafka(brokers: String = brokers, timeout: Duration = .seconds(20)) -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: timeout, deliveryTimeout: timeout)
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "herald-router-tests")
+        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }()
+
+    static func unique(_ prefix: String) -> String {
+        "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Polls `condition` until it holds; fails the wait after `timeout`.
+    static func eventually(_ what: String, timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "timed out waiting for \(what)" }
+    }
+}
+
+/// A private set of router topics and a group.
+struct RouterTopics: Sendable {
+    var events = RouterTestEnvironment.unique("events")
+    var routes = RouterTestEnvironment.unique("routes")
+    var dedupe = RouterTestEnvironment.unique("dedupe")
+    var deliveries = RouterTestEnvironment.unique("deliveries")
+    var group = RouterTestEnvironment.unique("router-group")
+    var partitions = 4
+
+    /// Creates the events topic up front, as the producer service would.
+    func createEvents() async throws {
+        let admin = try KafkaAdmin(configuration: RouterTestEnvironment.kafka(), logger: RouterTestEnvironment.logger)
+        try await admin.createTopic(events, partitions: partitions, ignoreIfExists: true)
+        await admin.close()
+    }
+
+    func configuration(instance: String, maxBatch: Int = 500) -> RouterServer.Configuration {
+        var configuration = RouterServer.Configuration(kafka: RouterTestEnvironment.kafka())
+        configuration.grpcPort = 0
+        configuration.httpPort = 0
+        configuration.instanceID = instance
+        configuration.groupID = group
+        configuration.eventsTopic = events
+        configuration.routesTopic = routes
+        configuration.dedupeTopic = dedupe
+        configuration.deliveriesTopic = deliveries
+        configuration.partitions = partitions
+        configuration.maxBatchEvents = maxBatch
+        return configuration
+    }
+
+    /// Command-line arguments for a `herald-router` child process on these topics.
+    func arguments(instance: String, maxBatch: Int) -> [String] {
+        [
+            "--kafka-brokers", RouterTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
+            "--instance-id", instance, "--group-id", group, "--events-topic", events, "--routes-topic", routes,
+            "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--partitions", "\(partitions)",
+            "--batch-max-events", "\(maxBatch)",
+        ]
+    }
+
+    /// Whether the group's committed offsets have reached the end of every events partition.
+    func allEventsCommitted() async throws -> Bool {
+        let admin = try KafkaAdmin(configuration: RouterTestEnvironment.kafka(), logger: RouterTestEnvironment.logger)
+        var ends: [TopicPartition: Int64] = [:]
+        for partition in try await admin.describeTopic(events).partitions {
+            ends[TopicPartition(topic: events, partition: partition)] = try await admin.watermarks(topic: events, partition: partition).high
+        }
+        await admin.close()
+        let reader = try KafkaConsumer(configuration: RouterTestEnvironment.kafka(), options: .init(groupID: group), logger: RouterTestEnvironment.logger)
+        let committed = try await reader.committed(Array(ends.keys))
+        await reader.close()
+        return committed.allSatisfy { max(0, $0.offset) >= (ends[$0.topicPartition] ?? 0) }
+    }
+
+    /// The group's committed offset of one events partition (0 if none).
+    func committedOffset(partition: Int32) async throws -> Int64 {
+        let reader = try KafkaConsumer(configuration: RouterTestEnvironment.kafka(), options: .init(groupID: group), logger: RouterTestEnvironment.logger)
+        let committed = try await reader.committed([TopicPartition(topic: events, partition: partition)])
+        await reader.close()
+        return max(0, committed.first?.offset ?? 0)
+    }
+
+    /// Sum of the group's committed offsets (progress of a router, whatever instance).
+    func committedTotal() async throws -> Int64 {
+        let reader = try KafkaConsumer(configuration: RouterTestEnvironment.kafka(), options: .init(groupID: group), logger: RouterTestEnvironment.logger)
+        let committed = try await reader.committed((0..<Int32(partitions)).map { TopicPartition(topic: events, partition: $0) })
+        await reader.close()
+        return committed.reduce(0) { $0 + max(0, $1.offset) }
+    }
+
+    /// Every committed delivery task, read by a fresh read_committed consumer.
+    func deliveredTasks() async throws -> [DeliveredTask] {
+        try await committedRecords(deliveries).map { record in
+            DeliveredTask(partition: record.partition, key: String(decoding: record.key ?? [], as: UTF8.self),
+                          task: try Herald_V1_DeliveryTask(serializedBytes: record.value ?? []))
+        }
+    }
+
+    func committedRecords(_ topic: String) async throws -> [KafkaMessage] {
+        let admin = try KafkaAdmin(configuration: RouterTestEnvironment.kafka(), logger: RouterTestEnvironment.logger)
+        let partitions = try await admin.describeTopic(topic).partitions
+        var ends: [Int32: Int64] = [:]
+        for partition in partitions { ends[partition] = try await admin.watermarks(topic: topic, partition: partition).high }
+        await admin.close()
+        var remaining = ends.filter { $0.value > 0 }
+        guard !remaining.isEmpty else { return [] }
+        let consumer = try KafkaConsumer(configuration: RouterTestEnvironment.kafka(),
+                                         options: .init(isolationLevel: .readCommitted, bufferCapacity: 4096, reportsEndOfPartition: true),
+                                         logger: RouterTestEnvironment.logger)
+        try await consumer.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
+        var messages: [KafkaMessage] = []
+        for try await event in consumer.events {
+            switch event {
+            case .message(let message):
+                messages.append(message)
+                if let target = remaining[message.partition], message.offset + 1 >= target { remaining[message.partition] = nil }
+            case .endOfPartition(let end):
+                if let target = remaining[end.partition], end.offset >= target { remaining[end.partition] = nil }
+            default: break
+            }
+            if remaining.isEmpty { break }
+        }
+        await consumer.close()
+        return messages
+    }
+}
+
+struct DeliveredTask: Sendable {
+    let partition: Int32
+    let key: String
+    let task: Herald_V1_DeliveryTask
+}
+
+/// Writes events to `herald.events` as the producer service does (CloudEvents binary headers,
+/// Confluent framing, key `type|source`, murmur2 partition), or arbitrary records.
+final class EventWriter: Sendable {
+    let producer: KafkaProducer
+    let topic: String
+    let partitions: Int
+
+    init(topics: RouterTopics) throws {
+        producer = try KafkaProducer(configuration: RouterTestEnvironment.kafka(), logger: RouterTestEnvironment.logger)
+        topic = topics.events
+        partitions = topics.partitions
+    }
+
+    static let schemaID: Int32 = 7
+
+    static func payload(for event: EventAttributes) -> [UInt8] { Array("payload of \(event.id)".utf8) }
+
+    @discardableResult
+    func publish(_ event: EventAttributes) async throws -> DeliveryReport {
+        let key = Array((event.type + "|" + event.source).utf8)
+        return try await producer.send(ProducerRecord(
+            topic: topic, partition: Murmur2.partition(forKey: key, partitionCount: partitions), key: key,
+            value: ConfluentWireFormat.frame(schemaID: Self.schemaID, payload: Self.payload(for: event)),
+            headers: CloudEventsKafkaBinding.headers(for: event).map { KafkaHeader(name: $0.name, value: $0.value) }))
+    }
+
+    /// Many events without waiting for each acknowledgement.
+    func publishAll(_ events: [EventAttributes]) async throws {
+        var pending: [PendingDelivery] = []
+        for event in events {
+            let key = Array((event.type + "|" + event.source).utf8)
+            pending.append(try await producer.enqueue(ProducerRecord(
+                topic: topic, partition: Murmur2.partition(forKey: key, partitionCount: partitions), key: key,
+                value: ConfluentWireFormat.frame(schemaID: Self.schemaID, payload: Self.payload(for: event)),
+                headers: CloudEventsKafkaBinding.headers(for: event).map { KafkaHeader(name: $0.name, value: $0.value) })))
+        }
+        for delivery in pending { _ = try await delivery.report }
+    }
+
+    func publishRaw(_ record: ProducerRecord) async throws {
+        _ = try await producer.send(record)
+    }
+
+    func close() async { await producer.close() }
+}
+
+func testEvent(_ id: String, type: String = "com.example.order.shipped", source: String = "/shop/orders",
+               subject: String = "", extensions: [String: String] = [:]) -> EventAttributes {
+    EventAttributes(id: id, source: source, type: type, subject: subject,
+                    time: EventTimestamp(secondsSinceEpoch: 1_700_000_000, nanoseconds: 5_000_000), extensions: extensions)
+}
+
+/// A router running in this process until `stop()`.
+final class RunningRouter: Sendable {
+    let server: RouterServer
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let port: Int
+
+    static func start(_ configuration: RouterServer.Configuration) async throws -> RunningRouter {
+        let server = try await RouterServer.build(configuration, logger: RouterTestEnvironment.logger)
+        let group = ServiceGroup(services: server.services, logger: RouterTestEnvironment.logger)
+        let task = Task { try await group.run() }
+        let port = try await server.grpc.boundPort()
+        try await RouterTestEnvironment.eventually("router to serve") { server.health.isServing }
+        return RunningRouter(server: server, group: group, task: task, port: port)
+    }
+
+    private init(server: RouterServer, group: ServiceGroup, task: Task<Void, any Error>, port: Int) {
+        self.server = server
+        self.group = group
+        self.task = task
+        self.port = port
+    }
+
+    var statistics: RouterStatistics { server.statistics }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    func withClient<Result: Sendable>(_ body: (Herald_V1_Router.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
+        try await withRouterClient(port: port, body)
+    }
+}
+
+func withRouterClient<Result: Sendable>(port: Int, _ body: (Herald_V1_Router.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
+    try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+        try await body(Herald_V1_Router.Client(wrapping: client))
+    }
+}
+
+func route(_ id: String, types: [String] = [], sources: [String] = [], subjectPrefix: String = "",
+           extensions: [String: String] = [:], endpoints: [String], enabled: Bool = true) -> Herald_V1_Route {
+    .with {
+        $0.id = id
+        $0.filter = .with {
+            $0.types = types
+            $0.sources = sources
+            $0.subjectPrefix = subjectPrefix
+            $0.extensions = extensions
+        }
+        $0.endpointIds = endpoints
+        $0.enabled = enabled
+    }
+}
+
+/// A `herald-router` executable run as a child process, so tests can SIGKILL it.
+final class RouterProcess: Sendable {
+    let process: Process
+    let grpcPort: Int
+
+    static func start(_ arguments: [String]) async throws -> RouterProcess {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardError = pipe
+        let port = Mutex<Int?>(nil)
+        let buffer = Mutex<String>("")
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            buffer.withLock { text in
+                text += String(decoding: data, as: UTF8.self)
+                guard let line = text.split(separator: "\n").first(where: { $0.contains("msg=\"Router listening\"") }) else { return }
+                let field = line.split(separator: " ").first { $0.hasPrefix("grpc.port=") }
+                if let value = field.flatMap({ Int($0.dropFirst("grpc.port=".count)) }) { port.withLock { $0 = $0 ?? value } }
+            }
+        }
+        try process.run()
+        var found: Int?
+        try await RouterTestEnvironment.eventually("herald-router to listen") {
+            found = port.withLock { $0 }
+            return found != nil || !process.isRunning
+        }
+        guard let found else { throw ProcessExited(output: buffer.withLock { $0 }) }
+        return RouterProcess(process: process, grpcPort: found)
+    }
+
+    private init(process: Process, grpcPort: Int) {
+        self.process = process
+        self.grpcPort = grpcPort
+    }
+
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM; returns the exit status.
+    func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    struct ProcessExited: Error { let output: String }
+    struct ExecutableNotFound: Error { let searchedFrom: String }
+
+    /// Built next to the test bundle (the test target depends on it).
+    private static func executable() throws -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("herald-router")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        throw ExecutableNotFound(searchedFrom: CommandLine.arguments[0])
+    }
+}
