@@ -80,6 +80,13 @@ struct HeraldStack: Sendable {
         }
     }
 
+    /// The last lines each service logged, for a failure message.
+    func logTails(lines: Int = 15) -> String {
+        [("registry", registry), ("producer", producer), ("router", router), ("delivery", delivery)].map { name, process in
+            "--- herald-\(name)\n" + process.log.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
     func kill() async {
         [delivery, router, producer, registry].forEach { $0.kill() }
     }
