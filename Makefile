@@ -10,7 +10,7 @@ APT_PACKAGES := librdkafka-dev libavro-dev protobuf-compiler libprotobuf-dev pkg
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
-BENCHMARKS ?= kafka avro registry publish delivery
+BENCHMARKS ?= kafka avro registry publish route delivery
 
 .PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench compose-check clean
 

@@ -50,7 +50,7 @@ struct HeraldStack: Sendable {
             started.append(producer)
             let router = try await ServiceProcess.start("herald-router", arguments: common + [
                 "--events-topic", names.events, "--routes-topic", names.routes, "--dedupe-topic", names.dedupe,
-                "--deliveries-topic", names.deliveries, "--partitions", "\(partitions)", "--group-id", "\(p).router",
+                "--deliveries-topic", names.deliveries, "--partitions", "\(partitions)", "--consumer-group", "\(p).router",
             ], readyMessage: "Router listening")
             started.append(router)
             let delivery = try await ServiceProcess.start("herald-delivery", arguments: common + registryURL + [

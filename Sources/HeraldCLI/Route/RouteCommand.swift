@@ -63,7 +63,8 @@ struct RouterClientOptions: ParsableArguments {
 
     func emit(_ routes: [Herald_V1_Route], single: Bool) throws {
         if json {
-            let options = JSONEncodingOptions()
+            var options = JSONEncodingOptions()
+            options.preserveProtoFieldNames = true
             if single, let route = routes.first {
                 print(try route.jsonString(options: options))
             } else {

@@ -161,9 +161,11 @@ public struct RouteIndex: Sendable {
     /// endpoints; an endpoint a route names twice counts once.
     public func targets(for event: EventAttributes) -> [RouteTarget] {
         var targets: [RouteTarget] = []
-        for rule in matchingRules(event) {
-            var seen: Set<String> = []
-            for endpoint in rule.endpointIDs where seen.insert(endpoint).inserted {
+        for index in candidates(for: event) {
+            let rule = rules[index]
+            guard rule.matches(event) else { continue }
+            for (position, endpoint) in rule.endpointIDs.enumerated()
+            where !rule.endpointIDs[..<position].contains(endpoint) {
                 targets.append(RouteTarget(routeID: rule.id, endpointID: endpoint))
             }
         }

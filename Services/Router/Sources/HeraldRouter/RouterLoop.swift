@@ -151,7 +151,8 @@ final class RouterLoop {
 
     private func process(_ message: KafkaMessage, index: RouteIndex, now: Int64) {
         let partition = message.partition
-        var part = work[partition] ?? PartitionWork(first: message.offset, next: message.offset)
+        // Taken out of the dictionary while it grows, so appending never copies its arrays.
+        var part = work.removeValue(forKey: partition) ?? PartitionWork(first: message.offset, next: message.offset)
         part.next = message.offset + 1
         defer { work[partition] = part }
 

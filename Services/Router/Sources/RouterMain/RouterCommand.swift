@@ -21,8 +21,8 @@ struct RouterCommand: AsyncParsableCommand {
     @Option(help: "HTTP port for /metrics and /healthz. Env: HERALD_HTTP_PORT.")
     var httpPort = HeraldEnvironment.int("http-port", default: 8092)
 
-    @Option(help: "Consumer group of the router instances. Env: HERALD_GROUP_ID.")
-    var groupID = HeraldEnvironment.string("group-id", default: "herald-router")
+    @Option(help: "Consumer group of the router instances. Env: HERALD_CONSUMER_GROUP.")
+    var consumerGroup = HeraldEnvironment.string("consumer-group", default: "herald-router")
 
     @Option(help: "Topic events are read from (created if missing). Env: HERALD_EVENTS_TOPIC.")
     var eventsTopic = HeraldEnvironment.string("events-topic", default: "herald.events")
@@ -59,7 +59,7 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.grpcPort = grpcPort
         configuration.httpPort = httpPort
         configuration.instanceID = common.instanceID
-        configuration.groupID = groupID
+        configuration.groupID = consumerGroup
         configuration.eventsTopic = eventsTopic
         configuration.routesTopic = routesTopic
         configuration.dedupeTopic = dedupeTopic

@@ -84,7 +84,7 @@ struct RouterTopics: Sendable {
     func arguments(instance: String, maxBatch: Int) -> [String] {
         [
             "--kafka-brokers", RouterTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
-            "--instance-id", instance, "--group-id", group, "--events-topic", events, "--routes-topic", routes,
+            "--instance-id", instance, "--consumer-group", group, "--events-topic", events, "--routes-topic", routes,
             "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--partitions", "\(partitions)",
             "--batch-max-events", "\(maxBatch)",
         ]
