@@ -53,7 +53,7 @@ test: deps ## build, start the broker, run every test (Swift, then the Python in
 	scripts/broker.sh down; \
 	exit $$status
 
-run: release ## start the broker and show Herald working end to end
+run: release ## start the broker and `herald dev --with-sink`, and show an event travelling end to end
 	@scripts/run-demo.sh
 
 bench: release ## run every benchmark beside its baseline on a local broker and print the tables

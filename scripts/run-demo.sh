@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# `make run`: starts the local broker, the schema registry and the producer (release builds), shows
-# a record travelling through them, publishes an event, and keeps them running until Ctrl-C.
+# `make run`: starts the local broker and `herald dev --with-sink` (the four services and a webhook
+# receiver in one process, release build), then walks through Herald with the public CLI: register
+# a schema, create an endpoint pointing at the sink and a route to it, publish events (one twice),
+# and show the signed deliveries as the sink prints them. Keeps running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=".build/release"
+bin="${HERALD_BIN:-.build/release}"
 logs=".herald/logs"
 mkdir -p "$logs"
+: >"$logs/sink.log"
 
 scripts/broker.sh up
 pids=()
@@ -17,38 +20,58 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-"$bin/herald-registry" --kafka-brokers "$HERALD_KAFKA_BROKERS" >"$logs/registry.log" 2>&1 &
+secret="whsec_$(head -c 32 /dev/urandom | base64)"
+"$bin/herald" dev --kafka-brokers "$HERALD_KAFKA_BROKERS" --with-sink --sink-secret "$secret" \
+  >"$logs/sink.log" 2>"$logs/dev.log" &
 pids+=($!)
-until grep -q 'Elected registry leader' "$logs/registry.log"; do
-  kill -0 "${pids[0]}" 2>/dev/null || { echo "herald-registry exited; its log:"; cat "$logs/registry.log"; exit 1; }
+until grep -q 'Herald dev ready' "$logs/dev.log"; do
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "herald dev exited; its log:"; cat "$logs/dev.log"; exit 1; }
   sleep 0.2
 done
-
-"$bin/herald-producer" --kafka-brokers "$HERALD_KAFKA_BROKERS" >"$logs/producer.log" 2>&1 &
+# What the sink receives, as it arrives.
+tail -n +1 -f "$logs/sink.log" | sed -u 's/^/  sink │ /' &
 pids+=($!)
-until grep -q 'Producer listening' "$logs/producer.log"; do
-  kill -0 "${pids[1]}" 2>/dev/null || { echo "herald-producer exited; its log:"; cat "$logs/producer.log"; exit 1; }
+
+step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
+herald() { echo "  \$ herald $*" | cut -c1-160; "$bin/herald" "$@" 2>&1 | sed 's/^/    /'; }
+
+step "Herald is running: registry :50050, producer :50051, router :50052, delivery :50053, sink :9000"
+herald version
+
+step "Register the OrderShipped schema (Avro) under its subject"
+herald schema register --subject com.example.order.shipped-value \
+  --schema '{"type":"record","name":"OrderShipped","namespace":"com.example","fields":[{"name":"order_id","type":"string"},{"name":"items","type":"int"},{"name":"carrier","type":["null","string"],"default":null}]}'
+
+step "Create an endpoint pointing at the sink, signed with its own secret"
+herald endpoint put demo-sink --url http://127.0.0.1:9000/webhooks --secret "$secret"
+
+step "Route every order event to it"
+herald route put --id orders --type 'com.example.order.*' --endpoint demo-sink
+sleep 1.2  # a route applies within a second
+
+step "Publish three events, then order-2 again (same source and id: a retry, delivered once)."
+echo "  The sink verifies each signature and prints each delivery as it arrives: status, webhook-id, event, data."
+for n in 1 2 3; do
+  herald publish --id "order-$n" --type com.example.order.shipped --source /shop/demo --subject "order-$n" \
+    --schema-subject com.example.order.shipped-value --data "{\"order_id\":\"order-$n\",\"items\":$n,\"carrier\":\"dhl\"}"
+done
+herald publish --id order-2 --type com.example.order.shipped --source /shop/demo --subject order-2 \
+  --schema-subject com.example.order.shipped-value --data '{"order_id":"order-2","items":2,"carrier":"dhl"}'
+
+for _ in $(seq 1 100); do
+  [ "$(grep -c '^200 ' "$logs/sink.log")" -ge 3 ] && break
   sleep 0.2
 done
+sleep 1
 
-echo
-"$bin/herald" version
-echo
-"$bin/herald" smoke --brokers "$HERALD_KAFKA_BROKERS" --registry-url 127.0.0.1:50050
-echo
-echo "Registering OrderShipped and publishing one event through the producer:"
-"$bin/herald" schema register --subject com.example.order.shipped-value \
-  --schema '{"type":"record","name":"OrderShipped","namespace":"com.example","fields":[{"name":"order_id","type":"string"},{"name":"items","type":"int"}]}'
-"$bin/herald" publish --type com.example.order.shipped --source /shop/demo --subject order-1 \
-  --schema-subject com.example.order.shipped-value --data '{"order_id":"order-1","items":2}'
+step "Delivery records, from the delivery service:"
+herald deliveries get --source /shop/demo --id order-2
+
 cat <<TEXT
 
-Herald is running:
-  schema registry  gRPC 127.0.0.1:50050 · Confluent REST http://127.0.0.1:8081 (try /subjects) · log $logs/registry.log
-  producer         gRPC 127.0.0.1:50051 · http://127.0.0.1:8091/metrics · log $logs/producer.log
-                   publish more: $bin/herald publish --type com.example.order.shipped --source /shop/demo \\
-                     --schema-subject com.example.order.shipped-value --data '{"order_id":"order-2","items":1}'
-  Kafka broker     $HERALD_KAFKA_BROKERS
+Herald keeps running (logs in $logs/). Publish more from another terminal:
+  $bin/herald publish --type com.example.order.shipped --source /shop/demo --subject order-9 \\
+    --schema-subject com.example.order.shipped-value --data '{"order_id":"order-9","items":1}'
 Press Ctrl-C to stop everything.
 TEXT
 wait "${pids[0]}"
