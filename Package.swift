@@ -298,7 +298,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldAvroTests",
-            dependencies: ["HeraldAvro"],
+            dependencies: ["HeraldAvro", "HeraldCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
@@ -340,6 +340,7 @@ let package = Package(
         .testTarget(
             name: "HeraldRegistryTests",
             dependencies: [
+                "HeraldTestSupport",
                 "HeraldRegistry",
                 "HeraldRuntime",
                 "HeraldKafka",
@@ -408,6 +409,7 @@ let package = Package(
         .testTarget(
             name: "HeraldRouterTests",
             dependencies: [
+                "HeraldTestSupport",
                 "HeraldAvro",
                 "HeraldCore",
                 "HeraldKafka",

@@ -1,4 +1,5 @@
 import HeraldAvro
+import HeraldCore
 import Testing
 
 /// Property tests over generated schemas and values. The generator is seeded, so a failure
@@ -61,20 +62,14 @@ import Testing
     }
 }
 
-/// SplitMix64, so generated cases are identical on every run and platform.
+/// Seeded (SplitMix64), so generated cases are identical on every run and platform.
 struct SchemaGenerator: RandomNumberGenerator {
-    private var state: UInt64
+    private var random: SplitMix64
     private var nameCounter = 0
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     private mutating func pick(_ count: Int) -> Int { Int(next() % UInt64(count)) }
     private mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import HeraldRuntime
 import Hummingbird
 import Logging

@@ -1,8 +1,8 @@
 import Foundation
 import GRPCCore
-public import HeraldKafka
-public import HeraldProtos
-public import Logging
+import HeraldKafka
+import HeraldProtos
+import Logging
 import Metrics
 import SwiftProtobuf
 

@@ -1,10 +1,10 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import Foundation
-public import GRPCCore
-public import GRPCNIOTransportHTTP2Posix
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
 import HeraldAvro
 public import HeraldKafka
-public import HeraldProtos
+import HeraldProtos
 public import HeraldRuntime
 public import Logging
 public import ServiceLifecycle

@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 import Foundation
 
 /// Standard Webhooks signing (API.md, "Webhook request"): `v1,` + base64 HMAC-SHA256 keyed with

@@ -1,20 +1,13 @@
 import Foundation
 import HeraldDelivery
 import HeraldProtos
+import HeraldTestSupport
 import Synchronization
 import Testing
 
 /// The built `herald` binary (next to the test bundle).
 enum HeraldBinary {
-    static func url() throws -> URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("herald")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) && !candidate.hasDirectoryPath { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw DeliveryProcess.ExecutableNotFound()
-    }
+    static func url() throws -> URL { try ServiceProcess.builtExecutable("herald") }
 
     struct Result {
         let status: Int32

@@ -1,6 +1,6 @@
 import Foundation
-public import GRPCCore
-public import GRPCNIOTransportHTTP2Posix
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
 public import HeraldAvro
 public import HeraldCore
 public import HeraldKafka

@@ -1,4 +1,4 @@
-public import HeraldAvro
+import HeraldAvro
 
 /// A named type that a schema takes from another registered schema.
 public struct SchemaReference: Codable, Hashable, Sendable {

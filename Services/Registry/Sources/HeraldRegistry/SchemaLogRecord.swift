@@ -1,5 +1,5 @@
 import Foundation
-public import HeraldAvro
+import HeraldAvro
 
 /// A record of the registry's log, the compacted topic `herald._schemas`.
 ///

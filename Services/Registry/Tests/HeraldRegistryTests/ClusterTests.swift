@@ -1,6 +1,7 @@
 import Foundation
 import HeraldRegistry
 import NIOHTTP1
+import HeraldTestSupport
 import Testing
 
 extension RegistryIntegration {

@@ -4,6 +4,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRouter
 import SwiftProtobuf
+import HeraldTestSupport
 import Testing
 
 extension RouterIntegration {

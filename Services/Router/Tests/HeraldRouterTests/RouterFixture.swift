@@ -7,6 +7,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRouter
 import HeraldRuntime
+import HeraldTestSupport
 import Logging
 import ServiceLifecycle
 import SwiftProtobuf
@@ -271,67 +272,9 @@ func route(_ id: String, types: [String] = [], sources: [String] = [], subjectPr
     }
 }
 
-/// A `herald-router` executable run as a child process, so tests can SIGKILL it.
-final class RouterProcess: Sendable {
-    let process: Process
-    let grpcPort: Int
-
-    static func start(_ arguments: [String]) async throws -> RouterProcess {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardError = pipe
-        let port = Mutex<Int?>(nil)
-        let buffer = Mutex<String>("")
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            buffer.withLock { text in
-                text += String(decoding: data, as: UTF8.self)
-                guard let line = text.split(separator: "\n").first(where: { $0.contains("msg=\"Router listening\"") }) else { return }
-                let field = line.split(separator: " ").first { $0.hasPrefix("grpc.port=") }
-                if let value = field.flatMap({ Int($0.dropFirst("grpc.port=".count)) }) { port.withLock { $0 = $0 ?? value } }
-            }
-        }
-        try process.run()
-        var found: Int?
-        try await RouterTestEnvironment.eventually("herald-router to listen") {
-            found = port.withLock { $0 }
-            return found != nil || !process.isRunning
-        }
-        guard let found else { throw ProcessExited(output: buffer.withLock { $0 }) }
-        return RouterProcess(process: process, grpcPort: found)
-    }
-
-    private init(process: Process, grpcPort: Int) {
-        self.process = process
-        self.grpcPort = grpcPort
-    }
-
-    func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    /// SIGTERM; returns the exit status.
-    func terminate() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    struct ProcessExited: Error { let output: String }
-    struct ExecutableNotFound: Error { let searchedFrom: String }
-
-    /// Built next to the test bundle (the test target depends on it).
-    private static func executable() throws -> URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("herald-router")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw ExecutableNotFound(searchedFrom: CommandLine.arguments[0])
+/// A `herald-router` executable run as a child process, so tests can kill it with SIGKILL.
+enum RouterProcess {
+    static func start(_ arguments: [String]) async throws -> ServiceProcess {
+        try await ServiceProcess.start("herald-router", arguments: arguments, readyMessage: "Router listening")
     }
 }
