@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldKafka
 import HeraldTestSupport
+import HeraldRegistry
 import Logging
 import Testing
 

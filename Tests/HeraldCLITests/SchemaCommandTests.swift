@@ -1,5 +1,6 @@
 import Foundation
 import HeraldKafka
+import HeraldRegistry
 import Logging
 import Testing
 

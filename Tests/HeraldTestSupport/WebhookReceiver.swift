@@ -34,8 +34,7 @@ public final class WebhookReceiver: Sendable {
 
     private let state = Mutex(State())
     private let script: @Sendable (Int) -> Answer
-    private let group: ServiceGroup
-    private let run: Task<Void, any Error>
+    private let group: RunningGroup
     public let port: Int
 
     public var url: String { "http://127.0.0.1:\(port)/hook" }
@@ -49,18 +48,16 @@ public final class WebhookReceiver: Sendable {
         }
         let logger = Logger(label: "test-receiver")
         let (application, bound) = HeraldHTTP.application(router: router, host: "127.0.0.1", port: 0, serverName: "test-receiver", logger: logger)
-        let group = ServiceGroup(services: [application], logger: logger)
-        let run = Task { try await group.run() }
+        let group = RunningGroup([application], logger: logger)
         let port = await bound.value
-        let receiver = WebhookReceiver(script: script, group: group, run: run, port: port)
+        let receiver = WebhookReceiver(script: script, group: group, port: port)
         box.receiver = receiver
         return receiver
     }
 
-    private init(script: @escaping @Sendable (Int) -> Answer, group: ServiceGroup, run: Task<Void, any Error>, port: Int) {
+    private init(script: @escaping @Sendable (Int) -> Answer, group: RunningGroup, port: Int) {
         self.script = script
         self.group = group
-        self.run = run
         self.port = port
     }
 
@@ -112,8 +109,7 @@ public final class WebhookReceiver: Sendable {
 
     public func stop() async throws {
         release()
-        await group.triggerGracefulShutdown()
-        try await run.value
+        try await group.stop()
     }
 }
 

@@ -9,6 +9,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRuntime
 import Hummingbird
+import HeraldRegistry
 import Logging
 import NIOCore
 import NIOHTTP1

@@ -2,6 +2,7 @@ import Foundation
 import HeraldKafka
 import HeraldProducer
 import HeraldRuntime
+import HeraldRegistry
 import Logging
 import ServiceLifecycle
 

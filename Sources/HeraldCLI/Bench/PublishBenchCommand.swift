@@ -8,6 +8,7 @@ import HeraldKafka
 import HeraldProducer
 import HeraldProtos
 import HeraldRuntime
+import HeraldRegistry
 import Logging
 import ServiceLifecycle
 import SwiftProtobuf

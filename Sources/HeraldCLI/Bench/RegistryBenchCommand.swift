@@ -8,6 +8,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRuntime
 import Hummingbird
+import HeraldRegistry
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -231,7 +232,7 @@ enum RegistryBenchWork {
     static func get(_ http: HTTPClient, url: String) async throws -> ByteBuffer {
         let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
-        guard response.status == .ok else { throw InProcessRegistryError(description: "GET \(url) answered \(response.status)") }
+        guard response.status == .ok else { throw BenchFailure(description: "GET \(url) answered \(response.status)") }
         return body
     }
 

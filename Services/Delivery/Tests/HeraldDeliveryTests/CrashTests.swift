@@ -70,7 +70,7 @@ extension DeliveryIntegration {
             print("measured: \(count) deliveries, \(sentBeforeKill) requests before SIGKILL, \(received.count) requests in all, \(repeated.count) repeated webhook-ids (crash window)")
             #expect(second.terminate() == 0, "SIGTERM exits 0")
             try await receiver.stop()
-            try await registry.group.stop()
+            try await registry.stop()
         }
     }
 }

@@ -53,22 +53,6 @@ enum TestEnvironment {
     }
 }
 
-/// Runs services until `stop()`.
-final class RunningGroup: Sendable {
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
-
-    init(_ services: [any Service]) {
-        let group = ServiceGroup(services: services, logger: TestEnvironment.logger)
-        self.group = group
-        task = Task { try await group.run() }
-    }
-
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
-}
 
 /// Topic and group names private to one test.
 struct DeliveryNames: Sendable {
@@ -90,31 +74,22 @@ struct DeliveryNames: Sendable {
 
 /// A registry with the order schema, running in this process.
 struct TestRegistry {
-    let server: RegistryServer
-    let group: RunningGroup
-    let port: Int
+    let registry: InProcessRegistry
     let schemaID: Int32
+    var port: Int { registry.grpcPort }
 
     static func start() async throws -> TestRegistry {
-        var configuration = RegistryServer.Configuration(kafka: TestEnvironment.kafka())
-        configuration.grpcPort = 0
-        configuration.httpPort = 0
-        configuration.topic = TestEnvironment.unique("schemas")
-        configuration.electionTopic = TestEnvironment.unique("election")
-        configuration.electionGroup = TestEnvironment.unique("registry")
-        configuration.transactionalID = TestEnvironment.unique("registry-leader")
-        let server = try RegistryServer.build(configuration, logger: TestEnvironment.logger)
-        let group = RunningGroup(server.services)
-        let port = try await server.grpc.boundPort()
-        try await TestEnvironment.eventually("registry serving") { server.health.isServing }
-        let id = try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+        let registry = try await InProcessRegistry.start(kafka: TestEnvironment.kafka(), prefix: "herald-test", logger: TestEnvironment.logger)
+        let id = try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: registry.grpcPort), transportSecurity: .plaintext)) { client in
             try await Herald_V1_Registry.Client(wrapping: client).registerSchema(.with {
                 $0.subject = "orders-value"
                 $0.schema = TestEnvironment.orderSchema
             }).id
         }
-        return TestRegistry(server: server, group: group, port: port, schemaID: id)
+        return TestRegistry(registry: registry, schemaID: id)
     }
+
+    func stop() async throws { try await registry.stop() }
 }
 
 /// A delivery service in this process on free ports, with private topics, a registry and a secret key.
@@ -144,7 +119,7 @@ struct DeliveryStack {
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)
         let server = try await DeliveryServer.build(configuration, logger: TestEnvironment.logger)
-        let group = RunningGroup(server.services)
+        let group = RunningGroup(server.services, logger: TestEnvironment.logger)
         let port = try await server.grpc.boundPort()
         try await TestEnvironment.eventually("delivery serving") { server.health.isServing }
         return DeliveryStack(registry: registry, names: names, server: server, group: group, grpcPort: port, instanceID: configuration.instanceID)
@@ -152,7 +127,7 @@ struct DeliveryStack {
 
     func stop() async throws {
         try await group.stop()
-        try await registry.group.stop()
+        try await registry.stop()
     }
 
     func withDelivery<Result: Sendable>(_ body: (Herald_V1_Delivery.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
@@ -238,33 +213,10 @@ enum Fixtures {
         await producer.close()
     }
 
-    /// Everything committed in a topic, read by a fresh read_committed consumer.
+    /// Everything committed in a topic, read by a fresh read_committed consumer, in partition and offset order.
     static func readAll(topic: String) async throws -> [KafkaMessage] {
-        let admin = try KafkaAdmin(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
-        let partitions = try await admin.describeTopic(topic).partitions
-        var remaining: [Int32: Int64] = [:]
-        for partition in partitions {
-            let high = try await admin.watermarks(topic: topic, partition: partition).high
-            if high > 0 { remaining[partition] = high }
-        }
-        await admin.close()
-        guard !remaining.isEmpty else { return [] }
-        let consumer = try KafkaConsumer(configuration: TestEnvironment.kafka(),
-                                         options: .init(isolationLevel: .readCommitted, reportsEndOfPartition: true),
-                                         logger: TestEnvironment.logger)
-        try await consumer.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
-        var messages: [KafkaMessage] = []
-        for try await event in consumer.events {
-            switch event {
-            case .message(let message): messages.append(message)
-            case .endOfPartition(let end):
-                if let target = remaining[end.partition], end.offset >= target { remaining[end.partition] = nil }
-            default: break
-            }
-            if remaining.isEmpty { break }
-        }
-        await consumer.close()
-        return messages.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+        try await committedRecords(topic: topic, kafka: TestEnvironment.kafka(), logger: TestEnvironment.logger)
+            .sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
     }
 }
 

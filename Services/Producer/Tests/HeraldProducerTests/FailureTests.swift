@@ -90,7 +90,7 @@ extension ProducerIntegration {
                 "acknowledged": "\(acked.count)", "acknowledged.before_kill": "\(acknowledgedBeforeKill)",
                 "attempted": "\(load.attempted.load(ordering: .relaxed))", "committed": "\(copies.count)",
             ])
-            try await registry.group.stop()
+            try await registry.stop()
         }
     }
 }

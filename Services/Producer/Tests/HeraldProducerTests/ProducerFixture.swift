@@ -37,48 +37,18 @@ enum ProducerTestEnvironment {
     static let orderSchema = #"{"type":"record","name":"OrderShipped","namespace":"com.example","fields":[{"name":"order_id","type":"string"},{"name":"items","type":"int"},{"name":"carrier","type":["null","string"],"default":null}]}"#
 }
 
-/// Runs services until `stop()`.
-final class RunningGroup: Sendable {
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
-
-    init(_ services: [any Service]) {
-        let group = ServiceGroup(services: services, logger: ProducerTestEnvironment.logger)
-        self.group = group
-        task = Task { try await group.run() }
-    }
-
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
-}
 
 /// A registry in process on a free port, with private topics.
 struct TestRegistry {
-    let server: RegistryServer
-    let group: RunningGroup
-    let port: Int
+    let registry: InProcessRegistry
+    var port: Int { registry.grpcPort }
 
     static func start() async throws -> TestRegistry {
         let env = ProducerTestEnvironment.self
-        var registryConfiguration = RegistryServer.Configuration(kafka: env.kafka())
-        registryConfiguration.grpcPort = 0
-        registryConfiguration.httpPort = 0
-        registryConfiguration.topic = env.unique("schemas")
-        registryConfiguration.electionTopic = env.unique("election")
-        registryConfiguration.electionGroup = env.unique("registry")
-        registryConfiguration.transactionalID = env.unique("registry-leader")
-        let registry = try RegistryServer.build(registryConfiguration, logger: env.logger)
-        let registryGroup = RunningGroup(registry.services)
-        let registryPort = try await registry.grpc.boundPort()
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !registry.health.isServing {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return TestRegistry(server: registry, group: registryGroup, port: registryPort)
+        return TestRegistry(registry: try await InProcessRegistry.start(kafka: env.kafka(), prefix: "herald-test", logger: env.logger))
     }
+
+    func stop() async throws { try await registry.stop() }
 
     func registerOrderSchema(subject: String = "orders-value") async throws -> Int32 {
         try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
@@ -115,7 +85,7 @@ struct ProducerStack {
         configuration.registryAddress = registryAddress ?? "127.0.0.1:\(registry.port)"
         configuration.registryTimeout = .seconds(2)
         let producer = try await ProducerServer.build(configuration, logger: env.logger)
-        let producerGroup = RunningGroup(producer.services)
+        let producerGroup = RunningGroup(producer.services, logger: ProducerTestEnvironment.logger)
         let producerPort = try await producer.grpc.boundPort()
         return ProducerStack(registry: registry, producer: producer, producerGroup: producerGroup,
                              topic: configuration.topic, producerPort: producerPort, kafka: kafka)
@@ -123,7 +93,7 @@ struct ProducerStack {
 
     func stop() async throws {
         try await producerGroup.stop()
-        try await registry.group.stop()
+        try await registry.stop()
     }
 
     func registerOrderSchema(subject: String = "orders-value") async throws -> Int32 {

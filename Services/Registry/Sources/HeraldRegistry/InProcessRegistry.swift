@@ -1,28 +1,27 @@
 import Foundation
-import HeraldKafka
-import HeraldRegistry
+public import HeraldKafka
 import HeraldRuntime
-import Logging
+public import Logging
 import ServiceLifecycle
 
 /// A registry running inside this process: the very `RegistryServer.build` assembly the
 /// `herald-registry` executable runs, on free ports and with topic, group and transactional-id
 /// names of its own, so repeated runs (and tests) never see each other's schemas or fence each
 /// other's leader.
-final class InProcessRegistry: Sendable {
-    let server: RegistryServer
-    let grpcPort: Int
-    let httpPort: Int
-    let topic: String
+public final class InProcessRegistry: Sendable {
+    public let server: RegistryServer
+    public let grpcPort: Int
+    public let httpPort: Int
+    public let topic: String
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    var grpcAddress: String { "127.0.0.1:\(grpcPort)" }
-    var httpBase: String { "http://127.0.0.1:\(httpPort)" }
+    public var grpcAddress: String { "127.0.0.1:\(grpcPort)" }
+    public var httpBase: String { "http://127.0.0.1:\(httpPort)" }
 
     /// Starts the registry and returns once it serves (log replayed, a leader elected).
     /// - Parameter prefix: Start of the private names, e.g. `herald-bench`.
-    static func start(kafka: KafkaConfiguration, prefix: String, logger: Logger, timeout: Duration = .seconds(60)) async throws -> InProcessRegistry {
+    public static func start(kafka: KafkaConfiguration, prefix: String, logger: Logger, timeout: Duration = .seconds(60)) async throws -> InProcessRegistry {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
         var configuration = RegistryServer.Configuration(kafka: kafka)
         configuration.grpcPort = 0
@@ -58,12 +57,12 @@ final class InProcessRegistry: Sendable {
     }
 
     /// Graceful stop, as on SIGTERM: resigns leadership, then stops the servers.
-    func stop() async throws {
+    public func stop() async throws {
         await group.triggerGracefulShutdown()
         try await task.value
     }
 }
 
-struct InProcessRegistryError: Error, CustomStringConvertible {
-    let description: String
+public struct InProcessRegistryError: Error, CustomStringConvertible {
+    public let description: String
 }
