@@ -31,7 +31,7 @@ struct EndToEndTests {
             try await stack.stop()
             try await receiver.stop()
         } catch {
-            await stack.kill()
+            stack.kill()
             try? await receiver.stop()
             var counts: [String] = []
             for topic in [stack.names.events, stack.names.deliveries, stack.names.status] {

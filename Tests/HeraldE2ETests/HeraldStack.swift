@@ -87,7 +87,7 @@ struct HeraldStack: Sendable {
         }.joined(separator: "\n")
     }
 
-    func kill() async {
+    func kill() {
         [delivery, router, producer, registry].forEach { $0.kill() }
     }
 

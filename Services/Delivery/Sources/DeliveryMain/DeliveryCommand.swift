@@ -3,8 +3,6 @@ import Foundation
 import HeraldDelivery
 import HeraldRuntime
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// `herald-delivery`: parses options and runs the delivery service until SIGTERM or SIGINT.
 @main
@@ -111,18 +109,6 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.connectTimeout = .milliseconds(connectTimeoutMS)
         configuration.requestTimeout = .milliseconds(requestTimeoutMS)
         let server = try await DeliveryServer.build(configuration, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: server.services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            tasks.addTask {
-                let grpc = try await server.grpc.boundPort()
-                let http = await server.httpPort.value
-                logger.info("Delivery listening", metadata: ["grpc.port": "\(grpc)", "http.port": "\(http)"])
-            }
-            try await tasks.waitForAll()
-        }
+        try await ServiceRunner.run("Delivery", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }
 }

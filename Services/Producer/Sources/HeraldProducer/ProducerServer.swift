@@ -114,7 +114,7 @@ public struct ProducerServer: Sendable {
             "kafka.topic": "\(configuration.topic)", "kafka.partitions": "\(partitionCount)",
             "kafka.transactional_id": "\(configuration.transactionalID)",
         ])
-        let core = CommitService(committer: committer, producer: producer, health: health, grpc: grpc, httpPort: httpPort, logger: logger)
+        let core = CommitService(committer: committer, producer: producer, health: health)
         return ProducerServer(
             health: health, grpc: grpc, httpPort: httpPort,
             services: [GRPCClientService(client: registryClient), core, grpc, http])
@@ -127,15 +127,9 @@ struct CommitService: Service {
     let committer: GroupCommitter
     let producer: TransactionalProducer
     let health: HealthStatus
-    let grpc: GRPCServerService
-    let httpPort: BoundPort
-    let logger: Logger
 
     func run() async throws {
         health.set(.serving, for: ProducerServer.serviceName)
-        let grpcPort = try await grpc.boundPort()
-        let boundHTTPPort = await httpPort.value
-        logger.info("Producer listening", metadata: ["grpc.port": "\(grpcPort)", "http.port": "\(boundHTTPPort)"])
         await withGracefulShutdownHandler {
             await committer.run()
         } onGracefulShutdown: {

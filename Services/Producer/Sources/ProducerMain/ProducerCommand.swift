@@ -4,8 +4,6 @@ import HeraldCore
 import HeraldProducer
 import HeraldRuntime
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// `herald-producer`: parses options and runs the producer until SIGTERM or SIGINT.
 @main
@@ -84,10 +82,6 @@ struct ProducerCommand: AsyncParsableCommand {
         configuration.jsonMode = strictJSON ? .strict : .lenient
         configuration.batching = .init(maxRecords: batchMaxRecords, maxBytes: batchMaxBytes, linger: .milliseconds(batchLingerMS))
         let server = try await ProducerServer.build(configuration, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: server.services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        try await ServiceRunner.run("Producer", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }
 }

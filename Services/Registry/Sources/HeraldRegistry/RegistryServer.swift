@@ -74,8 +74,7 @@ public struct RegistryServer: Sendable {
         let (http, httpPort) = HeraldHTTP.application(
             router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", logger: logger)
 
-        let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, health: health,
-                                grpc: grpc, httpPort: httpPort, logger: logger)
+        let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, health: health, logger: logger)
         return RegistryServer(registry: registry, health: health, grpc: grpc, httpPort: httpPort, services: [grpc, http, core])
     }
 }
@@ -98,17 +97,9 @@ struct RegistryCore: Service {
     let log: SchemaLog
     let leader: RegistryLeader
     let health: HealthStatus
-    let grpc: GRPCServerService
-    let httpPort: BoundPort
     let logger: Logger
 
     func run() async throws {
-        let grpcPort = try await grpc.boundPort()
-        let httpPort = await httpPort.value
-        logger.info("Registry listening", metadata: [
-            "grpc.port": "\(grpcPort)", "http.port": "\(httpPort)",
-            "herald.instance": "\(configuration.instanceID)",
-        ])
         try await admin.createTopic(configuration.topic, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
         try await admin.createTopic(configuration.electionTopic, partitions: 1, ignoreIfExists: true)
 

@@ -3,8 +3,6 @@ import HeraldKafka
 import HeraldRegistry
 import HeraldRuntime
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// `herald-registry`: parses options and runs the registry until SIGTERM or SIGINT.
 @main
@@ -55,10 +53,6 @@ struct RegistryCommand: AsyncParsableCommand {
         configuration.electionGroup = electionGroup
         configuration.transactionalID = leaderTransactionalID
         let server = try RegistryServer.build(configuration, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: server.services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        try await ServiceRunner.run("Registry", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }
 }

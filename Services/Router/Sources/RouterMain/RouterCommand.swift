@@ -2,8 +2,6 @@ import ArgumentParser
 import HeraldRouter
 import HeraldRuntime
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// `herald-router`: parses options and runs the router until SIGTERM or SIGINT.
 @main
@@ -68,18 +66,6 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)
         let server = try await RouterServer.build(configuration, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: server.services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            tasks.addTask {
-                let grpcPort = try await server.grpc.boundPort()
-                let httpPort = await server.httpPort.value
-                logger.info("Router listening", metadata: ["grpc.port": "\(grpcPort)", "http.port": "\(httpPort)"])
-            }
-            try await tasks.waitForAll()
-        }
+        try await ServiceRunner.run("Router", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }
 }

@@ -1,0 +1,24 @@
+public import Logging
+public import ServiceLifecycle
+import UnixSignals
+
+/// How every Herald executable runs: its services in one group until SIGTERM or SIGINT (graceful
+/// shutdown, in reverse order), and one `<Name> listening` log line with the bound ports once both
+/// servers are up — what operators and the crash tests wait for.
+public enum ServiceRunner {
+    public static func run(
+        _ name: String, services: [any Service], grpc: GRPCServerService, httpPort: BoundPort, logger: Logger
+    ) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                let grpcPort = try await grpc.boundPort()
+                let boundHTTPPort = await httpPort.value
+                logger.info("\(name) listening", metadata: ["grpc.port": "\(grpcPort)", "http.port": "\(boundHTTPPort)"])
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}
