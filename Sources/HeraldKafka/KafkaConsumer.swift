@@ -119,20 +119,16 @@ public final class KafkaConsumer: Sendable {
 
     /// Stops fetching these partitions. Buffered messages not yet handed out are discarded and
     /// fetched again after `resume`, so nothing is skipped.
-    // Pause, resume and seek run on the caller's executor up to the moment their command is queued
-    // for the poll thread (`nonisolated(nonsending)`), so an actor's calls reach the consumer in the
-    // order it made them even though each one suspends: a resume decided while a pause waits can
-    // never overtake that pause and leave the partition paused for good.
-    public nonisolated(nonsending) func pause(_ partitions: [TopicPartition]) async throws {
+    public func pause(_ partitions: [TopicPartition]) async throws {
         try await loop.perform { loop in try loop.pause(partitions) }
     }
 
-    public nonisolated(nonsending) func resume(_ partitions: [TopicPartition]) async throws {
+    public func resume(_ partitions: [TopicPartition]) async throws {
         try await loop.perform { loop in try loop.resume(partitions) }
     }
 
     /// Continues these partitions from the given offsets; buffered messages of them are discarded.
-    public nonisolated(nonsending) func seek(_ positions: [TopicPartitionOffset]) async throws {
+    public func seek(_ positions: [TopicPartitionOffset]) async throws {
         try await loop.perform { loop in try loop.seek(positions) }
     }
 
@@ -325,8 +321,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
     // MARK: Commands
 
     /// Runs `body` on the poll thread and returns its result.
-    /// Queues `body` for the poll thread before suspending, in the caller's order.
-    nonisolated(nonsending) func perform(_ body: @escaping @Sendable (ConsumerPollLoop) throws -> Void) async throws {
+    func perform(_ body: @escaping @Sendable (ConsumerPollLoop) throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let accepted = commands.withLock { commands in
                 if !commands.closed { commands.queue.append { loop in continuation.resume(with: Result { try body(loop) }) } }

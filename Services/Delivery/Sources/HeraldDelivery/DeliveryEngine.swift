@@ -97,6 +97,8 @@ actor DeliveryEngine {
     nonisolated let jobStream: AsyncStream<Job>
 
     private var partitions: [TopicPartition: PartitionState] = [:]
+    /// The last pause or resume handed to the consumer (see `control`).
+    private var lastControl: Task<Void, Never>?
     private var lanes: [String: Lane] = [:]
     private var pending = Batch()
     private var offsetsDirty = false
@@ -208,9 +210,7 @@ actor DeliveryEngine {
             }
         }
         partitions[source]!.held = held
-        do { try await consumer.pause([source]) } catch {
-            logger.error("Pausing a partition failed", metadata: ["kafka.partition": "\(source)", "error": "\(error)"])
-        }
+        await control("Pausing", source) { consumer in try await consumer.pause([source]) }
     }
 
     private func due(_ source: TopicPartition, offset: Int64) async {
@@ -226,10 +226,23 @@ actor DeliveryEngine {
 
     private func resume(_ source: TopicPartition) async {
         guard !draining else { return }
-        // KafkaConsumer queues this before suspending, so it cannot overtake an earlier pause.
-        do { try await consumer.resume([source]) } catch {
-            logger.error("Resuming a partition failed", metadata: ["kafka.partition": "\(source)", "error": "\(error)"])
+        await control("Resuming", source) { consumer in try await consumer.resume([source]) }
+    }
+
+    /// Applies pauses and resumes to the consumer in the order this actor asked for them. Each call
+    /// leaves the actor while it waits, so without the chain a resume decided during a pause's wait
+    /// could reach the consumer first and leave the partition paused for good.
+    private func control(_ action: String, _ source: TopicPartition, _ operation: @escaping @Sendable (KafkaConsumer) async throws -> Void) async {
+        let previous = lastControl
+        let consumer = consumer, logger = logger
+        let next = Task {
+            await previous?.value
+            do { try await operation(consumer) } catch {
+                logger.error("\(action) a partition failed", metadata: ["kafka.partition": "\(source)", "error": "\(error)"])
+            }
         }
+        lastControl = next
+        await next.value
     }
 
     /// Queues the job on its endpoint's lane if there is room.
