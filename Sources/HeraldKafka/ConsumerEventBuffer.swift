@@ -20,6 +20,10 @@ final class ConsumerEventBuffer: @unchecked Sendable {
     /// The latest message position not yet written to `positions`: runs of messages from one
     /// partition update only this (a topic string shared by the run compares by identity).
     private var recent: (topic: String, partition: Int32, offset: Int64)?
+    /// `.partitionsRevoked` events pushed, handed to the caller, and acknowledged by it.
+    private var revocationsPushed = 0
+    private var revocationsTaken = 0
+    private var revocationsAcknowledged = 0
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -54,6 +58,7 @@ final class ConsumerEventBuffer: @unchecked Sendable {
             condition.unlock()
             return .interrupted
         }
+        for case .partitionsRevoked in batch { revocationsPushed += 1 }
         events.append(contentsOf: batch)
         batch.removeAll(keepingCapacity: true)
         let resumed = waiter.map { waiter in (waiter, popLocked()) }
@@ -61,6 +66,41 @@ final class ConsumerEventBuffer: @unchecked Sendable {
         condition.unlock()
         if let (waiter, event) = resumed { waiter.resume(returning: event) }
         return .pushed
+    }
+
+    /// The caller finished with every revocation it has taken.
+    func acknowledgeRevocations() {
+        condition.withLock {
+            revocationsAcknowledged = revocationsTaken
+            condition.broadcast()
+        }
+    }
+
+    enum AcknowledgementResult {
+        case acknowledged
+        /// A command or stop is pending; ask again after serving it.
+        case interrupted
+        case timedOut
+        /// The buffer was finished: nobody will acknowledge.
+        case finished
+    }
+
+    /// Waits until every revocation pushed so far has been taken and acknowledged.
+    func awaitRevocationAcknowledgement(until deadline: ContinuousClock.Instant) -> AcknowledgementResult {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if revocationsAcknowledged >= revocationsPushed { return .acknowledged }
+            if outcome != nil { return .finished }
+            if interrupted {
+                interrupted = false
+                return .interrupted
+            }
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero { return .timedOut }
+            let (seconds, attoseconds) = remaining.components
+            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18))
+        }
     }
 
     /// Wakes the poll thread if it is waiting for space, so it can run a command or stop.
@@ -198,7 +238,9 @@ final class ConsumerEventBuffer: @unchecked Sendable {
         case .endOfPartition(let end):
             settleRecentLocked()
             positions[end.topicPartition] = max(positions[end.topicPartition] ?? end.offset, end.offset)
-        case .partitionsAssigned, .partitionsRevoked:
+        case .partitionsRevoked:
+            revocationsTaken += 1
+        case .partitionsAssigned:
             break
         }
         if producerWaiting && count < capacity { condition.signal() }

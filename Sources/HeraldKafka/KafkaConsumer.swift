@@ -10,6 +10,8 @@ public enum KafkaConsumerEvent: Sendable, Hashable {
     case message(KafkaMessage)
     case partitionsAssigned([TopicPartition])
     /// Revoked by a rebalance, lost (e.g. after a session timeout), replaced by `assign`, or released on close.
+    /// With `Options.revocation` `.afterAcknowledgement`, the group hands them on only after
+    /// `acknowledgeRevocations()`.
     case partitionsRevoked([TopicPartition])
     /// The consumer reached the end of a partition, at `offset` (only with `reportsEndOfPartition`).
     /// Unlike the last message's offset, this accounts for transaction control records.
@@ -41,7 +43,7 @@ public final class KafkaConsumer: Sendable {
         var logger = logger
         if let groupID = options.groupID { logger[metadataKey: LogKeys.kafkaGroupID] = "\(groupID)" }
         let buffer = ConsumerEventBuffer(capacity: options.bufferCapacity)
-        let loop = ConsumerPollLoop(buffer: buffer, logger: logger)
+        let loop = ConsumerPollLoop(buffer: buffer, revocation: options.revocation, logger: logger)
         let callbacks = RDKafkaClient.Callbacks(
             logger: logger,
             onError: { [weak loop] error in loop?.report(error) },
@@ -103,6 +105,19 @@ public final class KafkaConsumer: Sendable {
     /// end-of-partition offset it reached, or the offset it was seeked to); `KafkaOffset.invalid` if none yet.
     public func position(_ partitions: [TopicPartition]) -> [TopicPartitionOffset] {
         partitions.map { TopicPartitionOffset($0, offset: buffer.position(of: $0) ?? KafkaOffset.invalid) }
+    }
+
+    /// The partitions assigned to this consumer now (by the group or `assign`). A revocation
+    /// held for `acknowledgeRevocations()` still counts its partitions as assigned.
+    public func assignment() throws -> [TopicPartition] {
+        try client.assignment()
+    }
+
+    /// Confirms that the work of every partition in the `.partitionsRevoked` events taken from
+    /// `events` so far is committed or dropped, so the group may hand them to another member
+    /// (with `Options.revocation` `.afterAcknowledgement`; otherwise it does nothing).
+    public func acknowledgeRevocations() {
+        buffer.acknowledgeRevocations()
     }
 
     /// The current group membership, for `Transaction.sendOffsets` (KIP-447).
@@ -190,6 +205,8 @@ extension KafkaConsumer {
         public var bufferCapacity: Int
         /// Emit `.endOfPartition` whenever the consumer catches up with a partition. Default `false`.
         public var reportsEndOfPartition: Bool
+        /// When a rebalance may take partitions away. Default `.immediate`.
+        public var revocation: Revocation
 
         public init(
             groupID: String? = nil,
@@ -198,7 +215,8 @@ extension KafkaConsumer {
             autoOffsetReset: AutoOffsetReset = .earliest,
             sessionTimeout: Duration = .seconds(45),
             bufferCapacity: Int = 1024,
-            reportsEndOfPartition: Bool = false
+            reportsEndOfPartition: Bool = false,
+            revocation: Revocation = .immediate
         ) {
             self.groupID = groupID
             self.groupInstanceID = groupInstanceID
@@ -207,6 +225,7 @@ extension KafkaConsumer {
             self.sessionTimeout = sessionTimeout
             self.bufferCapacity = bufferCapacity
             self.reportsEndOfPartition = reportsEndOfPartition
+            self.revocation = revocation
         }
 
         var properties: [String: String] {
@@ -224,6 +243,26 @@ extension KafkaConsumer {
             result["group.id"] = groupID ?? "herald.unmanaged.\(UInt64.random(in: 0...UInt64.max))"
             result["group.instance.id"] = groupInstanceID
             return result
+        }
+    }
+
+    /// How a group rebalance takes partitions from this consumer.
+    public struct Revocation: Sendable, Hashable {
+        /// How long the rebalance waits for `acknowledgeRevocations()`; `nil` for not at all.
+        let acknowledgementTimeout: Duration?
+
+        /// The partitions go at once; the `.partitionsRevoked` event follows. Work of them still in
+        /// flight may then commit after their next owner read the committed offsets.
+        public static let immediate = Revocation(acknowledgementTimeout: nil)
+
+        /// The rebalance waits, after handing out `.partitionsRevoked`, until the caller calls
+        /// `acknowledgeRevocations()` (having committed or dropped the work of those partitions),
+        /// or until `timeout` passes; the partitions' next owner cannot start before. This makes a
+        /// transaction in flight for them commit, or fail, before their new owner reads the
+        /// committed offsets, whether or not the broker fences stale group generations. Keep
+        /// `timeout` below `max.poll.interval.ms` (default 300 s), which bounds the whole rebalance.
+        public static func afterAcknowledgement(timeout: Duration) -> Revocation {
+            Revocation(acknowledgementTimeout: timeout)
         }
     }
 
@@ -250,7 +289,10 @@ final class ConsumerPollLoop: @unchecked Sendable {
     // Set once before the thread starts; afterwards every mutable field below is touched only on the poll thread.
     var client: RDKafkaClient!
     private let buffer: ConsumerEventBuffer
+    private let revocation: KafkaConsumer.Revocation
     private let logger: Logger
+    /// The poll thread, set when it starts; a revocation stops waiting for its acknowledgement when it stops.
+    private var thread: ServiceThread?
     private let commands = Mutex<(closed: Bool, queue: [@Sendable (ConsumerPollLoop) -> Void])>((false, []))
     private var pending: [KafkaConsumerEvent] = []
     private var paused: Set<TopicPartition> = []
@@ -260,12 +302,14 @@ final class ConsumerPollLoop: @unchecked Sendable {
     private let topicNames = RDKafkaClient.TopicNames()
     private static let batchSize = 256
 
-    init(buffer: ConsumerEventBuffer, logger: Logger) {
+    init(buffer: ConsumerEventBuffer, revocation: KafkaConsumer.Revocation, logger: Logger) {
         self.buffer = buffer
+        self.revocation = revocation
         self.logger = logger
     }
 
     func run(_ thread: ServiceThread) {
+        self.thread = thread
         while !thread.isStopRequested {
             runCommands()
             guard let polled = client.consumerPoll(timeoutMilliseconds: pending.isEmpty ? 100 : 0, topicNames: topicNames) else {
@@ -298,6 +342,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         // Commands that raced with close fail instead of waiting forever.
         runCommands(closing: true)
         buffer.finish(.success(()))
+        self.thread = nil
     }
 
     /// Moves the local batch into the buffer, waiting for space but still serving commands and stop.
@@ -396,6 +441,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
             forcePush(.partitionsAssigned(partitions))
         } else {
             revoke(Set(partitions))
+            awaitRevocationAcknowledgement(partitions)
         }
         logger.debug("Kafka consumer rebalance", metadata: [
             "kafka.rebalance": "\(rebalance.isAssignment ? "assigned" : "revoked")",
@@ -403,6 +449,29 @@ final class ConsumerPollLoop: @unchecked Sendable {
         ])
         if let error = RDKafkaClient.apply(rebalance) {
             logger.info("Applying a Kafka rebalance failed", metadata: [LogKeys.error: "\(error)"])
+        }
+    }
+
+    /// Holds the rebalance (librdkafka waits for this callback before rejoining) until the caller
+    /// acknowledged every revocation handed out, serving commands meanwhile so the caller can
+    /// still seek, pause or resume while it finishes its work.
+    private func awaitRevocationAcknowledgement(_ partitions: [TopicPartition]) {
+        guard let timeout = revocation.acknowledgementTimeout, let thread else { return }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            runCommands()
+            if thread.isStopRequested { return }
+            switch buffer.awaitRevocationAcknowledgement(until: deadline) {
+            case .acknowledged, .finished:
+                return
+            case .interrupted:
+                continue
+            case .timedOut:
+                logger.info("Kafka consumer revocation not acknowledged in time; the partitions move on", metadata: [
+                    "kafka.partitions": "\(partitions.map(\.description))",
+                ])
+                return
+            }
         }
     }
 

@@ -112,6 +112,68 @@ extension KafkaIntegration {
             await first.close()
         }
 
+        /// With `.afterAcknowledgement` the group cannot hand revoked partitions on before the
+        /// caller acknowledges: what it commits for them in between (standing for a transaction still
+        /// in flight when the rebalance began) is where their next owner starts.
+        @Test func aHeldRevocationLetsTheNextOwnerStartAtWhatWasCommittedBeforeTheAcknowledgement() async throws {
+            let topic = try await TestKafka.topic("held-revocation", partitions: 2)
+            let group = TestKafka.unique("held-revocation-group")
+            try await produce(20, to: topic, partitions: 2)
+            let both = [TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1)]
+            let options = KafkaConsumer.Options(groupID: group, revocation: .afterAcknowledgement(timeout: .seconds(60)))
+            let first = try KafkaConsumer(configuration: configuration, options: options, logger: logger)
+            let second = try TestKafka.consumer(groupID: group)
+            let producer = try TransactionalProducer(configuration: configuration, transactionalID: TestKafka.unique("held-revocation-txn"), logger: logger)
+            try await producer.initTransactions()
+            try await first.subscribe([topic])
+
+            let (heldDuringRevocation, ownedAfter) = try await TestKafka.withDeadline(.seconds(60)) {
+                var consumed = 0
+                var held: [TopicPartition]?
+                for try await event in first.events {
+                    switch event {
+                    case .message:
+                        consumed += 1
+                        // Everything read, nothing committed yet: a second member joins.
+                        if consumed == 20 { try await second.subscribe([topic]) }
+                    case .partitionsRevoked(let partitions):
+                        // A transactional offset commit, as the exactly-once loops do (the local broker
+                        // refuses a plain commit during a rebalance: DESIGN.md §8).
+                        try await producer.withTransaction { transaction in
+                            try await transaction.sendOffsets(partitions.map { TopicPartitionOffset($0, offset: 10) }, groupMetadata: first.groupMetadata())
+                        }
+                        held = try first.assignment()
+                        first.acknowledgeRevocations()
+                    case .partitionsAssigned(let partitions):
+                        if held != nil { return (held!, partitions) }
+                    case .endOfPartition:
+                        break
+                    }
+                }
+                throw KafkaError(code: .closed, message: "events ended")
+            }
+            #expect(Set(heldDuringRevocation) == Set(both), "the revoked partitions stay assigned until acknowledged")
+
+            // One new record per partition (offset 10): each member's first message is it.
+            try await produce(2, to: topic, partitions: 2, prefix: "b")
+            let firstOffsets = try await TestKafka.withDeadline(.seconds(60)) {
+                var firstOffsets: [TopicPartition: Int64] = [:]
+                for (consumer, owned) in [(first, Set(ownedAfter)), (second, Set(both).subtracting(ownedAfter))] where !owned.isEmpty {
+                    for try await event in consumer.events {
+                        if case .message(let message) = event, firstOffsets[message.topicPartition] == nil {
+                            firstOffsets[message.topicPartition] = message.offset
+                        }
+                        if owned.isSubset(of: firstOffsets.keys) { break }
+                    }
+                }
+                return firstOffsets
+            }
+            #expect(firstOffsets == [both[0]: 10, both[1]: 10])
+            await producer.close()
+            await second.close()
+            await first.close()
+        }
+
         @Test func positionCommitPauseResumeAndSeek() async throws {
             let topic = try await TestKafka.topic("controls", partitions: 2)
             let group = TestKafka.unique("controls-group")

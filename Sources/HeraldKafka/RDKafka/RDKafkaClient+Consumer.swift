@@ -129,6 +129,14 @@ extension RDKafkaClient {
         try list.throwFirstError(context: "seek", ignoring: RD_KAFKA_RESP_ERR__IN_PROGRESS)
     }
 
+    /// The partitions librdkafka has assigned to this consumer now.
+    func assignment() throws(KafkaError) -> [TopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        let result = rd_kafka_assignment(handle, &list)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(result, context: "assignment") }
+        return TopicPartitionList(adopting: list).entries.map(\.topicPartition)
+    }
+
     /// Commits offsets synchronously (blocking).
     func commit(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
         let list = TopicPartitionList(offsets)

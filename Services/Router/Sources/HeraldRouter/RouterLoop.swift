@@ -142,6 +142,9 @@ final class RouterLoop {
                 for partition in partitions where partition.topic == settings.eventsTopic {
                     windows[partition.partition] = nil
                 }
+                // Every transaction that held work of them has committed or failed: the group
+                // may hand them on (the consumer holds the rebalance until now).
+                consumer.acknowledgeRevocations()
             case .endOfPartition:
                 break
             }

@@ -94,7 +94,10 @@ public struct RouterServer: Sendable {
             options: .init(
                 groupID: configuration.groupID, groupInstanceID: configuration.instanceID,
                 isolationLevel: .readCommitted, autoOffsetReset: .earliest,
-                bufferCapacity: max(1024, 2 * configuration.maxBatchEvents)),
+                bufferCapacity: max(1024, 2 * configuration.maxBatchEvents),
+                // A transaction in flight for revoked partitions must end before their next owner
+                // reads the committed offsets; the broker's fencing is not relied on (DESIGN.md §5).
+                revocation: .afterAcknowledgement(timeout: .seconds(120))),
             logger: logger)
 
         let catalog = RouteCatalog(topic: configuration.routesTopic, kafka: configuration.kafka, logger: logger)
