@@ -108,6 +108,26 @@ final class ProducerEngine: Sendable {
         }
     }
 
+    /// Enqueues records in order without a report each (a transaction's commit tells their fate),
+    /// waiting (suspended, not blocking) while librdkafka's local queue is full.
+    func enqueueUnreported(_ records: [ProducerRecord]) async throws {
+        var index = 0
+        while index < records.count {
+            try checkUsable()
+            do {
+                while index < records.count {
+                    try client.produce(records[index], delivery: nil)
+                    index += 1
+                }
+            } catch where error.code == .queueFull {
+                await waitForCapacity()
+            } catch {
+                latchIfFatal(error)
+                throw error
+            }
+        }
+    }
+
     private func waitForCapacity() async {
         await withCheckedContinuation { continuation in
             let closed = shared.state.withLock { state in

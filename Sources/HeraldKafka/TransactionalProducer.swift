@@ -72,15 +72,15 @@ public final class TransactionalProducer: Sendable {
         do {
             result = try await body(transaction)
         } catch {
-            transaction.end()
+            _ = transaction.end()
             engine.logger.debug("Transaction body failed", metadata: [LogKeys.error: "\(error)"])
             do { try await abort() } catch let abortError {
                 engine.logger.info("Aborting the transaction failed", metadata: [LogKeys.error: "\(abortError)"])
             }
             throw error
         }
-        transaction.end()
-        try await commit()
+        let offsets = transaction.end()
+        try await commit(sendingFirst: offsets)
         return result
     }
 
@@ -90,14 +90,40 @@ public final class TransactionalProducer: Sendable {
         await engine.close()
     }
 
-    private func commit() async throws {
+    /// Consumer offsets the body sent could not be added to the transaction.
+    private struct OffsetsNotSent: Error {
+        let error: KafkaError
+    }
+
+    /// Adds the body's consumer offsets and commits, in one blocking call (a thread hop less per
+    /// transaction); a failure to add the offsets aborts, like a failure in the body.
+    private func commit(sendingFirst offsets: [Transaction.Offsets]) async throws {
         let client = engine.client
         let timeout = engine.configuration.requestTimeout
+        var offsets = offsets
         while true {
             do {
-                try await engine.executor.run { try client.commitTransaction(timeout: timeout) }
+                try await engine.executor.run { [offsets] in
+                    do throws(KafkaError) {
+                        for entry in offsets {
+                            try client.sendOffsetsToTransaction(entry.offsets, groupMetadata: entry.groupMetadata, timeout: timeout)
+                        }
+                    } catch {
+                        throw OffsetsNotSent(error: error)
+                    }
+                    try client.commitTransaction(timeout: timeout)
+                }
                 return
+            } catch let failure as OffsetsNotSent {
+                engine.latchIfFatal(failure.error)
+                if !failure.error.isFatal {
+                    do { try await abort() } catch let abortError {
+                        engine.logger.info("Aborting the transaction failed", metadata: [LogKeys.error: "\(abortError)"])
+                    }
+                }
+                throw failure.error
             } catch let error as KafkaError {
+                offsets = []
                 engine.latchIfFatal(error)
                 if error.isFatal { throw error }
                 if error.requiresAbort {
@@ -144,13 +170,27 @@ public struct Transaction: Sendable {
     /// Shared by every copy of the transaction value, so ending it ends them all.
     private final class Scope: Sendable {
         let isOpen = Atomic<Bool>(true)
+        let offsets = Mutex<[Offsets]>([])
     }
 
     init(engine: ProducerEngine) {
         self.engine = engine
     }
 
-    func end() { scope.isOpen.store(false, ordering: .releasing) }
+    /// Consumer offsets to add to the transaction, with the group membership they belong to.
+    struct Offsets: Sendable {
+        var offsets: [TopicPartitionOffset]
+        var groupMetadata: ConsumerGroupMetadata
+    }
+
+    /// Ends the transaction body; returns the offsets it sent, which the commit adds.
+    func end() -> [Offsets] {
+        scope.isOpen.store(false, ordering: .releasing)
+        return scope.offsets.withLock { offsets in
+            defer { offsets = [] }
+            return offsets
+        }
+    }
 
     /// Enqueues a record in this transaction without waiting for the broker. Await the returned
     /// delivery's `report` after `withTransaction` returned to learn the record's partition and offset.
@@ -159,18 +199,20 @@ public struct Transaction: Sendable {
         return try await engine.enqueue(record)
     }
 
+    /// Enqueues `records` in this transaction, in order, without a report per record: the commit
+    /// succeeds only if every one of them was written. Cheaper than one `send(_:)` per record.
+    public func send(contentsOf records: [ProducerRecord]) async throws {
+        try checkOpen()
+        try await engine.enqueueUnreported(records)
+    }
+
     /// Commits the consumer's offsets (the *next* offsets to read) as part of this transaction.
+    /// They are added to it when the body returns, in the same blocking call as the commit; if
+    /// that fails, the transaction aborts and `withTransaction` throws the error.
     public func sendOffsets(_ offsets: [TopicPartitionOffset], groupMetadata: ConsumerGroupMetadata) async throws {
         try checkOpen()
         guard !offsets.isEmpty else { return }
-        let client = engine.client
-        let timeout = engine.configuration.requestTimeout
-        do {
-            try await engine.executor.run { try client.sendOffsetsToTransaction(offsets, groupMetadata: groupMetadata, timeout: timeout) }
-        } catch let error as KafkaError {
-            engine.latchIfFatal(error)
-            throw error
-        }
+        scope.offsets.withLock { $0.append(Offsets(offsets: offsets, groupMetadata: groupMetadata)) }
     }
 
     private func checkOpen() throws(KafkaError) {

@@ -5,8 +5,8 @@ internal import CRdKafka
 nonisolated(unsafe) private let emptyPayload = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
 extension RDKafkaClient {
-    /// Enqueues one record without waiting; `delivery` is completed from the delivery report callback.
-    func produce(_ record: ProducerRecord, delivery: PendingDelivery) throws(KafkaError) {
+    /// Enqueues one record without waiting; `delivery` (if any) is completed from the delivery report callback.
+    func produce(_ record: ProducerRecord, delivery: PendingDelivery?) throws(KafkaError) {
         var headers: OpaquePointer?
         if !record.headers.isEmpty {
             let list = rd_kafka_headers_new(record.headers.count)
@@ -23,7 +23,7 @@ extension RDKafkaClient {
         }
 
         // Retained for the delivery callback, which balances it; released here if librdkafka refuses the record.
-        let context = Unmanaged.passRetained(delivery)
+        let context = delivery.map { Unmanaged.passRetained($0) }
         let error: OpaquePointer? = record.topic.withCString { topic in
             withOptionalBytes(record.key) { key in
                 withOptionalBytes(record.value) { value in
@@ -66,7 +66,7 @@ extension RDKafkaClient {
                     fields.initializeElement(at: count, to: field); count += 1
                     field = rd_kafka_vu_t()
                     field.vtype = RD_KAFKA_VTYPE_OPAQUE
-                    field.u.ptr = context.toOpaque()
+                    field.u.ptr = context?.toOpaque()
                     fields.initializeElement(at: count, to: field); count += 1
                     return rd_kafka_produceva(handle, fields.baseAddress, count)
                   }
@@ -75,7 +75,7 @@ extension RDKafkaClient {
         }
         if let error {
             // On failure librdkafka took ownership of neither the context nor the headers.
-            context.release()
+            context?.release()
             if let headers { rd_kafka_headers_destroy(headers) }
             throw KafkaError(consuming: error, context: "produce to \(record.topic)")
         }

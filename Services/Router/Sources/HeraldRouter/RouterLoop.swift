@@ -14,6 +14,10 @@ import SwiftProtobuf
 /// de-duplication records (each in the dedupe partition of the event's partition) and the
 /// consumed offsets with the group metadata. The in-memory dedupe state takes a batch's keys
 /// only once its transaction committed; a failed transaction rewinds the batch's partitions.
+///
+/// While one transaction commits, the next batch is already matched and encoded (its keys are
+/// checked against the committing batch's too); its transaction begins only after the previous
+/// one committed, and an assignment change waits for both.
 final class RouterLoop {
     struct Settings {
         var eventsTopic: String
@@ -59,6 +63,11 @@ final class RouterLoop {
         do {
             while !Task.isShuttingDownGracefully {
                 var batch = try iterator.available(upTo: settings.maxBatchEvents)
+                if batch.isEmpty, committing != nil {
+                    // Nothing more fetched yet: finish the transaction in flight rather than wait.
+                    _ = try await settle()
+                    continue
+                }
                 if batch.isEmpty {
                     // Idle: wait for the next event, unless shutdown comes first.
                     let next = try await cancelWhenGracefulShutdown {
@@ -71,7 +80,11 @@ final class RouterLoop {
                 }
                 try await handle(batch)
             }
+            try await commitNow()
         } catch {
+            // A transaction still in flight ends either way before the producer closes.
+            _ = await committing?.write.result
+            committing = nil
             await close()
             throw error
         }
@@ -97,14 +110,24 @@ final class RouterLoop {
         var counts = RouterStatistics.BatchCounts()
     }
 
+    /// A transaction begun and not yet settled, with what it holds.
+    private struct Committing {
+        var work: [Int32: PartitionWork]
+        var expired: [Int32: [String]]
+        /// Awaited by `settle()` (or on the way out) before the next transaction begins.
+        var write: Task<Void, any Error>
+    }
+
     private var work: [Int32: PartitionWork] = [:]
+    private var committing: Committing?
     /// Keys past the retention, removed from the windows, whose tombstones the next transaction writes.
     private var expired: [Int32: [String]] = [:]
 
     /// Prunes before a batch is checked, so an event whose key just expired counts as new.
     /// Pruning rides along with the batch's transaction (bounded per batch).
     private func expireKeys(now: Int64) {
-        var budget = settings.maxPrunePerBatch - expired.values.reduce(0) { $0 + $1.count }
+        let queued = expired.values.reduce(0) { $0 + $1.count } + (committing?.expired.values.reduce(0) { $0 + $1.count } ?? 0)
+        var budget = settings.maxPrunePerBatch - queued
         for partition in windows.keys.sorted() where budget > 0 {
             let keys = windows[partition]!.expire(now: now, limit: budget)
             if !keys.isEmpty { expired[partition, default: []] += keys }
@@ -112,9 +135,12 @@ final class RouterLoop {
         }
     }
 
+    /// Processes `events` into the pending work, then settles the transaction in flight and begins
+    /// the next one without waiting for it. Assignment changes first settle everything before them.
     private func handle(_ events: [KafkaConsumerEvent]) async throws {
         let index = catalog.index()
         let now = settings.now()
+        let seen = Seen(time: now)
         expireKeys(now: now)
         // Partitions rewound after a failed transaction: the rest of their events in this batch
         // come again from the consumer.
@@ -125,12 +151,12 @@ final class RouterLoop {
                 if rewound.contains(message.partition) { continue }
                 if windows[message.partition] == nil {
                     // Never expected (assignment precedes messages), but state must exist first.
-                    rewound.formUnion(try await commit())
+                    rewound.formUnion(try await commitNow())
                     try await restore([message.partition])
                 }
-                process(message, index: index, now: now)
+                process(message, index: index, seen: seen)
             case .partitionsAssigned(let partitions):
-                rewound.formUnion(try await commit())
+                rewound.formUnion(try await commitNow())
                 try await restore(partitions.filter { $0.topic == settings.eventsTopic }.map(\.partition))
             case .partitionsRevoked(let partitions):
                 // Their uncommitted share goes to the next owner, which reads from the committed offsets.
@@ -138,7 +164,7 @@ final class RouterLoop {
                     work[partition.partition] = nil
                     expired[partition.partition] = nil
                 }
-                rewound.formUnion(try await commit())
+                rewound.formUnion(try await commitNow())
                 for partition in partitions where partition.topic == settings.eventsTopic {
                     windows[partition.partition] = nil
                 }
@@ -149,10 +175,21 @@ final class RouterLoop {
                 break
             }
         }
-        _ = try await commit()
+        _ = try await settle()
+        try begin()
     }
 
-    private func process(_ message: KafkaMessage, index: RouteIndex, now: Int64) {
+    /// When a batch's events are seen, and that time as a changelog value (the same for the whole batch).
+    private struct Seen {
+        let time: Int64
+        let changelogValue: [UInt8]
+        init(time: Int64) {
+            self.time = time
+            changelogValue = DedupeRecord.value(time: time)
+        }
+    }
+
+    private func process(_ message: KafkaMessage, index: RouteIndex, seen: Seen) {
         let partition = message.partition
         // Taken out of the dictionary while it grows, so appending never copies its arrays.
         var part = work.removeValue(forKey: partition) ?? PartitionWork(first: message.offset, next: message.offset)
@@ -175,14 +212,15 @@ final class RouterLoop {
         }
 
         let key = DedupeRecord.key(source: attributes.source, id: attributes.id)
-        if windows[partition]?.contains(key) == true || part.keySet.contains(key) {
+        if windows[partition]?.contains(key) == true || part.keySet.contains(key)
+            || committing?.work[partition]?.keySet.contains(key) == true {
             part.counts.duplicate += 1
             return
         }
         part.keySet.insert(key)
-        part.newKeys.append((key, now))
+        part.newKeys.append((key, seen.time))
         part.records.append(ProducerRecord(
-            topic: settings.dedupeTopic, partition: partition, key: Array(key.utf8), value: DedupeRecord.value(time: now)))
+            topic: settings.dedupeTopic, partition: partition, key: Array(key.utf8), value: seen.changelogValue))
 
         let targets = index.targets(for: attributes)
         guard !targets.isEmpty else {
@@ -191,7 +229,7 @@ final class RouterLoop {
         }
         part.counts.routed += 1
         for target in targets {
-            let task = Herald_V1_DeliveryTask(event: attributes, schemaID: schemaID, payload: payload, target: target, createdAtMilliseconds: now)
+            let task = Herald_V1_DeliveryTask(event: attributes, schemaID: schemaID, payload: payload, target: target, createdAtMilliseconds: seen.time)
             let bytes: [UInt8]
             do { bytes = try task.serializedBytes() } catch {
                 // Serializing a message built from valid strings cannot fail; never lose the task silently.
@@ -206,31 +244,58 @@ final class RouterLoop {
         }
     }
 
-    /// Commits the pending work in one transaction (with pruning tombstones); on a non-fatal
-    /// failure rewinds the work's partitions so their events are processed again, and returns them.
-    private func commit() async throws -> Set<Int32> {
-        guard !work.isEmpty || !expired.isEmpty else { return [] }
+    /// Commits the pending work now (after the transaction in flight); returns the partitions
+    /// rewound by a failed transaction.
+    @discardableResult
+    private func commitNow() async throws -> Set<Int32> {
+        var rewound = try await settle()
+        try begin()
+        rewound.formUnion(try await settle())
+        return rewound
+    }
+
+    /// Begins the transaction of the pending work (with pruning tombstones) without waiting for
+    /// it; the previous one must be settled.
+    private func begin() throws {
+        precondition(committing == nil, "a transaction is already in flight")
+        guard !work.isEmpty || !expired.isEmpty else { return }
+        let metadata = try consumer.groupMetadata()
         let pending = work
         work = [:]
         let expired = self.expired
         self.expired = [:]
 
         let offsets = pending.map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.next) }
-        do {
-            let metadata = try consumer.groupMetadata()
-            let dedupeTopic = settings.dedupeTopic
+        var records: [ProducerRecord] = []
+        records.reserveCapacity(expired.values.reduce(0) { $0 + $1.count } + pending.values.reduce(0) { $0 + $1.records.count })
+        for (partition, keys) in expired {
+            for key in keys { records.append(ProducerRecord(topic: settings.dedupeTopic, partition: partition, key: Array(key.utf8), value: nil)) }
+        }
+        for part in pending.values { records += part.records }
+        let producer = producer
+        // Unstructured so the next batch can be processed meanwhile; always awaited (`settle`, or
+        // on the way out of `run`) before another transaction begins or the producer closes.
+        let write = Task {
             try await producer.withTransaction { transaction in
-                for (partition, keys) in expired {
-                    for key in keys {
-                        _ = try await transaction.send(ProducerRecord(topic: dedupeTopic, partition: partition, key: Array(key.utf8), value: nil))
-                    }
-                }
-                for part in pending.values {
-                    for record in part.records { _ = try await transaction.send(record) }
-                }
+                try await transaction.send(contentsOf: records)
                 try await transaction.sendOffsets(offsets, groupMetadata: metadata)
             }
+        }
+        committing = Committing(work: pending, expired: expired, write: write)
+    }
+
+    /// Waits for the transaction in flight. Once it committed, the dedupe state takes its keys. On
+    /// a non-fatal failure its partitions (and pending work built on them) are rewound so their
+    /// events are processed again; returns them.
+    private func settle() async throws -> Set<Int32> {
+        guard let committing else { return [] }
+        let pending = committing.work
+        let expired = committing.expired
+        do {
+            try await committing.write.value
+            self.committing = nil
         } catch let error as KafkaError where !error.isFatal {
+            self.committing = nil
             statistics.failedTransaction()
             failures += 1
             logger.info("Routing transaction failed; its events will be processed again", metadata: [
@@ -240,12 +305,17 @@ final class RouterLoop {
             for (partition, keys) in expired where windows[partition] != nil {
                 self.expired[partition, default: []] += keys
             }
+            // Work built on the failed batch follows it in the same partitions: it comes again too.
+            for partition in pending.keys { work[partition] = nil }
             let rewind = pending.filter { windows[$0.key] != nil }
                 .map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.first) }
             if !rewind.isEmpty { try await consumer.seek(rewind) }
             // Back off while the failures continue (broker away, rebalance under way).
             try await Task.sleep(for: .milliseconds(min(5000, 100 << min(failures, 6))))
             return Set(pending.keys)
+        } catch {
+            self.committing = nil
+            throw error
         }
         failures = 0
 
