@@ -32,12 +32,30 @@ import Testing
         for (item, size) in [(3, 60), (4, 40), (5, 50)] { starts += Self.started(batcher.submit(item, size: size, now: Self.at(1))) }
         #expect(starts.count == 1)
         let afterCommit = batcher.transactionCommitted(now: Self.at(2))
-        guard case .complete(let done, .committed) = afterCommit.first else { Issue.record("\(afterCommit)"); return }
+        // The next transaction starts before the committed one's items are answered.
+        guard afterCommit.count == 2, case .startTransaction([3, 4]) = afterCommit[0], case .complete(let done, .committed) = afterCommit[1] else {
+            Issue.record("\(afterCommit)")
+            return
+        }
         #expect(done == [0, 1, 2])
-        #expect(Self.started(afterCommit) == [[3, 4]])
         // [5] is still lingering; it goes when its linger ends, not when [3, 4] commits.
         #expect(Self.started(batcher.transactionCommitted(now: Self.at(3))) == [])
         #expect(Self.started(batcher.tick(now: Self.at(1001))) == [[5]])
+    }
+
+    @Test func countBoundWeighsTheRecordsAnItemCarries() {
+        var batcher = Batcher(configuration: .init(maxCount: 10, maxBytes: 1000, linger: .seconds(1)))
+        #expect(Self.started(batcher.submit(1, count: 4, size: 10, now: Self.at(0))) == [])
+        #expect(Self.started(batcher.submit(2, count: 5, size: 10, now: Self.at(0))) == [])
+        // 4 + 5 + 3 > 10: [1, 2] goes; 3 opens the next batch and 4 fills it to exactly 10 records.
+        #expect(Self.started(batcher.submit(3, count: 3, size: 10, now: Self.at(0))) == [[1, 2]])
+        #expect(Self.started(batcher.submit(4, count: 7, size: 10, now: Self.at(0))) == [])
+        #expect(Self.started(batcher.transactionCommitted(now: Self.at(1))) == [[3, 4]])
+        // An item of more records than the bound travels alone.
+        _ = batcher.submit(5, count: 1, size: 10, now: Self.at(1))
+        _ = batcher.submit(6, count: 25, size: 10, now: Self.at(1))
+        #expect(Self.started(batcher.transactionCommitted(now: Self.at(2))) == [[5]])
+        #expect(Self.started(batcher.transactionCommitted(now: Self.at(3))) == [[6]])
     }
 
     @Test func oversizedItemTravelsAlone() {
@@ -52,7 +70,7 @@ import Testing
         #expect(Self.started(batcher.submit(1, size: 1, now: Self.at(0))) == [[1]])
         _ = batcher.submit(2, size: 1, now: Self.at(0))
         let actions = batcher.transactionFailed(Aborted(), now: Self.at(1))
-        guard case .complete(let items, .failed(let error)) = actions.first else { Issue.record("\(actions)"); return }
+        guard case .complete(let items, .failed(let error)) = actions.last else { Issue.record("\(actions)"); return }
         #expect(items == [1])
         #expect(error is Aborted)
         #expect(Self.started(actions) == [[2]])
@@ -90,7 +108,9 @@ import Testing
         var answered: [Int: Int] = [:]
         var submitted: [Int] = []
         var sizes: [Int: Int] = [:]
+        var counts: [Int: Int] = [:]
         var inFlight: [Int]?
+        var reported: [Int]?
         var lastStarted = -1
         var finishedCount = 0
         var shutDown = false
@@ -100,15 +120,16 @@ import Testing
                 switch action {
                 case .startTransaction(let items):
                     #expect(inFlight == nil, "two transactions in flight")
-                    #expect(!items.isEmpty && items.count <= configuration.maxCount)
+                    let records = items.reduce(0) { $0 + counts[$1]! }
+                    #expect(!items.isEmpty && (records <= configuration.maxCount || items.count == 1), "batch of \(records) records")
                     let bytes = items.reduce(0) { $0 + sizes[$1]! }
                     #expect(bytes <= configuration.maxBytes || items.count == 1, "batch of \(bytes) bytes")
                     #expect(items.first! > lastStarted && items == items.sorted(), "submission order")
                     lastStarted = items.last!
                     inFlight = items
                 case .complete(let items, _):
-                    #expect(items == inFlight)
-                    inFlight = nil
+                    #expect(items == reported)
+                    reported = nil
                     for item in items { answered[item, default: 0] += 1 }
                 case .reject(let item, _):
                     #expect(shutDown)
@@ -119,6 +140,21 @@ import Testing
                     finishedCount += 1
                 }
             }
+            // Nothing follows `.finished`; a transaction's answer follows the start of the next one.
+            if let finished = actions.firstIndex(where: { if case .finished = $0 { true } else { false } }) {
+                #expect(finished == actions.count - 1)
+            }
+            if let complete = actions.firstIndex(where: { if case .complete = $0 { true } else { false } }),
+               let start = actions.firstIndex(where: { if case .startTransaction = $0 { true } else { false } }) {
+                #expect(start < complete)
+            }
+        }
+
+        func report(_ outcome: (inout Batcher) -> [Batcher.Action]) {
+            reported = inFlight
+            inFlight = nil
+            apply(outcome(&batcher))
+            #expect(reported == nil, "a reported transaction was not answered")
         }
 
         for step in 0..<400 {
@@ -126,15 +162,17 @@ import Testing
             switch Int.random(in: 0..<10, using: &random) {
             case 0..<5:
                 let size = Int.random(in: 1...(configuration.maxBytes * 5 / 4), using: &random)
+                let count = Int.random(in: 1...(configuration.maxCount + 1), using: &random)
                 sizes[step] = size
+                counts[step] = count
                 submitted.append(step)
-                apply(batcher.submit(step, size: size, now: now))
+                apply(batcher.submit(step, count: count, size: size, now: now))
             case 5..<7:
                 apply(batcher.tick(now: now))
             case 7, 8:
-                if inFlight != nil { apply(batcher.transactionCommitted(now: now)) }
+                if inFlight != nil { report { $0.transactionCommitted(now: now) } }
             default:
-                if inFlight != nil { apply(batcher.transactionFailed(Aborted(), now: now)) }
+                if inFlight != nil { report { $0.transactionFailed(Aborted(), now: now) } }
             }
             if step == 300 {
                 shutDown = true
@@ -146,7 +184,7 @@ import Testing
         while finishedCount == 0, guardCount < 10_000 {
             guardCount += 1
             now = now.advanced(by: .milliseconds(1))
-            apply(inFlight != nil ? batcher.transactionCommitted(now: now) : batcher.tick(now: now))
+            if inFlight != nil { report { $0.transactionCommitted(now: now) } } else { apply(batcher.tick(now: now)) }
         }
         #expect(finishedCount == 1)
         #expect(batcher.pendingCount == 0)

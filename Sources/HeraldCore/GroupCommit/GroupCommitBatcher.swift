@@ -3,12 +3,14 @@
 /// reports back. No clocks, no I/O: time comes in as `now`.
 ///
 /// Rules:
-/// * A batch closes when it reaches `maxCount` items or `maxBytes`, or `linger` after its first item.
+/// * An item weighs `count` (the records it carries: one call may hold many) and `size` bytes. A
+///   batch closes when it reaches `maxCount` or `maxBytes`, or `linger` after its first item.
 /// * At most one transaction is in flight. Closed batches queue in order while it commits; the next
-///   one starts as soon as the previous transaction is answered.
-/// * An item larger than `maxBytes` is accepted and travels alone: the hard per-event limit is the
-///   producer's size check (RESOURCE_EXHAUSTED); the byte bound only tunes transaction size and must
-///   never make a valid event unpublishable.
+///   one starts as soon as the previous transaction is answered, and is announced before that
+///   transaction's items are answered (so Kafka is not idle while the callers are answered).
+/// * An item heavier than `maxCount` or `maxBytes` is accepted and travels alone: the hard
+///   per-event limit is the producer's size check (RESOURCE_EXHAUSTED); the bounds only tune
+///   transaction size and must never make a valid event unpublishable.
 /// * Every submitted item is answered exactly once, by `.complete` or `.reject`.
 /// * `shutdown` stops intake, closes the open batch at once and emits `.finished` when nothing is left.
 public struct GroupCommitBatcher<Item> {
@@ -52,6 +54,7 @@ public struct GroupCommitBatcher<Item> {
     public let configuration: Configuration
     // The batch still accepting items; its deadline is its first item's arrival plus `linger`.
     private var openItems: [Item] = []
+    private var openCount = 0
     private var openBytes = 0
     private var openDeadline: ContinuousClock.Instant?
     private var closed: [[Item]] = []
@@ -71,11 +74,15 @@ public struct GroupCommitBatcher<Item> {
         (inFlight?.count ?? 0) + openItems.count + closed[closedHead...].reduce(0) { $0 + $1.count }
     }
 
-    public mutating func submit(_ item: Item, size: Int, now: ContinuousClock.Instant) -> [Action] {
+    /// - Parameters:
+    ///   - count: Records the item carries (at least 1).
+    ///   - size: Its bytes.
+    public mutating func submit(_ item: Item, count: Int = 1, size: Int, now: ContinuousClock.Instant) -> [Action] {
         guard phase == .accepting else { return [.reject(item, .shuttingDown)] }
+        let count = max(1, count)
         var actions: [Action] = []
         if !openItems.isEmpty,
-           openItems.count + 1 > configuration.maxCount || openBytes + size > configuration.maxBytes {
+           openCount + count > configuration.maxCount || openBytes + size > configuration.maxBytes {
             closeOpenBatch()
         }
         if openItems.isEmpty {
@@ -84,8 +91,9 @@ public struct GroupCommitBatcher<Item> {
             if deadline > now { actions.append(.scheduleLinger(deadline: deadline)) }
         }
         openItems.append(item)
+        openCount += count
         openBytes += size
-        if openItems.count >= configuration.maxCount || openBytes >= configuration.maxBytes {
+        if openCount >= configuration.maxCount || openBytes >= configuration.maxBytes {
             closeOpenBatch()
         }
         startNextIfIdle(now: now, into: &actions)
@@ -121,14 +129,21 @@ public struct GroupCommitBatcher<Item> {
     private mutating func finishTransaction(_ completion: Completion, now: ContinuousClock.Instant) -> [Action] {
         guard let items = inFlight else { preconditionFailure("transaction reported without one in flight") }
         inFlight = nil
-        var actions: [Action] = [.complete(items, completion)]
+        var actions: [Action] = []
         startNextIfIdle(now: now, into: &actions)
+        // The next transaction goes first; `.finished` must stay last.
+        if case .finished? = actions.last {
+            actions.insert(.complete(items, completion), at: actions.count - 1)
+        } else {
+            actions.append(.complete(items, completion))
+        }
         return actions
     }
 
     private mutating func closeOpenBatch() {
         closed.append(openItems)
         openItems = []
+        openCount = 0
         openBytes = 0
         openDeadline = nil
     }

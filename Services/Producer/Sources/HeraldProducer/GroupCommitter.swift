@@ -4,19 +4,19 @@ import Logging
 import Synchronization
 
 /// Many concurrent publish calls, one Kafka transaction: calls that arrive while a transaction
-/// commits wait in the next batch (bounded by count, bytes and linger; `GroupCommitBatcher`
+/// commits wait in the next batch (bounded by records, bytes and linger; `GroupCommitBatcher`
 /// decides), and each call is answered only once the transaction holding its records committed.
 /// When a transaction fails, every call in it fails and none of its records is visible to
 /// read_committed readers.
 final class GroupCommitter: Sendable {
-    /// One call's records, written together (a batch is all or nothing).
+    /// One call's records (or a run of a stream's), written in one transaction.
     struct Submission: Sendable {
         let records: [ProducerRecord]
         let reply: @Sendable (Result<[DeliveryReport], any Error>) -> Void
     }
 
     private enum Input: Sendable {
-        case submit(Submission, size: Int)
+        case submit(Submission, count: Int, size: Int)
         case tick
         case committed(reports: [[DeliveryReport]])
         case failed(any Error)
@@ -28,7 +28,8 @@ final class GroupCommitter: Sendable {
     }
 
     private let producer: TransactionalProducer
-    private let configuration: GroupCommitBatcher<Submission>.Configuration
+    /// Records, bytes and linger of one transaction.
+    let configuration: GroupCommitBatcher<Submission>.Configuration
     private let logger: Logger
     private let inputs: AsyncStream<Input>
     private let input: AsyncStream<Input>.Continuation
@@ -45,17 +46,29 @@ final class GroupCommitter: Sendable {
 
     /// Writes `records` in the next transaction; returns their reports once it committed.
     func publish(_ records: [ProducerRecord]) async throws -> [DeliveryReport] {
-        let size = records.reduce(0) { $0 + ($1.value?.count ?? 0) + ($1.key?.count ?? 0) }
-        let id = nextCall.add(1, ordering: .relaxed).newValue
-        return try await withCheckedThrowingContinuation { continuation in
-            unanswered.withLock { $0[id] = { continuation.resume(with: $0) } }
-            let submission = Submission(records: records) { [self] result in
-                unanswered.withLock { $0.removeValue(forKey: id) }?(result)
-            }
-            if case .terminated = input.yield(.submit(submission, size: size)) {
-                submission.reply(.failure(ShuttingDown()))
-            }
+        try await withCheckedThrowingContinuation { continuation in
+            submit(records) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Queues `records` for a transaction (all of them in the same one) without waiting: `reply`
+    /// gets their reports once it committed, or the error that failed it. Submissions are written
+    /// in the order they are made.
+    func submit(_ records: [ProducerRecord], reply: @escaping @Sendable (Result<[DeliveryReport], any Error>) -> Void) {
+        let size = records.reduce(0) { $0 + Self.bytes(of: $1) }
+        let id = nextCall.add(1, ordering: .relaxed).newValue
+        unanswered.withLock { $0[id] = reply }
+        let submission = Submission(records: records) { [self] result in
+            unanswered.withLock { $0.removeValue(forKey: id) }?(result)
+        }
+        if case .terminated = input.yield(.submit(submission, count: records.count, size: size)) {
+            submission.reply(.failure(ShuttingDown()))
+        }
+    }
+
+    /// A record's weight in the byte bound: its key and value.
+    static func bytes(of record: ProducerRecord) -> Int {
+        (record.value?.count ?? 0) + (record.key?.count ?? 0)
     }
 
     /// Stops taking calls; the open batch is still committed before `run()` returns.
@@ -72,7 +85,7 @@ final class GroupCommitter: Sendable {
                 let now = ContinuousClock.now
                 let actions: [GroupCommitBatcher<Submission>.Action]
                 switch event {
-                case .submit(let submission, let size): actions = batcher.submit(submission, size: size, now: now)
+                case .submit(let submission, let count, let size): actions = batcher.submit(submission, count: count, size: size, now: now)
                 case .tick: actions = batcher.tick(now: now)
                 case .committed(let committed):
                     reports = committed

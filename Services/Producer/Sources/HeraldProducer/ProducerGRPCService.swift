@@ -44,53 +44,70 @@ struct ProducerGRPCService: Herald_V1_Producer.SimpleServiceProtocol {
         response: RPCWriter<Herald_V1_PublishResponse>,
         context: ServerContext
     ) async throws {
-        // Each event is published as soon as it is read (so a stream fills transactions like many
-        // callers do); answers are written in request order.
-        let window = AsyncWindow(size: streamWindow)
-        let (ordered, pending) = AsyncStream.makeStream(of: Task<Herald_V1_PublishResponse, Never>.self)
+        // Three stages, so a stream fills transactions like many callers do without a task per
+        // event: one task reads requests, one encodes whatever has been received as a run and
+        // submits it, and this one writes each run's answers, in request order, once its
+        // transaction ended.
+        let inbox = StreamInbox(window: streamWindow)
+        let (runs, submitted) = AsyncStream.makeStream(of: SubmittedRun.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            defer { inbox.close() }
             group.addTask {
-                defer { pending.finish() }
+                defer { inbox.endOfRequests() }
                 for try await message in request {
-                    await window.acquire()
-                    pending.yield(Task { await self.answer(message.event) })
+                    guard await inbox.append(message.event) else { return }
                 }
             }
-            for await answer in ordered {
-                let result = await answer.value
-                window.release()
-                try await response.write(result)
+            group.addTask {
+                defer { submitted.finish() }
+                while let events = await inbox.takeReceived() {
+                    await submitRuns(of: events) { submitted.yield($0) }
+                }
+            }
+            for await run in runs {
+                let answers = await run.responses
+                try await response.write(contentsOf: answers)
+                inbox.release(answers.count)
             }
             try await group.waitForAll()
         }
     }
 
-    /// A stream's answer for one event: its result, or the error as `error_code`/`error_message`.
-    private func answer(_ event: Herald_V1_Event) async -> Herald_V1_PublishResponse {
-        do {
-            let encoded = try await encoder.encode(event, receivedAt: Date())
-            return try await write([encoded])[0]
-        } catch {
-            let failure = RPCError(Self.publishError(error))
-            return .with {
-                $0.id = event.id
-                $0.errorCode = Int32(failure.code.rawValue)
-                $0.errorMessage = failure.message
+    /// Encodes `events` and hands them to the committer in runs that fit a transaction's bounds,
+    /// in order; a rejected event stays in its run with its error.
+    private func submitRuns(of events: [Herald_V1_Event], to submitted: (SubmittedRun) -> Void) async {
+        let bounds = committer.configuration
+        var run = StreamRun()
+        for event in events {
+            let encoded: EncodedEvent
+            do {
+                encoded = try await encoder.encode(event, receivedAt: Date())
+            } catch {
+                run.reject(id: event.id, error)
+                continue
+            }
+            let record = record(for: encoded)
+            if !run.hasRoom(for: record, maxRecords: bounds.maxCount, maxBytes: bounds.maxBytes) {
+                submitted(submit(run))
+                run = StreamRun()
+            }
+            run.accept(id: encoded.attributes.id, schemaID: encoded.schemaID, record: record)
+        }
+        if !run.isEmpty { submitted(submit(run)) }
+    }
+
+    private func submit(_ run: StreamRun) -> SubmittedRun {
+        let submitted = SubmittedRun(run)
+        if !run.records.isEmpty {
+            committer.submit(run.records) { result in
+                submitted.transactionEnded(result.mapError(Self.publishError))
             }
         }
+        return submitted
     }
 
     private func write(_ events: [EncodedEvent]) async throws(PublishError) -> [Herald_V1_PublishResponse] {
-        let records = partitioner.state.withLock { partitioner in
-            events.map { event in
-                ProducerRecord(
-                    topic: topic,
-                    partition: partitioner.partition(for: event.attributes, partitionCount: partitionCount),
-                    key: Array(partitioner.recordKey(for: event.attributes).utf8),
-                    value: event.value,
-                    headers: event.headers)
-            }
-        }
+        let records = events.map(record(for:))
         let reports: [DeliveryReport]
         do {
             reports = try await committer.publish(records)
@@ -107,48 +124,20 @@ struct ProducerGRPCService: Herald_V1_Producer.SimpleServiceProtocol {
         }
     }
 
+    private func record(for event: EncodedEvent) -> ProducerRecord {
+        partitioner.state.withLock { partitioner in
+            ProducerRecord(
+                topic: topic,
+                partition: partitioner.partition(for: event.attributes, partitionCount: partitionCount),
+                key: Array(partitioner.recordKey(for: event.attributes).utf8),
+                value: event.value,
+                headers: event.headers)
+        }
+    }
+
     private static func publishError(_ error: any Error) -> PublishError {
         if let error = error as? PublishError { return error }
         return PublishError(.unavailable, "nothing was written: \(error)")
-    }
-}
-
-/// Bounds the answers a stream holds: `acquire` waits while `size` are outstanding.
-final class AsyncWindow: Sendable {
-    private struct State {
-        var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state: Mutex<State>
-
-    init(size: Int) {
-        state = Mutex(State(available: max(1, size)))
-    }
-
-    func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let granted = state.withLock { state in
-                if state.available > 0 {
-                    state.available -= 1
-                    return true
-                }
-                state.waiters.append(continuation)
-                return false
-            }
-            if granted { continuation.resume() }
-        }
-    }
-
-    func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.available += 1
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
     }
 }
 

@@ -39,6 +39,49 @@ extension ProducerIntegration {
             try await stack.stop()
         }
 
+        /// A stream's events in an aborted transaction are each answered UNAVAILABLE (a rejected
+        /// one keeps its own error), and the stream goes on once Kafka answers again.
+        @Test func abortedTransactionFailsEachStreamedEventInItAndTheStreamGoesOn() async throws {
+            let broker = try ScratchBroker.start()
+            defer { try? broker.stop() }
+            let kafka = ProducerTestEnvironment.kafka(brokers: broker.bootstrap, timeout: .seconds(3))
+            let stack = try await ProducerStack.start(kafka: kafka)
+            _ = try await stack.registerOrderSchema()
+            let answers = try await stack.withProducer { producer in
+                // The writer waits for answers between its phases: the answers come back through `heard`.
+                let (heard, hear) = AsyncStream.makeStream(of: Herald_V1_PublishResponse.self)
+                return try await producer.publishStream(
+                    request: StreamingClientRequest(of: Herald_V1_PublishRequest.self) { writer in
+                        var answers = heard.makeAsyncIterator()
+                        try await writer.write(.with { $0.event = orderEvent(id: "a-1") })
+                        _ = await answers.next()
+                        try broker.pause()
+                        var bad = orderEvent(id: "a-3")
+                        bad.json = #"{"nope":1}"#
+                        for event in [orderEvent(id: "a-2"), bad, orderEvent(id: "a-4")] { try await writer.write(.with { $0.event = event }) }
+                        for _ in 0..<3 { _ = await answers.next() }
+                        try broker.resume()
+                        try await writer.write(.with { $0.event = orderEvent(id: "a-5") })
+                        _ = await answers.next()
+                    }
+                ) { response in
+                    defer { hear.finish() }
+                    var answers: [Herald_V1_PublishResponse] = []
+                    for try await message in response.messages {
+                        answers.append(message)
+                        hear.yield(message)
+                    }
+                    return answers
+                }
+            }
+            #expect(answers.map(\.id) == ["a-1", "a-2", "a-3", "a-4", "a-5"])
+            let unavailable = Int32(RPCError.Code.unavailable.rawValue)
+            #expect(answers.map(\.errorCode) == [0, unavailable, Int32(RPCError.Code.invalidArgument.rawValue), unavailable, 0])
+            let ids = try await stack.committedRecords().compactMap { $0.header("ce_id").map { String(decoding: $0, as: UTF8.self) } }
+            #expect(ids.sorted() == ["a-1", "a-5"])
+            try await stack.stop()
+        }
+
         @Test func unreachableKafkaAtStartUpFailsWithAClearError() async throws {
             let kafka = ProducerTestEnvironment.kafka(brokers: "127.0.0.1:1", timeout: .seconds(2))
             await #expect(throws: KafkaError.self) {

@@ -130,6 +130,60 @@ extension ProducerIntegration {
             try await stack.stop()
         }
 
+        /// Written without waiting for answers, the events reach the producer in runs (one
+        /// submission each), so the bad ones sit inside runs: every event still gets its own answer
+        /// at its own index, and the good ones are written once each, in stream order per partition.
+        @Test func streamAnswersEveryEventOfItsRunsAtItsOwnIndex() async throws {
+            let stack = try await ProducerStack.start()
+            _ = try await stack.registerOrderSchema()
+            let ids = (0..<400).map { "r-\($0)" }
+            // At the start, side by side, alone in the middle, at the end; two kinds of rejection.
+            let badPayload: Set<Int> = [0, 57, 58, 200]
+            let badSource: Set<Int> = [1, 201, 399]
+            let answers = try await stack.withProducer { producer in
+                try await producer.publishStream(
+                    request: StreamingClientRequest(of: Herald_V1_PublishRequest.self) { writer in
+                        for (index, id) in ids.enumerated() {
+                            var event = orderEvent(id: id, source: "/orders/\(index % 3)")
+                            if badPayload.contains(index) { event.json = #"{"nope":1}"# }
+                            if badSource.contains(index) { event.source = "" }
+                            try await writer.write(.with { $0.event = event })
+                        }
+                    }
+                ) { response in
+                    var answers: [Herald_V1_PublishResponse] = []
+                    for try await message in response.messages { answers.append(message) }
+                    return answers
+                }
+            }
+            #expect(answers.map(\.id) == ids)
+            for (index, answer) in answers.enumerated() {
+                let bad = badPayload.contains(index) || badSource.contains(index)
+                #expect(answer.errorCode == (bad ? Int32(RPCError.Code.invalidArgument.rawValue) : 0), "\(answer.id): \(answer.errorMessage)")
+                if badPayload.contains(index) { #expect(answer.errorMessage.contains("does not match schema"), "\(answer.errorMessage)") }
+                if badSource.contains(index) { #expect(answer.errorMessage.contains("source"), "\(answer.errorMessage)") }
+            }
+
+            let committed = try await stack.committedRecords()
+            let written = committed.compactMap { $0.header("ce_id").map { String(decoding: $0, as: UTF8.self) } }
+            let good = ids.indices.filter { !badPayload.contains($0) && !badSource.contains($0) }
+            #expect(written.count == good.count)
+            #expect(Set(written) == Set(good.map { ids[$0] }))
+            // Each answer names the very record written for its event.
+            let answered = Dictionary(uniqueKeysWithValues: answers.filter { $0.errorCode == 0 }.map { ($0.id, ($0.partition, $0.offset)) })
+            for record in committed {
+                let id = String(decoding: record.header("ce_id") ?? [], as: UTF8.self)
+                #expect(answered[id].map { $0 == (record.partition, record.offset) } == true, "\(id) answered \(String(describing: answered[id]))")
+            }
+            // Within a partition the stream's order is kept.
+            for partition in Set(committed.map(\.partition)) {
+                let order = committed.filter { $0.partition == partition }.sorted { $0.offset < $1.offset }
+                    .map { Int(String(decoding: $0.header("ce_id") ?? [], as: UTF8.self).dropFirst(2))! }
+                #expect(order == order.sorted(), "partition \(partition)")
+            }
+            try await stack.stop()
+        }
+
         @Test func concurrentCallsShareTransactionsAndEachIsWrittenOnce() async throws {
             let stack = try await ProducerStack.start()
             _ = try await stack.registerOrderSchema()
