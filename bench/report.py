@@ -32,24 +32,31 @@ def read_runs(folder):
 
 
 def tables(output):
-    """The markdown tables in a benchmark's output (runs of lines starting with '|'), with the
-    lines right after each that explain it (up to the next blank line)."""
-    blocks, current, notes = [], [], False
-    for line in output.splitlines():
+    """The markdown tables in a benchmark's output (runs of lines starting with '|'), each with the
+    paragraph that follows it (its notes), which may be separated from it by one blank line."""
+    blocks, current, state = [], [], None  # state: None, "table", "gap", "notes"
+    for line in output.splitlines() + [""]:
         if line.startswith("|"):
+            if state in ("gap", "notes"):
+                blocks.append("\n".join(current))
+                current = []
             current.append(line)
-            notes = False
-        elif current and line.strip() and not notes and current[-1].startswith("|"):
+            state = "table"
+        elif state == "table":
             current.append("")
+            if line.strip():
+                current.append(line)
+                state = "notes"
+            else:
+                state = "gap"
+        elif state == "gap" and line.strip():
             current.append(line)
-            notes = True
-        elif current and line.strip() and notes:
+            state = "notes"
+        elif state == "notes" and line.strip():
             current.append(line)
-        elif current:
-            blocks.append("\n".join(current))
-            current, notes = [], False
-    if current:
-        blocks.append("\n".join(current))
+        elif state is not None:
+            blocks.append("\n".join(current).rstrip())
+            current, state = [], None
     return blocks
 
 
@@ -62,7 +69,7 @@ def summary(output, limit=8):
     return "\n".join(lines[-limit:])
 
 
-def rates_per_second(timeline, key, window=5):
+def rates_per_second(timeline, key, window=10):
     """Events per second over a sliding window of `window` samples."""
     times, rates = [], []
     for index in range(window, len(timeline)):
@@ -131,7 +138,7 @@ def plot(results, folder):
             axis.plot(times, delivered, color=colour, label=f"{side} delivered")
         axis.set_title(f"offered {rate:,.0f} events/s")
         axis.set_xlabel("seconds since the run started")
-        axis.set_ylabel("events/s (0.5 s window)")
+        axis.set_ylabel("events/s (1 s window)")
         axis.legend(fontsize=8)
     figure.suptitle("End-to-end throughput over time: offered vs delivered")
     figure.tight_layout()
