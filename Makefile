@@ -11,6 +11,8 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
 BENCHMARKS ?= kafka avro registry publish route delivery
+BENCHMARKS += e2e
+BENCH_STAMP := $(VENV)/.bench-$(shell cksum < requirements-bench.txt | cut -d' ' -f1)
 
 .PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench compose-check clean
 
@@ -56,15 +58,17 @@ test: deps ## build, start the broker, run every test (Swift, then the Python in
 run: release ## start the broker and `herald dev --with-sink`, and show an event travelling end to end
 	@scripts/run-demo.sh
 
-bench: release ## run every benchmark beside its baseline on a local broker and print the tables
+bench: release $(BENCH_STAMP) ## run every benchmark beside its baseline on a local broker; report and plots in bench/results/
 	@scripts/broker.sh up
 	@status=0; \
-	for suite in $(BENCHMARKS); do \
-	  echo; echo "== herald bench $$suite"; \
-	  .build/release/herald bench $$suite || status=$$?; \
-	done; \
+	scripts/bench.sh $(BENCHMARKS) || status=$$?; \
 	scripts/broker.sh down; \
 	exit $$status
+
+# matplotlib, for the benchmark report's plots only (the test target never needs it).
+$(BENCH_STAMP): requirements-bench.txt $(VENV_STAMP)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-bench.txt
+	@rm -f $(VENV)/.bench-*; touch $@
 
 generate: ## regenerate Sources/HeraldProtos from Protos/ (builds the protoc plugins once)
 	dev/generate-protos.sh

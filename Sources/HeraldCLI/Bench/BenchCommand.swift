@@ -6,6 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput and latency against a baseline in the same run.",
-        subcommands: [AvroBenchCommand.self, DeliveryBenchCommand.self, KafkaBenchCommand.self, PublishBenchCommand.self, RegistryBenchCommand.self, RouteBenchCommand.self]
+        subcommands: [AvroBenchCommand.self, DeliveryBenchCommand.self, EndToEndBenchCommand.self, KafkaBenchCommand.self, PublishBenchCommand.self, RegistryBenchCommand.self, RouteBenchCommand.self]
     )
 }
