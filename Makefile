@@ -11,8 +11,11 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
 BENCHMARKS ?= kafka avro registry publish route delivery
+# `herald bench --scenario <name>`: Herald beside the naive pipeline under the same crashes.
+BENCH_SCENARIOS ?= seed
+CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
 
-.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench compose-check clean
+.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench chaos compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,6 +66,17 @@ bench: release ## run every benchmark beside its baseline on a local broker and 
 	  echo; echo "== herald bench $$suite"; \
 	  .build/release/herald bench $$suite || status=$$?; \
 	done; \
+	for scenario in $(BENCH_SCENARIOS); do \
+	  echo; echo "== herald bench --scenario $$scenario"; \
+	  .build/release/herald bench --scenario $$scenario || status=$$?; \
+	done; \
+	scripts/broker.sh down; \
+	exit $$status
+
+chaos: release ## SIGKILL every service at seeded random moments under 20,000 events; fails on any lost or duplicated delivery
+	@scripts/broker.sh up
+	@status=0; \
+	.build/release/herald chaos $(CHAOS_FLAGS) || status=$$?; \
 	scripts/broker.sh down; \
 	exit $$status
 

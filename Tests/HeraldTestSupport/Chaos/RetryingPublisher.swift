@@ -1,7 +1,10 @@
 public import HeraldProtos
+import Synchronization
 
 /// A client that publishes at a steady rate and retries every failed call with the same event
 /// (same source and id) until it is acknowledged or `deadline` after its first attempt.
+/// Like a real client it has a bounded number of calls in flight: when they are all waiting
+/// (a restarting producer), later events start late and then catch up.
 /// Every `repeatEvery`-th event is published once more after its acknowledgement, as a client
 /// that timed out waiting for an answer the server had already sent would.
 public struct RetryingPublisher: Sendable {
@@ -19,40 +22,58 @@ public struct RetryingPublisher: Sendable {
     public var attemptTimeout: Duration
     public var deadline: Duration
     public var repeatEvery: Int
+    /// Calls in flight at most (below the server's HTTP/2 concurrent-stream limit, 100 by default).
+    public var concurrency: Int
 
-    public init(rate: Double, attemptTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), repeatEvery: Int = 20) {
+    public init(
+        rate: Double, attemptTimeout: Duration = .seconds(30), deadline: Duration = .seconds(120), repeatEvery: Int = 20, concurrency: Int = 64
+    ) {
         self.rate = rate
         self.attemptTimeout = attemptTimeout
         self.deadline = deadline
         self.repeatEvery = repeatEvery
+        self.concurrency = concurrency
     }
 
-    /// Publishes `events` (event `i` is started at `start + i / rate`); returns one outcome per event, in order.
+    /// Publishes `events` (event `i` no earlier than `start + i / rate`); returns one outcome per event, in order.
     public func run(
         _ events: [Herald_V1_Event], to target: any ChaosTarget, start: ContinuousClock.Instant,
         onAcknowledged: @escaping @Sendable () -> Void = {}, onFailedAttempt: @escaping @Sendable (any Error) -> Void = { _ in }
     ) async -> [Outcome] {
-        await withTaskGroup(of: Outcome.self) { group in
-            for (index, event) in events.enumerated() {
-                let scheduled = start + .seconds(Double(index) / rate)
-                try? await Task.sleep(until: scheduled, clock: .continuous)
+        let next = NextIndex()
+        return await withTaskGroup(of: [Outcome].self) { group in
+            for _ in 0..<concurrency {
                 group.addTask {
-                    var outcome = await publishUntilAcknowledged(event, index: index, to: target, onFailedAttempt: onFailedAttempt)
-                    if outcome.acknowledged != nil {
-                        onAcknowledged()
-                        if repeatEvery > 0, index % repeatEvery == 0 {
-                            let repeated = await publishUntilAcknowledged(event, index: index, to: target, onFailedAttempt: onFailedAttempt)
-                            outcome.attempts += repeated.attempts
-                            outcome.failedAttempts += repeated.failedAttempts
+                    var outcomes: [Outcome] = []
+                    while let index = next.take(below: events.count) {
+                        try? await Task.sleep(until: start + .seconds(Double(index) / rate), clock: .continuous)
+                        var outcome = await publishUntilAcknowledged(events[index], index: index, to: target, onFailedAttempt: onFailedAttempt)
+                        if outcome.acknowledged != nil {
+                            onAcknowledged()
+                            if repeatEvery > 0, index % repeatEvery == 0 {
+                                let repeated = await publishUntilAcknowledged(events[index], index: index, to: target, onFailedAttempt: onFailedAttempt)
+                                outcome.attempts += repeated.attempts
+                                outcome.failedAttempts += repeated.failedAttempts
+                            }
                         }
+                        outcomes.append(outcome)
                     }
-                    return outcome
+                    return outcomes
                 }
             }
             var outcomes: [Outcome] = []
             outcomes.reserveCapacity(events.count)
-            for await outcome in group { outcomes.append(outcome) }
+            for await batch in group { outcomes += batch }
             return outcomes.sorted { $0.index < $1.index }
+        }
+    }
+
+    /// The next event a caller takes.
+    private final class NextIndex: Sendable {
+        private let value = Atomic(0)
+        func take(below count: Int) -> Int? {
+            let index = value.wrappingAdd(1, ordering: .relaxed).oldValue
+            return index < count ? index : nil
         }
     }
 
