@@ -58,6 +58,7 @@ struct ChaosCommand: AsyncParsableCommand {
             say(result.details)
             say("")
             say(ChaosResult.table([result]))
+            say("\nevery service's log, all incarnations: \(try Self.saveLogs(of: target.stack, seed: seed))")
             try await target.stop()
             try await receiver.stop()
         } catch {
@@ -69,6 +70,18 @@ struct ChaosCommand: AsyncParsableCommand {
             say("\nFAILED: not exactly once (seed \(seed))")
             throw ExitCode.failure
         }
+    }
+}
+
+extension ChaosCommand {
+    /// Writes each service's stderr (every incarnation) to `.herald/chaos/<seed>/<service>.log`.
+    static func saveLogs(of stack: HeraldStack, seed: UInt64) throws -> String {
+        let directory = URL(fileURLWithPath: ".herald/chaos/\(seed)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for service in stack.services {
+            try Data(service.log.utf8).write(to: directory.appendingPathComponent("\(service.name).log"))
+        }
+        return directory.path
     }
 }
 

@@ -23,7 +23,7 @@ final class NaiveChaosTarget: ChaosTarget {
         let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init)), logger: logger)
         try await admin.createTopic(topic, partitions: partitions, ignoreIfExists: true)
         await admin.close()
-        let common = ["bench", "naive-worker", "--kafka-brokers", brokers, "--topic", topic, "--group", "\(prefix).deliver",
+        let common = ["bench", "naive-worker", "--bootstrap-servers", brokers, "--topic", topic, "--group", "\(prefix).deliver",
                       "--instance-id", "naive", "--receiver-url", receiver.url]
         let ingest = try await SupervisedService.start(
             "ingest", executable: "herald", arguments: common + ["--role", "ingest"], readyMessage: "Naive ingest listening")

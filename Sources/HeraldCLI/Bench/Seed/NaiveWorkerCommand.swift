@@ -29,7 +29,7 @@ struct NaiveWorkerCommand: AsyncParsableCommand {
     enum Role: String, ExpressibleByArgument { case ingest, deliver }
 
     @Option(help: "ingest (gRPC Publish → Kafka) or deliver (Kafka → webhooks).") var role: Role
-    @Option(help: "Kafka bootstrap servers.") var kafkaBrokers: String
+    @Option(help: "Kafka bootstrap servers (not --kafka-brokers: `herald bench` takes that one for its scenarios).") var bootstrapServers: String
     @Option(help: "The events topic.") var topic: String
     @Option(help: "Consumer group of the deliver role.") var group: String
     @Option(help: "Static group membership of the deliver role.") var instanceId: String
@@ -45,7 +45,7 @@ struct NaiveWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: .info)
         let logger = Logger(label: "herald.naive.\(role.rawValue)")
-        let kafka = KafkaConfiguration(bootstrapServers: kafkaBrokers.split(separator: ",").map(String.init))
+        let kafka = KafkaConfiguration(bootstrapServers: bootstrapServers.split(separator: ",").map(String.init))
         switch role {
         case .ingest: try await ingest(kafka: kafka, logger: logger)
         case .deliver: try await deliver(kafka: kafka, logger: logger)
