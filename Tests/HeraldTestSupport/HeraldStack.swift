@@ -15,8 +15,14 @@ public struct StackNames: Sendable {
     public var status: String { "\(prefix).delivery-status" }
     public var endpoints: String { "\(prefix).endpoints" }
 
+    /// The services' `--instance-id`: their transactional ids and static group members. Unique per
+    /// stack, so two stacks on one broker (suites run in parallel) never fence each other.
+    public let instanceID: String
+
     public init(label: String = "herald-e2e") {
-        prefix = "\(label).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
+        let unique = UInt32.random(in: 0...UInt32.max)
+        prefix = "\(label).\(ProcessInfo.processInfo.processIdentifier).\(unique)"
+        instanceID = "e2e-\(unique)"
     }
 }
 
@@ -39,7 +45,7 @@ public struct HeraldStack: Sendable {
 
     public static func start(partitions: Int = 6, names: StackNames = StackNames(), brokers: String = brokers) async throws -> HeraldStack {
         let p = names.prefix
-        let common = ["--kafka-brokers", brokers, "--instance-id", "e2e", "--kafka-timeout-ms", "10000"]
+        let common = ["--kafka-brokers", brokers, "--instance-id", names.instanceID, "--kafka-timeout-ms", "10000"]
         let registry = try await SupervisedService.start("registry", executable: "herald-registry", arguments: common + [
             "--schemas-topic", "\(p)._schemas", "--election-topic", "\(p)._schemas.election",
             "--election-group", "\(p).registry", "--leader-transactional-id", "\(p).registry-leader",
