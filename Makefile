@@ -12,9 +12,12 @@ VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' 
 SWIFT_TEST_FLAGS ?=
 BENCHMARKS ?= kafka avro registry publish route delivery
 BENCHMARKS += e2e
+# `herald bench --scenario <name>`: Herald beside the naive pipeline under the same crashes.
+BENCH_SCENARIOS ?= seed
 BENCH_STAMP := $(VENV)/.bench-$(shell cksum < requirements-bench.txt | cut -d' ' -f1)
+CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
 
-.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench compose-check clean
+.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench chaos compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,7 +64,14 @@ run: release ## start the broker and `herald dev --with-sink`, and show an event
 bench: release $(BENCH_STAMP) ## run every benchmark beside its baseline on a local broker; report and plots in bench/results/
 	@scripts/broker.sh up
 	@status=0; \
-	scripts/bench.sh $(BENCHMARKS) || status=$$?; \
+	scripts/bench.sh $(BENCHMARKS) $(addprefix scenario-,$(BENCH_SCENARIOS)) || status=$$?; \
+	scripts/broker.sh down; \
+	exit $$status
+
+chaos: release ## SIGKILL every service at seeded random moments under 20,000 events; fails on any lost or duplicated delivery
+	@scripts/broker.sh up
+	@status=0; \
+	.build/release/herald chaos $(CHAOS_FLAGS) || status=$$?; \
 	scripts/broker.sh down; \
 	exit $$status
 

@@ -254,6 +254,8 @@ let package = Package(
                 "HeraldRegistry",
                 "HeraldRouter",
                 "HeraldRuntime",
+                // `herald chaos` and `herald bench --scenario seed` run the crash harness the tests run.
+                "HeraldTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -305,15 +307,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
-        // What integration tests share: Herald executables as child processes, a private broker.
+        // What integration tests share: Herald executables as child processes, a private broker,
+        // a webhook receiver, and the crash harness that `herald chaos` and the seed scenario run too.
         .target(
             name: "HeraldTestSupport",
             dependencies: [
+                "HeraldCore",
                 "HeraldKafka",
+                "HeraldProtos",
                 "HeraldRuntime",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Tests/HeraldTestSupport",
             swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: runs `herald bench <name>` for each distinct name given (release build, broker up),
+# `make bench`: runs `herald bench <name>` for each distinct name given (`scenario-<name>` runs
+# `herald bench --scenario <name>`; release build, broker up),
 # keeping each one's output in a new folder bench/results/<UTC time>/ (also reachable as
 # bench/results/latest), then writes report.md and the end-to-end plots there with bench/report.py
 # and prints every table and the report's path. Exits non-zero if any benchmark failed.
@@ -26,13 +27,15 @@ declare -A seen=()
 for name in "$@"; do
   [ -n "${seen[$name]:-}" ] && continue
   seen[$name]=1
+  command=("$name")
+  [[ "$name" == scenario-* ]] && command=(--scenario "${name#scenario-}")
   extra=()
   # The end-to-end benchmark also writes its raw data (e2e.json) for the report's plots.
   [ "$name" = e2e ] && extra=(--output-dir "$dir")
   echo
-  echo "== herald bench $name"
+  echo "== herald bench ${command[*]}"
   started=$SECONDS
-  .build/release/herald bench "$name" "${extra[@]}" 2>&1 | tee "$dir/$name.txt"
+  .build/release/herald bench "${command[@]}" "${extra[@]}" 2>&1 | tee "$dir/$name.txt"
   code=${PIPESTATUS[0]}
   [ "$code" -eq 0 ] || status=$code
   printf '%s\t%s\t%s\n' "$name" "$code" "$((SECONDS - started))" >>"$dir/runs.tsv"
