@@ -65,11 +65,8 @@ struct DeliveryBenchCommand: AsyncParsableCommand {
         configuration.consumerGroup = "herald-bench-delivery.\(suffix)"
         configuration.registryAddress = registry.grpcAddress
         configuration.allowPrivateEndpoints = true
-        configuration.secretKey = .base64(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())
-        var topics = DeliveryTopics()
-        for path in [\DeliveryTopics.deliveries, \.status, \.endpoints, \.deadLetters] { topics[keyPath: path] = "herald-bench.\(topics[keyPath: path]).\(suffix)" }
-        topics.retryTiers = RetryTiers(topicPrefix: "herald-bench.retry.\(suffix)")
-        configuration.topics = topics
+        configuration.secretKey = .random()
+        configuration.topics = .named(prefix: "herald-bench", suffix: suffix)
         configuration.partitions = 6
         configuration.limits.concurrency = concurrency
         let server = try await DeliveryServer.build(configuration, logger: logger)
@@ -108,7 +105,7 @@ struct DeliveryBenchCommand: AsyncParsableCommand {
         for var task in batch {
             task.createdAt = Google_Protobuf_Timestamp(date: Date())
             written[task.deliveryID] = .now
-            pending.append(try await producer.enqueue(ProducerRecord(topic: topics.deliveries, key: Array(task.endpointID.utf8), value: try task.serializedBytes())))
+            pending.append(try await producer.enqueue(ProducerRecord(topic: configuration.topics.deliveries, key: Array(task.endpointID.utf8), value: try task.serializedBytes())))
         }
         for delivery in pending { _ = try await delivery.report }
         await producer.close()

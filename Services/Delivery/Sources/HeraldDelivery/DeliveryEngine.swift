@@ -16,6 +16,16 @@ public struct DeliveryTopics: Sendable, Hashable {
 
     public init() {}
 
+    /// A private set: each default name between `prefix.` and `.suffix` (benchmarks sharing a broker).
+    public static func named(prefix: String, suffix: String) -> DeliveryTopics {
+        var topics = DeliveryTopics()
+        for path in [\DeliveryTopics.deliveries, \.status, \.endpoints, \.deadLetters] {
+            topics[keyPath: path] = "\(prefix).\(topics[keyPath: path]).\(suffix)"
+        }
+        topics.retryTiers = RetryTiers(topicPrefix: "\(prefix).retry.\(suffix)")
+        return topics
+    }
+
     /// Every topic the delivery consumer group reads.
     public var consumed: [String] { [deliveries] + retryTiers.topics }
 }

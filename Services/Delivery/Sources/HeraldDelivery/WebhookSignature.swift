@@ -84,6 +84,11 @@ public struct SecretBox: Sendable {
         case base64(String)
         case file(String)
         case developmentFile(String)
+
+        /// A fresh random key, for a process whose endpoints live only as long as it does (benchmarks).
+        public static func random() -> KeySource {
+            .base64(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())
+        }
     }
 
     /// Loads (or, for `.developmentFile`, creates) the key. Returns the box and whether a

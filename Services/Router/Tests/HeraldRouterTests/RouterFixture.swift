@@ -130,31 +130,7 @@ struct RouterTopics: Sendable {
     }
 
     func committedRecords(_ topic: String) async throws -> [KafkaMessage] {
-        let admin = try KafkaAdmin(configuration: RouterTestEnvironment.kafka(), logger: RouterTestEnvironment.logger)
-        let partitions = try await admin.describeTopic(topic).partitions
-        var ends: [Int32: Int64] = [:]
-        for partition in partitions { ends[partition] = try await admin.watermarks(topic: topic, partition: partition).high }
-        await admin.close()
-        var remaining = ends.filter { $0.value > 0 }
-        guard !remaining.isEmpty else { return [] }
-        let consumer = try KafkaConsumer(configuration: RouterTestEnvironment.kafka(),
-                                         options: .init(isolationLevel: .readCommitted, bufferCapacity: 4096, reportsEndOfPartition: true),
-                                         logger: RouterTestEnvironment.logger)
-        try await consumer.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
-        var messages: [KafkaMessage] = []
-        for try await event in consumer.events {
-            switch event {
-            case .message(let message):
-                messages.append(message)
-                if let target = remaining[message.partition], message.offset + 1 >= target { remaining[message.partition] = nil }
-            case .endOfPartition(let end):
-                if let target = remaining[end.partition], end.offset >= target { remaining[end.partition] = nil }
-            default: break
-            }
-            if remaining.isEmpty { break }
-        }
-        await consumer.close()
-        return messages
+        try await HeraldTestSupport.committedRecords(topic: topic, kafka: RouterTestEnvironment.kafka(), logger: RouterTestEnvironment.logger)
     }
 }
 

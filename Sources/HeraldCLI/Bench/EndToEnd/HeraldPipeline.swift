@@ -58,6 +58,7 @@ final class HeraldPipeline: EndToEndPipeline {
             let started = try await InProcessProducer.start(kafka: kafka, registry: registry, partitions: target.partitions, prefix: prefix, logger: logger)
             producer = started
 
+            let deliveryTopics = DeliveryTopics.named(prefix: prefix, suffix: suffix)
             var router = RouterServer.Configuration(kafka: kafka)
             router.grpcPort = 0
             router.httpPort = 0
@@ -66,7 +67,7 @@ final class HeraldPipeline: EndToEndPipeline {
             router.eventsTopic = started.topic
             router.routesTopic = "\(prefix).routes.\(suffix)"
             router.dedupeTopic = "\(prefix).router-dedupe.\(suffix)"
-            router.deliveriesTopic = "\(prefix).deliveries.\(suffix)"
+            router.deliveriesTopic = deliveryTopics.deliveries
             router.partitions = target.partitions
             let routerServer = try await RouterServer.build(router, logger: logger)
             running.append(Self.run(routerServer.services, logger: logger))
@@ -78,13 +79,7 @@ final class HeraldPipeline: EndToEndPipeline {
             delivery.consumerGroup = "\(prefix).delivery.\(suffix)"
             delivery.registryAddress = registry.grpcAddress
             delivery.allowPrivateEndpoints = true
-            delivery.secretKey = .base64(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())
-            var deliveryTopics = DeliveryTopics()
-            deliveryTopics.deliveries = router.deliveriesTopic
-            deliveryTopics.status = "\(prefix).delivery-status.\(suffix)"
-            deliveryTopics.endpoints = "\(prefix).endpoints.\(suffix)"
-            deliveryTopics.deadLetters = "\(prefix).dlq.\(suffix)"
-            deliveryTopics.retryTiers = RetryTiers(topicPrefix: "\(prefix).retry.\(suffix)")
+            delivery.secretKey = .random()
             delivery.topics = deliveryTopics
             delivery.partitions = target.partitions
             delivery.limits.concurrency = target.concurrency
