@@ -210,8 +210,8 @@ extension KafkaConsumer {
         /// How long the broker may hold a fetch open while it has nothing new (`fetch.wait.max.ms`).
         /// Default 50 ms, not librdkafka's 500: a read_committed fetch that waits while the records it
         /// could return are still uncommitted is not woken by the commit marker on the local broker,
-        /// so each hop of the pipeline added up to the whole wait (publish → webhook p50 1.1 s at
-        /// 500 events/s with 500 ms, 73 ms with 50 ms; `herald bench e2e`).
+        /// so each hop of the pipeline could add the whole wait (a confluent-kafka probe saw a
+        /// committed record arrive after up to 1,051 ms with 500 ms, 52 ms with 50 ms; DESIGN.md §8).
         public var fetchWait: Duration
 
         public init(
