@@ -52,6 +52,8 @@ done
 create herald.deliveries.dlq           "$DELIVERY_PARTITIONS" delete
 create herald.delivery-status          "$DELIVERY_PARTITIONS" compact
 create herald.endpoints                1                      compact
+# Every service: the current incarnation of each transactional id.
+create herald.transactional-ids        1                      compact
 
 echo "topics:"
 "$KAFKA_BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP" --describe --topic 'herald\..*' \

@@ -15,6 +15,10 @@ public struct KafkaConfiguration: Sendable {
     public var deliveryTimeout: Duration
     /// Transport security and authentication. Default `.plaintext`.
     public var security: Security
+    /// The compacted topic where incarnating transactional producers record which incarnation of
+    /// their transactional id is current (`TransactionalProducer.incarnating`). Default
+    /// `herald.transactional-ids`.
+    public var transactionalIDLedgerTopic: String
     /// Any librdkafka property (see librdkafka's CONFIGURATION.md), applied after everything else.
     public var properties: [String: String]
 
@@ -24,6 +28,7 @@ public struct KafkaConfiguration: Sendable {
         requestTimeout: Duration = .seconds(30),
         deliveryTimeout: Duration = .seconds(30),
         security: Security = .plaintext,
+        transactionalIDLedgerTopic: String = "herald.transactional-ids",
         properties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
@@ -31,6 +36,7 @@ public struct KafkaConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.deliveryTimeout = deliveryTimeout
         self.security = security
+        self.transactionalIDLedgerTopic = transactionalIDLedgerTopic
         self.properties = properties
     }
 }

@@ -1,14 +1,13 @@
 public import Logging
 import Synchronization
 
-/// A producer that writes records and consumer offsets atomically, under a stable `transactional.id`.
+/// A producer that writes records and consumer offsets atomically, under a `transactional.id`.
 ///
 /// Starting a producer with the same id fences every older instance: the old one fails with a
 /// fatal `.fenced` error and the broker aborts whatever transaction it left open.
 ///
 /// ```swift
-/// let producer = try TransactionalProducer(configuration: config, transactionalID: "router-0", logger: logger)
-/// try await producer.initTransactions()
+/// let producer = try await TransactionalProducer.incarnating("router-0", configuration: config, logger: logger)
 /// let pending = try await producer.withTransaction { txn in
 ///     try await txn.sendOffsets(offsets, groupMetadata: consumer.groupMetadata())
 ///     return try await txn.send(record)
@@ -21,52 +20,140 @@ import Synchronization
 /// aborted, because the commit may already have succeeded; a fatal error (fencing) is thrown by
 /// this and every later call. A failed transaction is reported after at most one abort attempt
 /// (bounded by the request timeout); an abort left unfinished is completed by the next transaction.
+///
+/// A producer made by `incarnating(_:configuration:…)` also moves to a fresh transactional id after every
+/// abort, before its next transaction begins (see `TransactionalIDLedger` for why).
 public final class TransactionalProducer: Sendable {
-    public let transactionalID: String
-    private let engine: ProducerEngine
+    /// The transactional id in use; for an incarnating producer `<base>.<n>`, which changes after an abort.
+    public var transactionalID: String { current.withLock { $0.id } }
+
+    /// One librdkafka producer under one transactional id.
+    private struct Incarnation: Sendable {
+        var id: String
+        var number: Int
+        var engine: ProducerEngine
+    }
+
+    /// Where an incarnating producer records its incarnations.
+    private struct Incarnations: Sendable {
+        var base: String
+        var ledger: TransactionalIDLedger
+        var configuration: KafkaConfiguration
+        var options: KafkaProducer.Options
+        var logger: Logger
+    }
+
+    private let current: Mutex<Incarnation>
+    private let incarnations: Incarnations?
     /// librdkafka allows one transaction at a time per producer.
     private let transactionOpen = Atomic<Bool>(false)
     /// An abort that did not finish within the request timeout (the broker stopped answering). It
     /// goes on in the background; the next transaction completes it before beginning, so a failed
     /// transaction is reported after one bounded abort attempt instead of waiting for the broker.
     private let abortPending = Atomic<Bool>(false)
+    /// An incarnating producer aborted and must move to its next incarnation before beginning again.
+    private let renewalPending = Atomic<Bool>(false)
 
-    public init(
+    /// A producer that keeps `transactionalID` for good; call `initTransactions()` before the first transaction.
+    public convenience init(
         configuration: KafkaConfiguration,
         transactionalID: String,
         options: KafkaProducer.Options = KafkaProducer.Options(),
         logger: Logger
     ) throws {
+        let engine = try Self.engine(transactionalID, configuration: configuration, options: options, logger: logger)
+        self.init(Incarnation(id: transactionalID, number: 0, engine: engine), incarnations: nil)
+    }
+
+    private init(_ incarnation: Incarnation, incarnations: Incarnations?) {
+        current = Mutex(incarnation)
+        self.incarnations = incarnations
+    }
+
+    /// A producer under `<base>.<n+1>`, where `n` is the incarnation last recorded for `base` in
+    /// the ledger topic (`KafkaConfiguration.transactionalIDLedgerTopic`, created if missing):
+    /// `<base>.<n>` is fenced first (aborting what it left open), `n+1` is recorded, and the
+    /// producer is returned with its transactions initialised. It moves on to the next incarnation
+    /// the same way after every abort.
+    public static func incarnating(
+        _ base: String,
+        configuration: KafkaConfiguration,
+        options: KafkaProducer.Options = KafkaProducer.Options(),
+        logger: Logger
+    ) async throws -> TransactionalProducer {
+        let ledger = TransactionalIDLedger(configuration: configuration, logger: logger)
+        try await ledger.prepare()
+        let incarnations = Incarnations(base: base, ledger: ledger, configuration: configuration, options: options, logger: logger)
+        let latest = try await ledger.latestIncarnation(of: base)
+        if let latest {
+            let previous = try engine("\(base).\(latest)", configuration: configuration, options: options, logger: logger)
+            do { try await initTransactions(previous) } catch {
+                await previous.close()
+                throw error
+            }
+            await previous.close()
+        }
+        let first = try await start((latest ?? -1) + 1, of: incarnations)
+        return TransactionalProducer(first, incarnations: incarnations)
+    }
+
+    /// Records incarnation `number` and starts a producer under it.
+    private static func start(_ number: Int, of incarnations: Incarnations) async throws -> Incarnation {
+        try await incarnations.ledger.record(number, of: incarnations.base)
+        let id = "\(incarnations.base).\(number)"
+        let engine = try engine(id, configuration: incarnations.configuration, options: incarnations.options, logger: incarnations.logger)
+        do { try await initTransactions(engine) } catch {
+            await engine.close()
+            throw error
+        }
+        incarnations.logger.info("Transactional producer started", metadata: [LogKeys.kafkaTransactionalID: "\(id)"])
+        return Incarnation(id: id, number: number, engine: engine)
+    }
+
+    private static func engine(
+        _ transactionalID: String, configuration: KafkaConfiguration, options: KafkaProducer.Options, logger: Logger
+    ) throws -> ProducerEngine {
         var properties = options.properties
         properties["transactional.id"] = transactionalID
         properties["enable.idempotence"] = "true"
         var logger = logger
         logger[metadataKey: LogKeys.kafkaTransactionalID] = "\(transactionalID)"
-        self.transactionalID = transactionalID
-        engine = try ProducerEngine(configuration: configuration, properties: properties, logger: logger)
+        return try ProducerEngine(configuration: configuration, properties: properties, logger: logger)
     }
 
-    /// Registers the transactional id with its coordinator, fencing older instances and aborting
-    /// the transaction they left open. Call once before the first transaction; a retriable error
-    /// (e.g. `.timedOut`) may be retried.
-    public func initTransactions() async throws {
+    private static func initTransactions(_ engine: ProducerEngine) async throws {
         try engine.checkUsable()
         let client = engine.client
         let timeout = engine.configuration.requestTimeout
-        try await classified { try await self.engine.executor.run { try client.initTransactions(timeout: timeout) } }
+        do {
+            try await engine.executor.run { try client.initTransactions(timeout: timeout) }
+        } catch let error as KafkaError {
+            engine.latchIfFatal(error)
+            throw error
+        }
+    }
+
+    /// Registers the transactional id with its coordinator, fencing older instances and aborting
+    /// the transaction they left open. Call once before the first transaction of a producer made
+    /// with `init` (an incarnating producer comes initialised); a retriable error (e.g. `.timedOut`)
+    /// may be retried.
+    public func initTransactions() async throws {
+        try await Self.initTransactions(current.withLock { $0.engine })
     }
 
     /// Runs `body` inside a transaction: commits when it returns, aborts when it throws (and
     /// rethrows its error). Returns `body`'s result once the commit succeeded.
     public func withTransaction<Result>(_ body: (Transaction) async throws -> Result) async throws -> Result {
-        try engine.checkUsable()
+        try current.withLock { $0.engine }.checkUsable()
         guard !transactionOpen.exchange(true, ordering: .acquiringAndReleasing) else {
             throw KafkaError(code: .invalidState, message: "a transaction is already open on producer \(transactionalID)")
         }
         defer { transactionOpen.store(false, ordering: .releasing) }
 
-        if abortPending.load(ordering: .acquiring) { try await abort() }
-        try classifiedSync { try engine.client.beginTransaction() }
+        if abortPending.load(ordering: .acquiring) { try await abort(current.withLock { $0.engine }) }
+        try await renewIfAborted()
+        let engine = current.withLock { $0.engine }
+        try classifiedSync(engine) { try engine.client.beginTransaction() }
         let transaction = Transaction(engine: engine)
         let result: Result
         do {
@@ -74,20 +161,37 @@ public final class TransactionalProducer: Sendable {
         } catch {
             _ = transaction.end()
             engine.logger.debug("Transaction body failed", metadata: [LogKeys.error: "\(error)"])
-            do { try await abort() } catch let abortError {
+            do { try await abort(engine) } catch let abortError {
                 engine.logger.info("Aborting the transaction failed", metadata: [LogKeys.error: "\(abortError)"])
             }
             throw error
         }
         let offsets = transaction.end()
-        try await commit(sendingFirst: offsets)
+        try await commit(sendingFirst: offsets, on: engine)
         return result
     }
 
     /// Stops the producer. An open transaction is not committed; the broker aborts it when this
     /// transactional id is next initialised (or when the transaction times out).
     public func close() async {
-        await engine.close()
+        await current.withLock { $0.engine }.close()
+    }
+
+    /// Moves an incarnating producer that aborted to its next incarnation. Refuses (fatally, like
+    /// fencing) when the ledger shows a later incarnation started elsewhere under the same base.
+    private func renewIfAborted() async throws {
+        guard let incarnations, renewalPending.load(ordering: .acquiring) else { return }
+        let previous = current.withLock { $0 }
+        if let latest = try await incarnations.ledger.latestIncarnation(of: incarnations.base), latest > previous.number {
+            let error = KafkaError(
+                code: .fenced, message: "incarnation \(latest) of \(incarnations.base) was started elsewhere", isFatal: true)
+            previous.engine.latchIfFatal(error)
+            throw error
+        }
+        let next = try await Self.start(previous.number + 1, of: incarnations)
+        current.withLock { $0 = next }
+        renewalPending.store(false, ordering: .releasing)
+        await previous.engine.close()
     }
 
     /// Consumer offsets the body sent could not be added to the transaction.
@@ -97,7 +201,7 @@ public final class TransactionalProducer: Sendable {
 
     /// Adds the body's consumer offsets and commits, in one blocking call (a thread hop less per
     /// transaction); a failure to add the offsets aborts, like a failure in the body.
-    private func commit(sendingFirst offsets: [Transaction.Offsets]) async throws {
+    private func commit(sendingFirst offsets: [Transaction.Offsets], on engine: ProducerEngine) async throws {
         let client = engine.client
         let timeout = engine.configuration.requestTimeout
         var offsets = offsets
@@ -117,7 +221,7 @@ public final class TransactionalProducer: Sendable {
             } catch let failure as OffsetsNotSent {
                 engine.latchIfFatal(failure.error)
                 if !failure.error.isFatal {
-                    do { try await abort() } catch let abortError {
+                    do { try await abort(engine) } catch let abortError {
                         engine.logger.info("Aborting the transaction failed", metadata: [LogKeys.error: "\(abortError)"])
                     }
                 }
@@ -127,7 +231,7 @@ public final class TransactionalProducer: Sendable {
                 engine.latchIfFatal(error)
                 if error.isFatal { throw error }
                 if error.requiresAbort {
-                    try await abort()
+                    try await abort(engine)
                     throw error
                 }
                 // The commit may have reached the coordinator: aborting now could undo a commit that
@@ -138,23 +242,25 @@ public final class TransactionalProducer: Sendable {
         }
     }
 
-    private func abort() async throws {
+    private func abort(_ engine: ProducerEngine) async throws {
         let client = engine.client
         let timeout = engine.configuration.requestTimeout
         engine.logger.debug("Aborting transaction")
         abortPending.store(true, ordering: .releasing)
-        try await classified { try await self.engine.executor.run { try client.abortTransaction(timeout: timeout) } }
+        // Set before the attempt: even an abort that fails may have reached the broker.
+        if incarnations != nil { renewalPending.store(true, ordering: .releasing) }
+        try await classified(engine) { try await engine.executor.run { try client.abortTransaction(timeout: timeout) } }
         abortPending.store(false, ordering: .releasing)
     }
 
-    private func classified(_ operation: () async throws -> Void) async throws {
+    private func classified(_ engine: ProducerEngine, _ operation: () async throws -> Void) async throws {
         do { try await operation() } catch let error as KafkaError {
             engine.latchIfFatal(error)
             throw error
         }
     }
 
-    private func classifiedSync(_ operation: () throws -> Void) throws {
+    private func classifiedSync(_ engine: ProducerEngine, _ operation: () throws -> Void) throws {
         do { try operation() } catch let error as KafkaError {
             engine.latchIfFatal(error)
             throw error

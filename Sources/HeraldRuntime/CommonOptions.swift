@@ -28,6 +28,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
         """)
     public var kafkaTimeoutMS = HeraldEnvironment.int("kafka-timeout-ms", default: 30_000)
 
+    @Option(help: """
+        Compacted topic where each transactional producer records the incarnation of its transactional id \
+        (<service>-<instance-id>.<n>, a fresh one per start and after every abort). Env: HERALD_KAFKA_TRANSACTIONAL_IDS_TOPIC.
+        """)
+    public var kafkaTransactionalIdsTopic = HeraldEnvironment.string("kafka-transactional-ids-topic", default: "herald.transactional-ids")
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: HERALD_LOG_LEVEL.")
     public var logLevel: Logger.Level = Logger.Level(rawValue: HeraldEnvironment.string("log-level", default: "info")) ?? .info
 
@@ -39,6 +45,7 @@ public struct CommonOptions: ParsableArguments, Sendable {
             throw ValidationError("--instance-id must be non-empty and use only letters, digits, '-', '_' or '.'")
         }
         guard kafkaTimeoutMS >= 100 else { throw ValidationError("--kafka-timeout-ms must be at least 100") }
+        guard !kafkaTransactionalIdsTopic.isEmpty else { throw ValidationError("--kafka-transactional-ids-topic must not be empty") }
     }
 }
 
@@ -52,6 +59,7 @@ extension CommonOptions {
             bootstrapServers: kafkaBrokers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             clientID: clientID,
             requestTimeout: .milliseconds(kafkaTimeoutMS),
-            deliveryTimeout: .milliseconds(kafkaTimeoutMS))
+            deliveryTimeout: .milliseconds(kafkaTimeoutMS),
+            transactionalIDLedgerTopic: kafkaTransactionalIdsTopic)
     }
 }

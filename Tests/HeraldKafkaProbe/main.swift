@@ -3,6 +3,8 @@
 //
 //   herald-kafka-probe transaction <brokers> <topic> <transactional-id> <count>
 //       writes <count> records inside a transaction it never commits, prints "SENT".
+//   herald-kafka-probe incarnating-transaction <brokers> <topic> <base-transactional-id> <count>
+//       the same with `TransactionalProducer.incarnating`; prints "ID <transactional-id>" first.
 //   herald-kafka-probe consume <brokers> <topic> <group> <instance-id> <count>
 //       consumes <count> records as a static group member, committing after each
 //       ("COMMITTED <partition> <next-offset>"), then prints "DONE".
@@ -20,7 +22,7 @@ func waitForKill() async throws -> Never {
 
 let arguments = CommandLine.arguments
 guard arguments.count == 6 else {
-    FileHandle.standardError.write(Data("usage: herald-kafka-probe transaction|consume <brokers> <topic> <id> <count>\n".utf8))
+    FileHandle.standardError.write(Data("usage: herald-kafka-probe transaction|incarnating-transaction|consume <brokers> <topic> <id> <count>\n".utf8))
     exit(64)
 }
 let (mode, brokers, topic, id, count) = (arguments[1], arguments[2], arguments[3], arguments[4], Int(arguments[5]) ?? 0)
@@ -29,9 +31,15 @@ var logger = Logger(label: "herald-kafka-probe")
 logger.logLevel = .notice
 
 switch mode {
-case "transaction":
-    let producer = try TransactionalProducer(configuration: configuration, transactionalID: id, logger: logger)
-    try await producer.initTransactions()
+case "transaction", "incarnating-transaction":
+    let producer: TransactionalProducer
+    if mode == "transaction" {
+        producer = try TransactionalProducer(configuration: configuration, transactionalID: id, logger: logger)
+        try await producer.initTransactions()
+    } else {
+        producer = try await TransactionalProducer.incarnating(id, configuration: configuration, logger: logger)
+        report("ID \(producer.transactionalID)")
+    }
     _ = try await producer.withTransaction { transaction in
         var pending: [PendingDelivery] = []
         for index in 0..<count {

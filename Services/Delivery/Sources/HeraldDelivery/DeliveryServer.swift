@@ -75,8 +75,7 @@ public struct DeliveryServer: Sendable {
         }
         let box = try SecretBox.load(configuration.secretKey)
 
-        let producer = try TransactionalProducer(configuration: configuration.kafka, transactionalID: configuration.transactionalID, logger: logger)
-        try await producer.initTransactions()
+        let producer = try await TransactionalProducer.incarnating(configuration.transactionalID, configuration: configuration.kafka, logger: logger)
 
         let endpoints = try EndpointStore(
             topic: topics.endpoints, kafka: configuration.kafka, box: box,
@@ -117,7 +116,7 @@ public struct DeliveryServer: Sendable {
             loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, deadLetters: deadLetters,
             httpClient: httpClient, topics: topics, health: health, logger: logger)
         logger.info("Delivery configured", metadata: [
-            "kafka.transactional_id": "\(configuration.transactionalID)", "kafka.group_id": "\(configuration.consumerGroup)",
+            "kafka.transactional_id": "\(producer.transactionalID)", "kafka.group_id": "\(configuration.consumerGroup)",
             "kafka.topics": "\(topics.consumed.joined(separator: ","))",
         ])
         return DeliveryServer(

@@ -83,8 +83,7 @@ public struct ProducerServer: Sendable {
         let partitionCount = try await admin.describeTopic(configuration.topic).partitionCount
         await admin.close()
 
-        let producer = try TransactionalProducer(configuration: configuration.kafka, transactionalID: configuration.transactionalID, logger: logger)
-        try await producer.initTransactions()
+        let producer = try await TransactionalProducer.incarnating(configuration.transactionalID, configuration: configuration.kafka, logger: logger)
         let batching = configuration.batching
         let committer = GroupCommitter(
             producer: producer,
@@ -112,7 +111,7 @@ public struct ProducerServer: Sendable {
             serverName: "herald-producer", logger: logger)
         logger.info("Producer ready", metadata: [
             "kafka.topic": "\(configuration.topic)", "kafka.partitions": "\(partitionCount)",
-            "kafka.transactional_id": "\(configuration.transactionalID)",
+            "kafka.transactional_id": "\(producer.transactionalID)",
         ])
         let core = CommitService(committer: committer, producer: producer, health: health)
         return ProducerServer(

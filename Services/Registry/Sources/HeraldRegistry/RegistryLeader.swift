@@ -137,9 +137,8 @@ final class RegistryLeader: Sendable {
 
     private func becomeLeader() async {
         do {
-            let producer = try TransactionalProducer(configuration: configuration, transactionalID: settings.transactionalID, logger: logger)
             // Fences the previous leader and aborts whatever it left open …
-            try await producer.initTransactions()
+            let producer = try await TransactionalProducer.incarnating(settings.transactionalID, configuration: configuration, logger: logger)
             // … then everything it committed is applied before this instance plans a write.
             try await log.waitUntilApplied(through: try await log.endOffset() - 1)
             // Announced before taking writes, so whoever sees `isLeader` also finds the announcement in the log.

@@ -81,11 +81,10 @@ public struct RouterServer: Sendable {
             throw error
         }
 
-        let producer = try TransactionalProducer(configuration: configuration.kafka, transactionalID: configuration.transactionalID, logger: logger)
+        let producer: TransactionalProducer
         do {
-            try await producer.initTransactions()
+            producer = try await TransactionalProducer.incarnating(configuration.transactionalID, configuration: configuration.kafka, logger: logger)
         } catch {
-            await producer.close()
             await admin.close()
             throw RouterStartupError("cannot register transactional id \(configuration.transactionalID): \(error)")
         }
@@ -124,7 +123,7 @@ public struct RouterServer: Sendable {
             serverName: "herald-router", logger: logger)
         logger.info("Router prepared", metadata: [
             "kafka.topic": "\(configuration.eventsTopic)", "kafka.group_id": "\(configuration.groupID)",
-            "kafka.transactional_id": "\(configuration.transactionalID)",
+            "kafka.transactional_id": "\(producer.transactionalID)",
         ])
         return RouterServer(
             health: health, grpc: grpc, httpPort: httpPort, statistics: statistics,
