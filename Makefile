@@ -10,6 +10,8 @@ APT_PACKAGES := librdkafka-dev libavro-dev protobuf-compiler libprotobuf-dev pkg
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
+# Herald's executables only: a plain `swift build` would also compile dependencies' tools (swift-protobuf's protoc, in C++), minutes for nothing here.
+PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery
 BENCHMARKS ?= kafka avro registry publish route delivery
 BENCHMARKS += e2e
 # `herald bench --scenario <name>`: Herald beside the naive pipeline under the same crashes.
@@ -43,11 +45,11 @@ broker-up: deps ## start the local broker on a fresh data dir (skipped when HERA
 broker-down: ## stop the local broker started by broker-up
 	@scripts/broker.sh down
 
-build: deps ## debug build
-	swift build
+build: deps ## debug build of the five executables
+	@for product in $(PRODUCTS); do swift build --product $$product || exit 1; done
 
-release: deps ## release build
-	swift build -c release
+release: deps ## release build of the five executables
+	@for product in $(PRODUCTS); do swift build -c release --product $$product || exit 1; done
 
 test: deps ## build, start the broker, run every test (Swift, then the Python interop suite), stop the broker
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)

@@ -38,9 +38,7 @@ public final class TransactionalProducer: Sendable {
     private struct Incarnations: Sendable {
         var base: String
         var ledger: TransactionalIDLedger
-        var configuration: KafkaConfiguration
         var options: KafkaProducer.Options
-        var logger: Logger
     }
 
     private let current: Mutex<Incarnation>
@@ -83,7 +81,7 @@ public final class TransactionalProducer: Sendable {
     ) async throws -> TransactionalProducer {
         let ledger = TransactionalIDLedger(configuration: configuration, logger: logger)
         try await ledger.prepare()
-        let incarnations = Incarnations(base: base, ledger: ledger, configuration: configuration, options: options, logger: logger)
+        let incarnations = Incarnations(base: base, ledger: ledger, options: options)
         let latest = try await ledger.latestIncarnation(of: base)
         if let latest {
             let previous = try engine("\(base).\(latest)", configuration: configuration, options: options, logger: logger)
@@ -101,12 +99,13 @@ public final class TransactionalProducer: Sendable {
     private static func start(_ number: Int, of incarnations: Incarnations) async throws -> Incarnation {
         try await incarnations.ledger.record(number, of: incarnations.base)
         let id = "\(incarnations.base).\(number)"
-        let engine = try engine(id, configuration: incarnations.configuration, options: incarnations.options, logger: incarnations.logger)
+        let ledger = incarnations.ledger
+        let engine = try engine(id, configuration: ledger.configuration, options: incarnations.options, logger: ledger.logger)
         do { try await initTransactions(engine) } catch {
             await engine.close()
             throw error
         }
-        incarnations.logger.info("Transactional producer started", metadata: [LogKeys.kafkaTransactionalID: "\(id)"])
+        ledger.logger.info("Transactional producer started", metadata: [LogKeys.kafkaTransactionalID: "\(id)"])
         return Incarnation(id: id, number: number, engine: engine)
     }
 

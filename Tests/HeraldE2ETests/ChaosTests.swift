@@ -5,14 +5,7 @@ import Testing
 /// The short chaos run (`make chaos` runs 20,000 events): a retrying client publishes while every
 /// service is SIGKILLed and restarted at seeded random moments; every acknowledged event must reach
 /// every endpoint it routes to, and no (event, endpoint) may get two distinct webhook-ids.
-///
-/// Off in `make test` unless HERALD_CHAOS_TESTS=1: on the local broker (noida-db 0.2.3) a transaction
-/// aborted by a kill hides every later record of its transactional id from read_committed readers
-/// (scripts/noida-aborted-txn-repro.py, DESIGN.md §8), so whether a run "loses" events depends on
-/// where a kill lands, not on Herald; on Apache Kafka it is a real check.
-@Suite(.serialized, .timeLimit(.minutes(5)),
-       .enabled(if: ProcessInfo.processInfo.environment["HERALD_CHAOS_TESTS"] == "1",
-                "set HERALD_CHAOS_TESTS=1 (the local broker's aborted-transaction bug makes losses depend on where a kill lands)"))
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct ChaosTests {
     @Test func nothingAcknowledgedIsLostOrActedOnTwiceWhileEveryServiceIsKilled() async throws {
         let seed = UInt64.random(in: 0...UInt64.max)
