@@ -48,12 +48,19 @@ public struct EndpointLimits: Sendable, Hashable {
 /// The state machine of the delivery loop: which offsets are in flight per partition, which
 /// tasks wait per endpoint, which partitions are paused and why, and which outcomes wait for the
 /// next transaction. The intake loop, the senders and the committer call into it; it performs
-/// only consumer pause/resume itself.
+/// only consumer pause/resume and the acknowledgement of revocations itself.
+///
+/// A revoked partition takes no more records; its queued and held tasks are dropped (the next
+/// owner reads them again), its sends in flight finish, and once their outcomes and the
+/// partition's final offset are committed the engine acknowledges the revocation, which the
+/// consumer holds the rebalance for (`revocation: .afterAcknowledgement`).
 actor DeliveryEngine {
     struct Job: Sendable {
         let task: Herald_V1_DeliveryTask
         let source: TopicPartition
         let offset: Int64
+        /// The assignment of `source` the job was taken under (see `PartitionState.generation`).
+        let generation: UInt64
     }
 
     /// What one transaction carries.
@@ -62,6 +69,8 @@ actor DeliveryEngine {
         var offsets: [TopicPartitionOffset] = []
         var statuses: [Herald_V1_DeliveryRecord] = []
         var waiters: [CheckedContinuation<Void, any Error>] = []
+        /// Revoked partitions whose last outcomes and final offsets this batch carries: handed on once it commits.
+        var handsOn: [TopicPartition] = []
     }
 
     private struct Held {
@@ -71,11 +80,30 @@ actor DeliveryEngine {
     }
 
     private struct PartitionState {
+        /// Tells this assignment of the partition from earlier ones, so that a send taken under an
+        /// earlier one (whose revocation was not acknowledged in time) finishing late changes nothing here.
+        let generation: UInt64
         var inFlight: Set<Int64> = []
         /// Offset after the last message taken.
         var next: Int64?
         var committed: Int64?
         var held: Held?
+        /// Revoked: no more records are taken, and the partition is handed on once its sends in
+        /// flight have finished and their outcomes and its final offset are committed.
+        var revoked = false
+        /// The lowest offset of a task dropped at revocation without an attempt: the committed
+        /// offset stays at or below it, so the next owner reads the task again.
+        var dropped: Int64?
+
+        /// The lowest offset still in flight, held or dropped, else the offset after the last taken record.
+        var committable: Int64? {
+            switch (inFlight.min(), dropped) {
+            case (let a?, let b?): min(a, b)
+            case (let a?, nil): a
+            case (nil, let b?): b
+            case (nil, nil): next
+            }
+        }
     }
 
     private struct Lane {
@@ -107,6 +135,9 @@ actor DeliveryEngine {
     nonisolated let jobStream: AsyncStream<Job>
 
     private var partitions: [TopicPartition: PartitionState] = [:]
+    private var generations: UInt64 = 0
+    /// Revoked partitions not handed on yet: the consumer holds the rebalance until this is empty.
+    private var revoking: Set<TopicPartition> = []
     /// The last pause or resume handed to the consumer (see `control`).
     private var lastControl: Task<Void, Never>?
     private var lanes: [String: Lane] = [:]
@@ -139,28 +170,106 @@ actor DeliveryEngine {
     // MARK: Intake
 
     func assigned(_ assigned: [TopicPartition]) {
-        for partition in assigned where partitions[partition] == nil { partitions[partition] = PartitionState() }
+        var superseded: [TopicPartition] = []
+        for partition in assigned {
+            if let state = partitions[partition] {
+                guard state.revoked else { continue }
+                // Its revocation was not acknowledged in time and the group moved on: the sends
+                // still in flight under it commit their outcomes without offsets.
+                superseded.append(partition)
+            }
+            generations += 1
+            partitions[partition] = PartitionState(generation: generations)
+        }
+        if !assigned.isEmpty {
+            logger.info("Partitions assigned", metadata: ["kafka.partitions": "\(assigned.map(\.description))"])
+        }
+        handOn(superseded)
     }
 
+    /// Stops taking records of these partitions and drops their queued and held tasks; the
+    /// revocation is acknowledged once the sends in flight for them are committed (`handOn`).
     func revoked(_ revoked: [TopicPartition]) {
-        let set = Set(revoked)
+        var inFlight = 0
+        let before = revoking.count
         for partition in revoked {
-            partitions[partition]?.held?.timer?.cancel()
-            partitions[partition] = nil
+            guard var state = partitions[partition], !state.revoked else { continue }
+            state.held?.timer?.cancel()
+            state.revoked = true
+            partitions[partition] = state
+            if let held = state.held {
+                partitions[partition]!.held = nil
+                drop(held.job)
+            }
+            revoking.insert(partition)
         }
         // Queued (not started) tasks of those partitions belong to the next owner now.
+        let set = Set(revoked)
         for id in lanes.keys {
-            lanes[id]!.queue = Array(lanes[id]!.queue[lanes[id]!.head...]).filter { !set.contains($0.source) }
+            let lane = lanes[id]!
+            var kept: [Job] = []
+            for job in lane.queue[lane.head...] {
+                if set.contains(job.source) { drop(job) } else { kept.append(job) }
+            }
+            lanes[id]!.queue = kept
             lanes[id]!.head = 0
         }
+        for partition in revoked { inFlight += partitions[partition].map { $0.revoked ? $0.inFlight.count : 0 } ?? 0 }
+        if !revoked.isEmpty {
+            logger.info("Partitions revoked; the rebalance waits until their sends in flight are committed", metadata: [
+                "kafka.partitions": "\(revoked.map(\.description))", "herald.delivery.in_flight": "\(inFlight)",
+            ])
+        }
+        if revoking.count == before {
+            // Nothing new to wait for (none of them was this instance's any more).
+            if revoking.isEmpty { consumer.acknowledgeRevocations() }
+        } else {
+            // Partitions with nothing in flight go with the next batch (after the one committing now,
+            // if any), or are handed on at once when there is nothing to commit.
+            wakeCommitter()
+        }
         finishJobsIfIdle()
+    }
+
+    /// Forgets a task of a revoked partition that never started; the committed offset stays at or below it.
+    private func drop(_ job: Job) {
+        guard let state = partitions[job.source], state.generation == job.generation else { return }
+        partitions[job.source]!.inFlight.remove(job.offset)
+        partitions[job.source]!.dropped = min(state.dropped ?? job.offset, job.offset)
+    }
+
+    /// Whether the job's partition is still this instance's (not revoked since the job was taken).
+    func owns(_ job: Job) -> Bool {
+        guard let state = partitions[job.source] else { return false }
+        return state.generation == job.generation && !state.revoked
+    }
+
+    /// A job whose partition was revoked before its attempt began: no request and no outcome; the
+    /// next owner reads the task again.
+    func abandon(_ job: Job) async {
+        lanes[job.task.endpointID]?.running -= 1
+        drop(job)
+        pump(job.task.endpointID)
+        await admitHeld(for: job.task.endpointID)
+        wakeCommitter()
+        finishJobsIfIdle()
+    }
+
+    /// Revoked partitions are handed on: once none is left, the consumer may let the rebalance go on.
+    private func handOn(_ handed: [TopicPartition]) {
+        guard !handed.isEmpty else { return }
+        let before = revoking.count
+        revoking.subtract(handed)
+        guard revoking.isEmpty, before > 0 else { return }
+        logger.info("Revoked partitions handed on", metadata: ["kafka.partitions": "\(handed.map(\.description))"])
+        consumer.acknowledgeRevocations()
     }
 
     /// One consumed record. Pauses its partition when the task is not due yet (retry tiers) or
     /// its endpoint's queue is full; the record is held and admitted later.
     func accept(_ message: KafkaMessage) async {
         let source = message.topicPartition
-        guard !draining, partitions[source] != nil else { return }
+        guard !draining, let state = partitions[source], !state.revoked else { return }
         partitions[source]!.next = message.offset + 1
         let task: Herald_V1_DeliveryTask
         do {
@@ -178,7 +287,7 @@ actor DeliveryEngine {
             return
         }
         partitions[source]!.inFlight.insert(message.offset)
-        let job = Job(task: task, source: source, offset: message.offset)
+        let job = Job(task: task, source: source, offset: message.offset, generation: state.generation)
         if task.hasNotBefore {
             let due = Date(timeIntervalSince1970: TimeInterval(task.notBefore.seconds) + TimeInterval(task.notBefore.nanos) / 1e9)
             let wait = due.timeIntervalSinceNow
@@ -383,7 +492,7 @@ actor DeliveryEngine {
             lane.running -= 1
             lanes[task.endpointID] = lane
         }
-        partitions[job.source]?.inFlight.remove(job.offset)
+        if partitions[job.source]?.generation == job.generation { partitions[job.source]!.inFlight.remove(job.offset) }
         pump(task.endpointID)
         await admitHeld(for: task.endpointID)
         wakeCommitter()
@@ -428,16 +537,25 @@ actor DeliveryEngine {
     }
 
     /// The next transaction's content: pending outcomes and every partition's committable offset
-    /// (the lowest offset still in flight or held, else the offset after the last taken record).
+    /// (the lowest offset still in flight, held or dropped, else the offset after the last taken
+    /// record). A revoked partition with nothing in flight leaves the engine here: the batch hands
+    /// it on once committed, or, when there is nothing to commit, it is handed on at once. Called
+    /// only while no batch is committing, so every earlier outcome of it is committed by then.
     private func takeBatch() -> Batch? {
         var batch = pending
         for (partition, state) in partitions {
-            guard let committable = state.inFlight.min() ?? state.next, committable != state.committed else { continue }
-            batch.offsets.append(TopicPartitionOffset(partition, offset: committable))
-            partitions[partition]!.committed = committable
+            if let committable = state.committable, committable != state.committed {
+                batch.offsets.append(TopicPartitionOffset(partition, offset: committable))
+                partitions[partition]!.committed = committable
+            }
+            if state.revoked && state.inFlight.isEmpty {
+                batch.handsOn.append(partition)
+                partitions[partition] = nil
+            }
         }
         guard !batch.records.isEmpty || !batch.offsets.isEmpty || !batch.waiters.isEmpty else {
             offsetsDirty = false
+            handOn(batch.handsOn)
             return nil
         }
         pending = Batch()
@@ -464,10 +582,13 @@ actor DeliveryEngine {
 
     func committed(_ batch: Batch) {
         for waiter in batch.waiters { waiter.resume() }
+        handOn(batch.handsOn)
     }
 
     func failed(_ batch: Batch, error: any Error) {
         for waiter in batch.waiters { waiter.resume(throwing: DeliveryAPIError(.unavailable, "the transaction failed: \(error)")) }
+        // The engine stops: what was not committed is dropped, and the next owners read it again.
+        handOn(Array(revoking))
         draining = true
         jobs.finish()
         jobsFinished = true

@@ -83,6 +83,8 @@ struct DeliveryLoop: Sendable {
     /// One attempt of one task.
     private func attempt(_ job: DeliveryEngine.Job) async {
         let task = job.task
+        // Revoked between being queued and starting: the next owner sends it.
+        guard await engine.owns(job) else { return await engine.abandon(job) }
         guard let endpoint = endpoints.resolved(task.endpointID) else {
             return await engine.finish(job, report: AttemptReport(kind: .undeliverable, error: "endpoint '\(task.endpointID)' does not exist", policy: nil, reachedEndpoint: false))
         }

@@ -45,6 +45,16 @@ public struct DeliveryServer: Sendable {
         /// Bound on each registry call. Default 5 s.
         public var registryTimeout = Duration.seconds(5)
 
+        /// How long a rebalance waits for this instance to commit the outcomes of the sends in flight
+        /// for the partitions it revokes (`KafkaConsumer.Revocation.afterAcknowledgement`): a little
+        /// above the longest send (a registry call, then the whole request) plus a commit, at least
+        /// 120 s, and at most 280 s, below librdkafka's `max.poll.interval.ms` (300 s), which bounds
+        /// the whole rebalance. Past it the partitions move on anyway, and a send still in flight may
+        /// be repeated by the next owner (same `webhook-id`).
+        public var revocationTimeout: Duration {
+            min(max(.seconds(120), registryTimeout + requestTimeout + kafka.requestTimeout), .seconds(280))
+        }
+
         public init(kafka: KafkaConfiguration) {
             self.kafka = kafka
         }
@@ -91,7 +101,11 @@ public struct DeliveryServer: Sendable {
         }
         let consumer = try KafkaConsumer(
             configuration: configuration.kafka,
-            options: .init(groupID: configuration.consumerGroup, groupInstanceID: configuration.transactionalID),
+            options: .init(
+                groupID: configuration.consumerGroup, groupInstanceID: configuration.transactionalID,
+                // Outcomes of sends in flight for revoked partitions commit before their next owner
+                // reads the committed offsets; the broker's fencing is not relied on (DESIGN.md §5).
+                revocation: .afterAcknowledgement(timeout: configuration.revocationTimeout)),
             logger: logger)
 
         let registry = try ServiceAddress(configuration.registryAddress)

@@ -103,7 +103,8 @@ struct DeliveryStack {
     static let secretKey = Data((0..<32).map { UInt8($0 &* 7 &+ 3) }).base64EncodedString()
 
     static func start(names: DeliveryNames = DeliveryNames(), registry: TestRegistry? = nil, partitions: Int = 3, maxAttempts: Int? = 3,
-                      allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil) async throws -> DeliveryStack {
+                      allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil,
+                      logger: Logger = TestEnvironment.logger) async throws -> DeliveryStack {
         let registry = if let registry { registry } else { try await TestRegistry.start() }
         var configuration = DeliveryServer.Configuration(kafka: TestEnvironment.kafka())
         configuration.grpcPort = 0
@@ -118,8 +119,8 @@ struct DeliveryStack {
         configuration.retryPolicy = RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)
-        let server = try await DeliveryServer.build(configuration, logger: TestEnvironment.logger)
-        let group = RunningGroup(server.services, logger: TestEnvironment.logger)
+        let server = try await DeliveryServer.build(configuration, logger: logger)
+        let group = RunningGroup(server.services, logger: logger)
         let port = try await server.grpc.boundPort()
         try await TestEnvironment.eventually("delivery serving") { server.health.isServing }
         return DeliveryStack(registry: registry, names: names, server: server, group: group, grpcPort: port, instanceID: configuration.instanceID)
