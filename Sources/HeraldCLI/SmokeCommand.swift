@@ -18,8 +18,8 @@ struct SmokeCommand: AsyncParsableCommand {
         abstract: "Round-trip one Avro record through the registry and Kafka, and print each step."
     )
 
-    @Option(help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
-    var brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+    @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
+    var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
 
     @Option(help: "gRPC address (host:port) of the schema registry. Env: HERALD_REGISTRY_URL.")
     var registryURL = ProcessInfo.processInfo.environment["HERALD_REGISTRY_URL"] ?? "127.0.0.1:50050"

@@ -9,6 +9,9 @@ public final class ServiceProcess: Sendable {
     public let httpPort: Int
     private let output: Output
 
+    /// Children started and not exited yet, by pid, so a command told to stop can take them down.
+    private static let running = Mutex<Set<Int32>>([])
+
     /// The child's stderr so far, shared with the pipe's reader.
     private final class Output: Sendable {
         let text = Mutex("")
@@ -33,7 +36,9 @@ public final class ServiceProcess: Sendable {
             if data.isEmpty { handle.readabilityHandler = nil; return }
             output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
+        process.terminationHandler = { exited in _ = running.withLock { $0.remove(exited.processIdentifier) } }
         try process.run()
+        _ = running.withLock { $0.insert(process.processIdentifier) }
         let deadline = ContinuousClock.now + timeout
         while true {
             let text = output.text.withLock { $0 }
@@ -72,6 +77,25 @@ public final class ServiceProcess: Sendable {
         process.waitUntilExit()
         return process.terminationStatus
     }
+
+    /// Makes SIGTERM and SIGINT to this process SIGKILL every child still running, then exit
+    /// (143 or 130): a harness stopped from outside leaves no services behind.
+    public static func killChildrenWhenStopped() {
+        for (signal, status) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130))] {
+            Foundation.signal(signal, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+            source.setEventHandler {
+                for pid in running.withLock({ $0 }) { Foundation.kill(pid, SIGKILL) }
+                exit(status)
+            }
+            source.resume()
+            stopHandlers.append(source)
+        }
+    }
+
+    /// Keeps the signal sources alive for the life of the process. Written only by
+    /// `killChildrenWhenStopped`, which a command calls once before starting anything.
+    nonisolated(unsafe) private static var stopHandlers: [any DispatchSourceSignal] = []
 
     public enum Failure: Error, CustomStringConvertible {
         case exited(String, log: String)

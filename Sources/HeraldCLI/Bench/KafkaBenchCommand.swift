@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldKafka
+import HeraldRuntime
 import Logging
 
 /// `herald bench kafka`: HeraldKafka beside Python confluent-kafka (librdkafka underneath) doing
@@ -11,8 +12,8 @@ struct KafkaBenchCommand: AsyncParsableCommand {
         abstract: "Kafka produce, transactional produce and consume throughput, beside confluent-kafka."
     )
 
-    @Option(help: "Kafka bootstrap servers.")
-    var brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+    @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
+    var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
 
     @Option(help: "Records per plain produce and consume workload.")
     var messages = 100_000

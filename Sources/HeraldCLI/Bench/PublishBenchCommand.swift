@@ -25,7 +25,7 @@ struct PublishBenchCommand: AsyncParsableCommand {
         abstract: "Publish over PublishStream and unary Publish, beside a bare gRPC service and raw transactional produce."
     )
 
-    @Option(help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
+    @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
     var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
 
     @Option(help: "Events sent over one PublishStream, on each side.")

@@ -26,7 +26,7 @@ struct RegistryBenchCommand: AsyncParsableCommand {
         abstract: "Registry reads (REST GET /schemas/ids/{id}, gRPC GetSchema) and registrations, beside bare servers."
     )
 
-    @Option(help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
+    @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
     var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
 
     @Option(help: "Concurrent callers in the read workloads and the concurrent register workload.")

@@ -35,6 +35,7 @@ struct ChaosCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ServiceProcess.killChildrenWhenStopped()
         let seed = seed ?? UInt64.random(in: 0...UInt64.max)
         var configuration = ChaosRun.Configuration(events: events, rate: rate, rounds: rounds, seed: seed)
         configuration.maxDowntime = .milliseconds(maxDowntimeMs)

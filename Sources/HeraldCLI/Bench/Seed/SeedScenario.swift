@@ -16,6 +16,7 @@ struct SeedScenario {
     var partitions: Int
 
     func run() async throws {
+        ServiceProcess.killChildrenWhenStopped()
         var logger = Logger(label: "herald.bench.seed")
         logger.logLevel = .warning
         var configuration = ChaosRun.Configuration(events: events, rate: rate, rounds: rounds, seed: seed)
