@@ -212,12 +212,11 @@ final class RouterLoop {
         }
 
         let key = DedupeRecord.key(source: attributes.source, id: attributes.id)
-        if windows[partition]?.contains(key) == true || part.keySet.contains(key)
-            || committing?.work[partition]?.keySet.contains(key) == true {
+        if windows[partition]?.contains(key) == true || committing?.work[partition]?.keySet.contains(key) == true
+            || !part.keySet.insert(key).inserted {
             part.counts.duplicate += 1
             return
         }
-        part.keySet.insert(key)
         part.newKeys.append((key, seen.time))
         part.records.append(ProducerRecord(
             topic: settings.dedupeTopic, partition: partition, key: Array(key.utf8), value: seen.changelogValue))
