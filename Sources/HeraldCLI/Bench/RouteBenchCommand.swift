@@ -31,7 +31,7 @@ struct RouteBenchCommand: AsyncParsableCommand {
     @Option(help: "Routes in the router's table (one matches each event; the rest match other types and sources).")
     var routes = 1000
 
-    @Option(help: "Python interpreter with confluent-kafka installed.")
+    @Option(help: "Python interpreter with confluent-kafka installed. The default venv's wheel bundles a newer librdkafka than the Debian one Herald links; scripts/baseline-venv-system-librdkafka.sh builds one on the same librdkafka (.venv-system-rdkafka/bin/python).")
     var python = ".venv/bin/python"
 
     @Option(help: "The confluent-kafka baseline script.")

@@ -34,56 +34,65 @@ public enum CloudEventsKafkaBinding {
     /// Throws, naming the header, when `ce_id`, `ce_source`, `ce_type` or `ce_specversion` is missing,
     /// the spec version is not 1.0, `content-type` is missing or not `application/avro`, a `ce_`
     /// header repeats or is not UTF-8, or `ce_time` is not RFC 3339.
-    public static func attributes(from headers: some Sequence<RecordHeader>) throws(EventAttributeError) -> EventAttributes {
-        var attributes: [String: String] = [:]
-        var contentTypeValue: String?
+    public static func attributes(from headers: [RecordHeader]) throws(EventAttributeError) -> EventAttributes {
+        // Runs once per routed event: the core attributes go straight into locals (no dictionary,
+        // no substring), only extensions into a map.
+        var id, source, type, version, time, subject, dataSchema, contentTypeValue: String?
+        var extensions: [String: String] = [:]
         for header in headers {
             let isContentType = header.name == contentTypeHeader
             guard isContentType || header.name.hasPrefix(headerPrefix) else { continue }
             guard let value = String(validating: header.value, as: UTF8.self) else {
                 throw EventAttributeError(field: "header \(header.name)", reason: "value is not UTF-8")
             }
-            if isContentType {
-                guard contentTypeValue == nil else { throw EventAttributeError(field: "header \(header.name)", reason: "appears more than once") }
-                contentTypeValue = value
-                continue
+            func set(_ slot: inout String?) throws(EventAttributeError) {
+                guard slot == nil else { throw EventAttributeError(field: "header \(header.name)", reason: "appears more than once") }
+                slot = value
             }
-            let name = String(header.name.dropFirst(headerPrefix.count))
-            guard attributes.updateValue(value, forKey: name) == nil else {
-                throw EventAttributeError(field: "header \(header.name)", reason: "appears more than once")
+            switch header.name {
+            case contentTypeHeader: try set(&contentTypeValue)
+            case "ce_id": try set(&id)
+            case "ce_source": try set(&source)
+            case "ce_type": try set(&type)
+            case "ce_specversion": try set(&version)
+            case "ce_time": try set(&time)
+            case "ce_subject": try set(&subject)
+            case "ce_dataschema": try set(&dataSchema)
+            default:
+                guard extensions.updateValue(value, forKey: String(header.name.dropFirst(headerPrefix.count))) == nil else {
+                    throw EventAttributeError(field: "header \(header.name)", reason: "appears more than once")
+                }
             }
         }
 
-        func take(_ name: String) throws(EventAttributeError) -> String {
-            guard let value = attributes.removeValue(forKey: name) else {
-                throw EventAttributeError(field: "header \(headerPrefix)\(name)", reason: "missing")
-            }
+        func required(_ value: String?, _ name: String) throws(EventAttributeError) -> String {
+            guard let value else { throw EventAttributeError(field: "header \(headerPrefix)\(name)", reason: "missing") }
             return value
         }
-        let version = try take("specversion")
-        guard version == specVersion else {
-            throw EventAttributeError(field: "header ce_specversion", reason: "unsupported version \"\(version)\" (expected \(specVersion))")
+        let specVersionValue = try required(version, "specversion")
+        guard specVersionValue == specVersion else {
+            throw EventAttributeError(field: "header ce_specversion", reason: "unsupported version \"\(specVersionValue)\" (expected \(specVersion))")
         }
         guard let contentTypeValue else { throw EventAttributeError(field: "header content-type", reason: "missing") }
         guard contentTypeValue == contentType else {
             throw EventAttributeError(field: "header content-type", reason: "\"\(contentTypeValue)\" is not \(contentType)")
         }
 
-        var event = EventAttributes(id: try take("id"), source: try take("source"), type: try take("type"))
-        event.subject = attributes.removeValue(forKey: "subject") ?? ""
-        event.dataSchema = attributes.removeValue(forKey: "dataschema") ?? ""
-        if let text = attributes.removeValue(forKey: "time") {
-            guard let time = EventTimestamp(rfc3339: text) else {
-                throw EventAttributeError(field: "header ce_time", reason: "not an RFC 3339 date-time: \"\(text)\"")
+        var event = EventAttributes(id: try required(id, "id"), source: try required(source, "source"), type: try required(type, "type"))
+        event.subject = subject ?? ""
+        event.dataSchema = dataSchema ?? ""
+        if let time {
+            guard let timestamp = EventTimestamp(rfc3339: time) else {
+                throw EventAttributeError(field: "header ce_time", reason: "not an RFC 3339 date-time: \"\(time)\"")
             }
-            event.time = time
+            event.time = timestamp
         }
-        for name in attributes.keys.sorted() {
+        for name in extensions.keys.sorted() {
             if let problem = EventAttributes.extensionNameViolation(name) {
                 throw EventAttributeError(field: "header \(headerPrefix)\(name)", reason: problem)
             }
         }
-        event.extensions = attributes
+        event.extensions = extensions
         try event.validate()
         return event
     }

@@ -9,23 +9,31 @@ import SwiftProtobuf
 public enum DeliveryID {
     /// `dlv_` + 32 hex digits of SHA-256 over the length-prefixed source, id, route id and endpoint id.
     public static func make(source: String, id: String, routeID: String, endpointID: String) -> String {
+        // Once per delivery task: hashed from the strings' own UTF-8 and spelled as bytes, without
+        // intermediate arrays or per-character appends.
         var hasher = SHA256()
-        for field in [source, id, routeID, endpointID] {
+        func add(_ field: String) {
             var length = UInt32(field.utf8.count).bigEndian
             withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: Array(field.utf8))
+            var field = field
+            field.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
+        add(source)
+        add(id)
+        add(routeID)
+        add(endpointID)
         let digest = hasher.finalize()
-        var text = "dlv_"
-        text.reserveCapacity(36)
-        for byte in digest.prefix(16) {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0F)])
+        return String(unsafeUninitializedCapacity: 36) { text in
+            for (index, byte) in "dlv_".utf8.enumerated() { text[index] = byte }
+            for (index, byte) in digest.prefix(16).enumerated() {
+                text[4 + 2 * index] = hexDigits[Int(byte >> 4)]
+                text[5 + 2 * index] = hexDigits[Int(byte & 0x0F)]
+            }
+            return 36
         }
-        return text
     }
 
-    private static let hexDigits = Array("0123456789abcdef")
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 extension Herald_V1_DeliveryTask {

@@ -212,12 +212,11 @@ final class RouterLoop {
         }
 
         let key = DedupeRecord.key(source: attributes.source, id: attributes.id)
-        if windows[partition]?.contains(key) == true || part.keySet.contains(key)
-            || committing?.work[partition]?.keySet.contains(key) == true {
+        if windows[partition]?.contains(key) == true || committing?.work[partition]?.keySet.contains(key) == true
+            || !part.keySet.insert(key).inserted {
             part.counts.duplicate += 1
             return
         }
-        part.keySet.insert(key)
         part.newKeys.append((key, seen.time))
         part.records.append(ProducerRecord(
             topic: settings.dedupeTopic, partition: partition, key: Array(key.utf8), value: seen.changelogValue))
@@ -275,7 +274,9 @@ final class RouterLoop {
         let producer = producer
         // Unstructured so the next batch can be processed meanwhile; always awaited (`settle`, or
         // on the way out of `run`) before another transaction begins or the producer closes.
-        let write = Task {
+        // Immediate: the transaction begins and its records are enqueued right here, without a
+        // hop to another pool thread; the task first suspends at the commit.
+        let write = Task.immediate {
             try await producer.withTransaction { transaction in
                 try await transaction.send(contentsOf: records)
                 try await transaction.sendOffsets(offsets, groupMetadata: metadata)

@@ -202,4 +202,11 @@ import Testing
         ]
         #expect(Set(others + [id]).count == 6)
     }
+
+    /// Ids already sent as `webhook-id` must come out the same from every later version
+    /// (values computed independently: SHA-256 over big-endian u32 lengths and UTF-8 bytes).
+    @Test func knownValuesNeverChange() {
+        #expect(DeliveryID.make(source: "/shop/orders", id: "a", routeID: "acme", endpointID: "e3") == "dlv_4f4fce611b164c3a06b6d7ffa5fc4080")
+        #expect(DeliveryID.make(source: "/café/orders", id: "a", routeID: "acme", endpointID: "e3") == "dlv_372cc07fc9243e0114c04dfd3e9efd17")
+    }
 }
