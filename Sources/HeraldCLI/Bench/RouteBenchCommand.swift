@@ -19,8 +19,8 @@ struct RouteBenchCommand: AsyncParsableCommand {
         abstract: "Routing throughput at 500 and 50 events per transaction, beside confluent-kafka EOS."
     )
 
-    @Option(help: "Kafka bootstrap servers.")
-    var brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+    @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
+    var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
 
     @Option(help: "Events per measurement.")
     var events = 50_000
