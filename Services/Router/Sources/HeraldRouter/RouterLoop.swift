@@ -274,9 +274,7 @@ final class RouterLoop {
         let producer = producer
         // Unstructured so the next batch can be processed meanwhile; always awaited (`settle`, or
         // on the way out of `run`) before another transaction begins or the producer closes.
-        // Immediate: the transaction begins and its records are enqueued right here, without a
-        // hop to another pool thread; the task first suspends at the commit.
-        let write = Task.immediate {
+        let write = Task {
             try await producer.withTransaction { transaction in
                 try await transaction.send(contentsOf: records)
                 try await transaction.sendOffsets(offsets, groupMetadata: metadata)
