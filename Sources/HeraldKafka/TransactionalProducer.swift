@@ -84,12 +84,8 @@ public final class TransactionalProducer: Sendable {
         let incarnations = Incarnations(base: base, ledger: ledger, options: options)
         let latest = try await ledger.latestIncarnation(of: base)
         if let latest {
-            let previous = try engine("\(base).\(latest)", configuration: configuration, options: options, logger: logger)
-            do { try await initTransactions(previous) } catch {
-                await previous.close()
-                throw error
-            }
-            await previous.close()
+            // Fences whoever still writes under it and aborts what it left open.
+            try await initialised(latest, of: incarnations).engine.close()
         }
         let first = try await start((latest ?? -1) + 1, of: incarnations)
         return TransactionalProducer(first, incarnations: incarnations)
@@ -98,6 +94,13 @@ public final class TransactionalProducer: Sendable {
     /// Records incarnation `number` and starts a producer under it.
     private static func start(_ number: Int, of incarnations: Incarnations) async throws -> Incarnation {
         try await incarnations.ledger.record(number, of: incarnations.base)
+        let started = try await initialised(number, of: incarnations)
+        incarnations.ledger.logger.info("Transactional producer started", metadata: [LogKeys.kafkaTransactionalID: "\(started.id)"])
+        return started
+    }
+
+    /// A producer under incarnation `number`, its transactions initialised.
+    private static func initialised(_ number: Int, of incarnations: Incarnations) async throws -> Incarnation {
         let id = "\(incarnations.base).\(number)"
         let ledger = incarnations.ledger
         let engine = try engine(id, configuration: ledger.configuration, options: incarnations.options, logger: ledger.logger)
@@ -105,7 +108,6 @@ public final class TransactionalProducer: Sendable {
             await engine.close()
             throw error
         }
-        ledger.logger.info("Transactional producer started", metadata: [LogKeys.kafkaTransactionalID: "\(id)"])
         return Incarnation(id: id, number: number, engine: engine)
     }
 

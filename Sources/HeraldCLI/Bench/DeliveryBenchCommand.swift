@@ -58,17 +58,8 @@ struct DeliveryBenchCommand: AsyncParsableCommand {
         let url = "http://127.0.0.1:\(await receiverPort.value)/hook"
 
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
-        var configuration = DeliveryServer.Configuration(kafka: kafka)
-        configuration.grpcPort = 0
-        configuration.httpPort = 0
-        configuration.instanceID = "bench-\(suffix)"
-        configuration.consumerGroup = "herald-bench-delivery.\(suffix)"
-        configuration.registryAddress = registry.grpcAddress
-        configuration.allowPrivateEndpoints = true
-        configuration.secretKey = .random()
-        configuration.topics = .named(prefix: "herald-bench", suffix: suffix)
-        configuration.partitions = 6
-        configuration.limits.concurrency = concurrency
+        let configuration = DeliveryServer.Configuration.bench(
+            kafka: kafka, prefix: "herald-bench", suffix: suffix, registryAddress: registry.grpcAddress, partitions: 6, concurrency: concurrency)
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let serverGroup = ServiceGroup(services: server.services, logger: logger)
         let serverTask = Task { try await serverGroup.run() }

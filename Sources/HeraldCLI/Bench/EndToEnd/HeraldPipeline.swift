@@ -58,7 +58,10 @@ final class HeraldPipeline: EndToEndPipeline {
             let started = try await InProcessProducer.start(kafka: kafka, registry: registry, partitions: target.partitions, prefix: prefix, logger: logger)
             producer = started
 
-            let deliveryTopics = DeliveryTopics.named(prefix: prefix, suffix: suffix)
+            let delivery = DeliveryServer.Configuration.bench(
+                kafka: kafka, prefix: prefix, suffix: suffix, registryAddress: registry.grpcAddress,
+                partitions: target.partitions, concurrency: target.concurrency)
+            let deliveryTopics = delivery.topics
             var router = RouterServer.Configuration(kafka: kafka)
             router.grpcPort = 0
             router.httpPort = 0
@@ -72,17 +75,6 @@ final class HeraldPipeline: EndToEndPipeline {
             let routerServer = try await RouterServer.build(router, logger: logger)
             running.append(Self.run(routerServer.services, logger: logger))
 
-            var delivery = DeliveryServer.Configuration(kafka: kafka)
-            delivery.grpcPort = 0
-            delivery.httpPort = 0
-            delivery.instanceID = "\(prefix).\(suffix)"
-            delivery.consumerGroup = "\(prefix).delivery.\(suffix)"
-            delivery.registryAddress = registry.grpcAddress
-            delivery.allowPrivateEndpoints = true
-            delivery.secretKey = .random()
-            delivery.topics = deliveryTopics
-            delivery.partitions = target.partitions
-            delivery.limits.concurrency = target.concurrency
             let deliveryServer = try await DeliveryServer.build(delivery, logger: logger)
             running.append(Self.run(deliveryServer.services, logger: logger))
 
