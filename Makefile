@@ -17,6 +17,8 @@ BENCHMARKS += e2e
 # `herald bench --scenario <name>`: Herald beside the naive pipeline under the same crashes.
 BENCH_SCENARIOS ?= seed
 BENCH_STAMP := $(VENV)/.bench-$(shell cksum < requirements-bench.txt | cut -d' ' -f1)
+# The route benchmark's baseline: confluent-kafka built on the same (Debian) librdkafka Herald links.
+SYSTEM_RDKAFKA_PYTHON := .venv-system-rdkafka/bin/python
 CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
 
 .PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench chaos compose-check clean
@@ -63,7 +65,7 @@ test: deps ## build, start the broker, run every test (Swift, then the Python in
 run: release ## start the broker and `herald dev --with-sink`, and show an event travelling end to end
 	@scripts/run-demo.sh
 
-bench: release $(BENCH_STAMP) ## run every benchmark beside its baseline on a local broker; report and plots in bench/results/
+bench: release $(BENCH_STAMP) $(SYSTEM_RDKAFKA_PYTHON) ## run every benchmark beside its baseline on a local broker; report and plots in bench/results/
 	@scripts/broker.sh up
 	@status=0; \
 	scripts/bench.sh $(BENCHMARKS) $(addprefix scenario-,$(BENCH_SCENARIOS)) || status=$$?; \
@@ -78,6 +80,9 @@ chaos: release ## SIGKILL every service at seeded random moments under 20,000 ev
 	exit $$status
 
 # matplotlib, for the benchmark report's plots only (the test target never needs it).
+$(SYSTEM_RDKAFKA_PYTHON): | apt-deps
+	scripts/baseline-venv-system-librdkafka.sh
+
 $(BENCH_STAMP): requirements-bench.txt $(VENV_STAMP)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-bench.txt
 	@rm -f $(VENV)/.bench-*; touch $@

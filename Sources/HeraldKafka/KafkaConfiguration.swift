@@ -19,6 +19,12 @@ public struct KafkaConfiguration: Sendable {
     /// their transactional id is current (`TransactionalProducer.incarnating`). Default
     /// `herald.transactional-ids`.
     public var transactionalIDLedgerTopic: String
+    /// How long a consumer leaves a partition it has caught up with before fetching it again;
+    /// zero fetches again at once (librdkafka's behaviour). Kafka holds a caught-up fetch open for
+    /// the consumer's fetch wait, but the local broker answers it at once (DESIGN.md §8), so each
+    /// idle consumer would otherwise spin at about half a core, with as much again in the broker.
+    /// Adds up to this much latency to a record that arrives while its partition rests. Default 10 ms.
+    public var idleFetchBackoff: Duration
     /// Any librdkafka property (see librdkafka's CONFIGURATION.md), applied after everything else.
     public var properties: [String: String]
 
@@ -29,6 +35,7 @@ public struct KafkaConfiguration: Sendable {
         deliveryTimeout: Duration = .seconds(30),
         security: Security = .plaintext,
         transactionalIDLedgerTopic: String = "herald.transactional-ids",
+        idleFetchBackoff: Duration = .milliseconds(10),
         properties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
@@ -37,6 +44,7 @@ public struct KafkaConfiguration: Sendable {
         self.deliveryTimeout = deliveryTimeout
         self.security = security
         self.transactionalIDLedgerTopic = transactionalIDLedgerTopic
+        self.idleFetchBackoff = idleFetchBackoff
         self.properties = properties
     }
 }

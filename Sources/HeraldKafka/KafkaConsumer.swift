@@ -43,7 +43,9 @@ public final class KafkaConsumer: Sendable {
         var logger = logger
         if let groupID = options.groupID { logger[metadataKey: LogKeys.kafkaGroupID] = "\(groupID)" }
         let buffer = ConsumerEventBuffer(capacity: options.bufferCapacity)
-        let loop = ConsumerPollLoop(buffer: buffer, revocation: options.revocation, logger: logger)
+        let loop = ConsumerPollLoop(
+            buffer: buffer, revocation: options.revocation, reportsEndOfPartition: options.reportsEndOfPartition,
+            idleFetchBackoff: configuration.idleFetchBackoff, logger: logger)
         let callbacks = RDKafkaClient.Callbacks(
             logger: logger,
             onError: { [weak loop] error in loop?.report(error) },
@@ -51,7 +53,8 @@ public final class KafkaConsumer: Sendable {
         )
         let client = try RDKafkaClient(
             kind: .consumer,
-            properties: configuration.clientProperties.merging(options.properties) { _, new in new },
+            properties: configuration.clientProperties
+                .merging(options.properties(resting: configuration.idleFetchBackoff > .zero)) { _, new in new },
             callbacks: callbacks
         )
         loop.client = client
@@ -236,7 +239,9 @@ extension KafkaConsumer {
             self.fetchWait = fetchWait
         }
 
-        var properties: [String: String] {
+        /// - Parameter resting: the poll loop rests caught-up partitions, so it needs librdkafka's
+        ///   end-of-partition events even where the caller does not.
+        func properties(resting: Bool) -> [String: String] {
             var result = [
                 "isolation.level": isolationLevel.name,
                 "auto.offset.reset": autoOffsetReset.name,
@@ -244,7 +249,7 @@ extension KafkaConsumer {
                 // Commits are explicit (`commit` or a transaction), never behind the caller's back.
                 "enable.auto.commit": "false",
                 "enable.auto.offset.store": "false",
-                "enable.partition.eof": reportsEndOfPartition ? "true" : "false",
+                "enable.partition.eof": reportsEndOfPartition || resting ? "true" : "false",
                 "fetch.wait.max.ms": String(fetchWait.milliseconds),
             ]
             // librdkafka needs a group id even to assign partitions by hand; a private one is never
@@ -304,16 +309,29 @@ final class ConsumerPollLoop: @unchecked Sendable {
     private var thread: ServiceThread?
     private let commands = Mutex<(closed: Bool, queue: [@Sendable (ConsumerPollLoop) -> Void])>((false, []))
     private var pending: [KafkaConsumerEvent] = []
+    private let reportsEndOfPartition: Bool
+    private let idleFetchBackoff: Duration
     private var paused: Set<TopicPartition> = []
+    /// Caught-up partitions paused by the loop itself (`KafkaConfiguration.idleFetchBackoff`): when
+    /// each is fetched again, and from where (its end-of-partition offset). Separate from the
+    /// caller's pauses, whose buffered records are dropped.
+    private var resting: [TopicPartition: (until: ContinuousClock.Instant, offset: Int64)] = [:]
+    /// No later than the earliest rest's end (earlier after a rest ended early: then merely rechecked).
+    private var nextWake: ContinuousClock.Instant?
     /// Offset after the last message moved toward the caller, per partition (where to refetch from after a pause).
     private var fetched: [TopicPartition: Int64] = [:]
     private var manualAssignment: Set<TopicPartition> = []
     private let topicNames = RDKafkaClient.TopicNames()
     private static let batchSize = 256
 
-    init(buffer: ConsumerEventBuffer, revocation: KafkaConsumer.Revocation, logger: Logger) {
+    init(
+        buffer: ConsumerEventBuffer, revocation: KafkaConsumer.Revocation, reportsEndOfPartition: Bool,
+        idleFetchBackoff: Duration, logger: Logger
+    ) {
         self.buffer = buffer
         self.revocation = revocation
+        self.reportsEndOfPartition = reportsEndOfPartition
+        self.idleFetchBackoff = idleFetchBackoff
         self.logger = logger
     }
 
@@ -321,7 +339,9 @@ final class ConsumerPollLoop: @unchecked Sendable {
         self.thread = thread
         while !thread.isStopRequested {
             runCommands()
-            guard let polled = client.consumerPoll(timeoutMilliseconds: pending.isEmpty ? 100 : 0, topicNames: topicNames) else {
+            let wait = wakeRestedPartitions(within: 100)
+            let timeout = pending.isEmpty ? wait : 0
+            guard let polled = client.consumerPoll(timeoutMilliseconds: timeout, topicNames: topicNames) else {
                 flush(thread)
                 continue
             }
@@ -332,7 +352,8 @@ final class ConsumerPollLoop: @unchecked Sendable {
                 pending.append(.message(message))
             case .endOfPartition(let end):
                 guard !paused.contains(end.topicPartition) else { continue }
-                pending.append(.endOfPartition(end))
+                if reportsEndOfPartition { pending.append(.endOfPartition(end)) }
+                rest(end)
             case .error(let error):
                 logger.info("Kafka consumer error", metadata: [LogKeys.error: "\(error)"])
             }
@@ -352,6 +373,54 @@ final class ConsumerPollLoop: @unchecked Sendable {
         runCommands(closing: true)
         buffer.finish(.success(()))
         self.thread = nil
+    }
+
+    // MARK: Resting caught-up partitions
+
+    /// Pauses a partition the consumer has caught up with for `idleFetchBackoff`. Every record
+    /// before `end` has been handed out; librdkafka drops what it fetched beyond it before the
+    /// pause, and the wake-up fetches from `end` again, so nothing is skipped or repeated.
+    private func rest(_ end: TopicPartitionOffset) {
+        let partition = end.topicPartition
+        guard idleFetchBackoff > .zero, resting[partition] == nil, end.offset >= 0 else { return }
+        do {
+            try client.pause([partition])
+            let until = ContinuousClock.now + idleFetchBackoff
+            resting[partition] = (until, end.offset)
+            nextWake = min(nextWake ?? until, until)
+        } catch {
+            logger.debug("Pausing a caught-up partition failed; it is fetched again at once", metadata: [LogKeys.error: "\(error)"])
+        }
+    }
+
+    /// Resumes the rested partitions that are due; returns how long the next poll may wait
+    /// (at most `limit` ms) so that the next one wakes in time.
+    private func wakeRestedPartitions(within limit: Int32) -> Int32 {
+        guard let next = nextWake else { return limit }
+        let now = ContinuousClock.now
+        if next <= now {
+            wake(resting.filter { $0.value.until <= now }.map(\.key), refetch: true)
+            nextWake = resting.values.map(\.until).min()
+        }
+        guard let next = nextWake else { return limit }
+        return Int32(clamping: min(Int(limit), max(1, (next - now).milliseconds)))
+    }
+
+    /// Ends the rest of `partitions` (those resting): resumes them in librdkafka and, with
+    /// `refetch`, seeks each to where it rested. The seek is what makes librdkafka fetch at once:
+    /// after a bare resume of an idle consumer its broker thread waits up to a second
+    /// (`socket.blocking.max.ms`) before it looks at the partition again.
+    private func wake(_ partitions: some Sequence<TopicPartition>, refetch: Bool) {
+        let waking = partitions.compactMap { partition in
+            resting.removeValue(forKey: partition).map { TopicPartitionOffset(partition, offset: $0.offset) }
+        }
+        guard !waking.isEmpty else { return }
+        do {
+            try client.resume(waking.map(\.topicPartition))
+            if refetch { try client.seek(waking) }
+        } catch {
+            logger.info("Resuming rested partitions failed", metadata: [LogKeys.error: "\(error)"])
+        }
     }
 
     /// Moves the local batch into the buffer, waiting for space but still serving commands and stop.
@@ -412,6 +481,8 @@ final class ConsumerPollLoop: @unchecked Sendable {
     func pause(_ partitions: [TopicPartition]) throws {
         try client.pause(partitions)
         let set = Set(partitions)
+        // The caller's pause outlasts a rest; the caller's `resume` ends both.
+        for partition in set { resting[partition] = nil }
         paused.formUnion(set)
         // Messages fetched but not yet taken go back to librdkafka: seek to the first of them.
         var lowest = buffer.purge(set, forgetPositions: false)
@@ -429,10 +500,13 @@ final class ConsumerPollLoop: @unchecked Sendable {
     func resume(_ partitions: [TopicPartition]) throws {
         try client.resume(partitions)
         paused.subtract(partitions)
+        for partition in partitions { resting[partition] = nil }
     }
 
     func seek(_ positions: [TopicPartitionOffset]) throws {
         let set = Set(positions.map(\.topicPartition))
+        // A rewound partition has records to read again: no reason to wait out its rest.
+        wake(set, refetch: false)
         pending.removeAll { $0.partition.map(set.contains) ?? false }
         buffer.purge(set, forgetPositions: true)
         try client.seek(positions)
@@ -495,6 +569,8 @@ final class ConsumerPollLoop: @unchecked Sendable {
 
     private func revoke(_ partitions: Set<TopicPartition>) {
         guard !partitions.isEmpty else { return }
+        // librdkafka keeps a partition's pause across assignments: never leave one of ours behind.
+        wake(partitions, refetch: false)
         pending.removeAll { $0.partition.map(partitions.contains) ?? false }
         buffer.purge(partitions, forgetPositions: true)
         forcePush(.partitionsRevoked(partitions.sorted(by: Self.order)))

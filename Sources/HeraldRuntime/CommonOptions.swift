@@ -34,6 +34,13 @@ public struct CommonOptions: ParsableArguments, Sendable {
         """)
     public var kafkaTransactionalIdsTopic = HeraldEnvironment.string("kafka-transactional-ids-topic", default: "herald.transactional-ids")
 
+    @Option(help: """
+        How long, in ms, a consumer leaves a partition it has caught up with before fetching it again (0: at once). \
+        The local broker answers a caught-up fetch at once rather than holding it open, so without a pause every idle \
+        consumer polls it continuously; a record arriving meanwhile waits up to this long. Env: HERALD_KAFKA_IDLE_FETCH_BACKOFF_MS.
+        """)
+    public var kafkaIdleFetchBackoffMS = HeraldEnvironment.int("kafka-idle-fetch-backoff-ms", default: 10)
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: HERALD_LOG_LEVEL.")
     public var logLevel: Logger.Level = Logger.Level(rawValue: HeraldEnvironment.string("log-level", default: "info")) ?? .info
 
@@ -45,6 +52,7 @@ public struct CommonOptions: ParsableArguments, Sendable {
             throw ValidationError("--instance-id must be non-empty and use only letters, digits, '-', '_' or '.'")
         }
         guard kafkaTimeoutMS >= 100 else { throw ValidationError("--kafka-timeout-ms must be at least 100") }
+        guard (0...10_000).contains(kafkaIdleFetchBackoffMS) else { throw ValidationError("--kafka-idle-fetch-backoff-ms must be between 0 and 10000") }
         guard !kafkaTransactionalIdsTopic.isEmpty else { throw ValidationError("--kafka-transactional-ids-topic must not be empty") }
     }
 }
@@ -60,6 +68,7 @@ extension CommonOptions {
             clientID: clientID,
             requestTimeout: .milliseconds(kafkaTimeoutMS),
             deliveryTimeout: .milliseconds(kafkaTimeoutMS),
-            transactionalIDLedgerTopic: kafkaTransactionalIdsTopic)
+            transactionalIDLedgerTopic: kafkaTransactionalIdsTopic,
+            idleFetchBackoff: .milliseconds(kafkaIdleFetchBackoffMS))
     }
 }

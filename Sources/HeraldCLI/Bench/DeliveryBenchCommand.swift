@@ -26,8 +26,8 @@ struct DeliveryBenchCommand: AsyncParsableCommand {
         abstract: "Deliveries per second to a local receiver and p50/p99 from task to 2xx, beside direct POSTs."
     )
 
-    @Option(help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
-    var kafkaBrokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
+    @OptionGroup var shared: BenchSharedOptions
+    var kafkaBrokers: String { shared.kafkaBrokers }
     @Option(help: "Tasks to deliver.") var tasks = 5000
     @Option(help: "Endpoints the tasks are spread over (all on the same local receiver port).") var endpoints = 4
     @Option(help: "Requests in flight per endpoint.") var concurrency = 8

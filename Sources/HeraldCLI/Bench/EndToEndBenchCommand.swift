@@ -26,8 +26,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
-    var kafkaBrokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
+    @OptionGroup var shared: BenchSharedOptions
+    var kafkaBrokers: String { shared.kafkaBrokers }
 
     @Option(help: "Fixed offered rates, events per second, comma-separated.")
     var rates = "500,1000,2000"

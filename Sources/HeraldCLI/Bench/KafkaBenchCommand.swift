@@ -12,8 +12,8 @@ struct KafkaBenchCommand: AsyncParsableCommand {
         abstract: "Kafka produce, transactional produce and consume throughput, beside confluent-kafka."
     )
 
-    @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
-    var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
+    @OptionGroup var shared: BenchSharedOptions
+    var brokers: String { shared.kafkaBrokers }
 
     @Option(help: "Records per plain produce and consume workload.")
     var messages = 100_000
@@ -36,8 +36,8 @@ struct KafkaBenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure Herald only.")
     var skipBaseline = false
 
-    @Option(help: "Rounds; each round runs every workload on both sides, alternating, and the best round counts.")
-    var rounds = 2
+    /// `--rounds` (shared with `herald bench`): each round runs every workload on both sides, alternating, and the best round counts.
+    var rounds: Int { shared.rounds ?? 2 }
 
     func run() async throws {
         var logger = Logger(label: "herald.bench.kafka")

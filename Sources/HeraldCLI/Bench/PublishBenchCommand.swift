@@ -25,8 +25,8 @@ struct PublishBenchCommand: AsyncParsableCommand {
         abstract: "Publish over PublishStream and unary Publish, beside a bare gRPC service and raw transactional produce."
     )
 
-    @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
-    var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
+    @OptionGroup var shared: BenchSharedOptions
+    var brokers: String { shared.kafkaBrokers }
 
     @Option(help: "Events sent over one PublishStream, on each side.")
     var streamEvents = 30_000

@@ -26,8 +26,8 @@ struct RegistryBenchCommand: AsyncParsableCommand {
         abstract: "Registry reads (REST GET /schemas/ids/{id}, gRPC GetSchema) and registrations, beside bare servers."
     )
 
-    @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
-    var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
+    @OptionGroup var shared: BenchSharedOptions
+    var brokers: String { shared.kafkaBrokers }
 
     @Option(help: "Concurrent callers in the read workloads and the concurrent register workload.")
     var concurrency = 16
