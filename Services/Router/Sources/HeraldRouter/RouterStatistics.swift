@@ -11,6 +11,7 @@ public final class RouterStatistics: Sendable {
     private let transactionCount = Atomic<Int>(0)
     private let failedTransactionCount = Atomic<Int>(0)
     private let prunedCount = Atomic<Int>(0)
+    private let restoreCount = Atomic<Int>(0)
 
     private let routed = Counter(label: "herald_router_events_total", dimensions: [("outcome", "routed")])
     private let unmatched = Counter(label: "herald_router_events_total", dimensions: [("outcome", "unmatched")])
@@ -39,6 +40,9 @@ public final class RouterStatistics: Sendable {
     public var failedTransactionsCount: Int { failedTransactionCount.load(ordering: .relaxed) }
     public var prunedKeys: Int { prunedCount.load(ordering: .relaxed) }
     /// Every event handled in a committed transaction, whatever its outcome.
+    /// Partition assignments whose de-duplication state was restored: one per rebalance that gave
+    /// this instance partitions.
+    public var restoredAssignments: Int { restoreCount.load(ordering: .relaxed) }
     public var handledEvents: Int { routedEvents + unmatchedEvents + duplicateEvents + malformedEvents }
 
     struct BatchCounts {
@@ -75,6 +79,7 @@ public final class RouterStatistics: Sendable {
     }
 
     func restored(seconds: Double) {
+        restoreCount.add(1, ordering: .relaxed)
         restoreSeconds.recordSeconds(seconds)
     }
 }

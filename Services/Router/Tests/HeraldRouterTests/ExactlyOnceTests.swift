@@ -79,6 +79,8 @@ extension RouterIntegration {
             let b = try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("b"), maxBatch: 50))
             _ = try await a.withClient { try await $0.putRoute(.with { $0.route = route("all", endpoints: ["e1", "e2", "e3"]) }) }
             try await RouterTestEnvironment.eventually("b to see the route") { try await b.withClient { try await $0.listRoutes(.init()).routes.count == 1 } }
+            // b joined the group after a took every partition: publish once the group gave b its share.
+            try await RouterTestEnvironment.eventually("b to be assigned partitions") { b.statistics.restoredAssignments > 0 }
 
             let writer = try EventWriter(topics: topics)
             let wave1 = Self.events("w1", 0..<1000)
