@@ -79,10 +79,11 @@ chaos: release ## SIGKILL every service at seeded random moments under 20,000 ev
 	scripts/broker.sh down; \
 	exit $$status
 
-# matplotlib, for the benchmark report's plots only (the test target never needs it).
+# confluent-kafka on Debian's librdkafka (Herald's), the route benchmark's baseline.
 $(SYSTEM_RDKAFKA_PYTHON): | apt-deps
 	scripts/baseline-venv-system-librdkafka.sh
 
+# matplotlib, for the benchmark report's plots only (the test target never needs it).
 $(BENCH_STAMP): requirements-bench.txt $(VENV_STAMP)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-bench.txt
 	@rm -f $(VENV)/.bench-*; touch $@
