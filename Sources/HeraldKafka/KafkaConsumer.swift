@@ -145,6 +145,13 @@ public final class KafkaConsumer: Sendable {
         try await loop.perform { loop in try loop.resume(partitions) }
     }
 
+    /// Fetches every partition resting after it was caught up (`KafkaConfiguration.idleFetchBackoff`)
+    /// now rather than when its rest ends: for a caller that has just written to what it follows
+    /// and waits to read that back. A fetch already under way may still find nothing and rest once more.
+    public func fetchRestingPartitions() async throws {
+        try await loop.perform { loop in loop.endRests() }
+    }
+
     /// Continues these partitions from the given offsets; buffered messages of them are discarded.
     public func seek(_ positions: [TopicPartitionOffset]) async throws {
         try await loop.perform { loop in try loop.seek(positions) }
@@ -404,6 +411,12 @@ final class ConsumerPollLoop: @unchecked Sendable {
         }
         guard let next = nextWake else { return limit }
         return Int32(clamping: min(Int(limit), max(1, (next - now).milliseconds)))
+    }
+
+    /// Ends every rest now (`KafkaConsumer.fetchRestingPartitions`).
+    func endRests() {
+        wake(Array(resting.keys), refetch: true)
+        nextWake = nil
     }
 
     /// Ends the rest of `partitions` (those resting): resumes them in librdkafka and, with

@@ -51,5 +51,36 @@ extension KafkaIntegration {
             reader.cancel()
             await consumer.close()
         }
+
+        @Test func fetchRestingPartitionsEndsTheRestAtOnce() async throws {
+            let topic = try await TestKafka.topic("idle-fetch-now")
+            var configuration = TestKafka.configuration
+            // An hour's rest: a record written meanwhile arrives only when the rest is ended.
+            configuration.idleFetchBackoff = .seconds(3600)
+            let consumer = try KafkaConsumer(configuration: configuration, options: .init(reportsEndOfPartition: true), logger: TestKafka.logger)
+            try await consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
+            let observed = Mutex<(ends: Int, values: [String])>((0, []))
+            let reader = Task {
+                for try await event in consumer.events {
+                    switch event {
+                    case .endOfPartition: observed.withLock { $0.ends += 1 }
+                    case .message(let message): observed.withLock { $0.values.append(TestKafka.string(message.value) ?? "") }
+                    default: break
+                    }
+                }
+            }
+            #expect(try await TestKafka.eventually { observed.withLock { $0.ends == 1 } })
+
+            let producer = try KafkaProducer(configuration: configuration, logger: TestKafka.logger)
+            _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, key: "k", value: "written while resting"))
+            await producer.close()
+            try await Task.sleep(for: .seconds(1))
+            #expect(observed.withLock { $0.values.isEmpty }, "the partition rests: nothing is fetched before the rest ends")
+
+            try await consumer.fetchRestingPartitions()
+            #expect(try await TestKafka.eventually { observed.withLock { $0.values == ["written while resting"] } })
+            reader.cancel()
+            await consumer.close()
+        }
     }
 }

@@ -7,6 +7,27 @@ import Testing
 extension RegistryIntegration {
     /// `herald.v1.Registry` over a real socket: the same semantics, gRPC status codes.
     @Suite struct GRPCTests {
+        /// A write is answered once the leader's own log consumer applied it; that consumer rests
+        /// the caught-up log between fetches, and the leader wakes it instead of waiting the rest out.
+        @Test func writesAreAnsweredWithoutWaitingOutTheLogConsumersRest() async throws {
+            // An hour's rest: only the leader waking its consumer lets it announce itself and answer.
+            let registry = try await RegistryInstance.start(RegistryNames(), idleFetchBackoff: .seconds(3600))
+            defer { Task { try await registry.stop() } }
+            var options = CallOptions.defaults
+            options.timeout = .seconds(20)
+            let subjects = (1...3).map { "rested-\($0)-value" }
+            try await registry.withClient { client in
+                for subject in subjects {
+                    let registered = try await client.registerSchema(.with {
+                        $0.subject = subject
+                        $0.schema = Schemas.orderV1
+                    }, options: options)
+                    #expect(registered.version == 1)
+                }
+                #expect(try await client.listSubjects(.init(), options: options).subjects == subjects)
+            }
+        }
+
         @Test func registryAnswersOverGRPCWithContractStatusCodes() async throws {
             let registry = try await RegistryInstance.start(RegistryNames())
             defer { Task { try await registry.stop() } }

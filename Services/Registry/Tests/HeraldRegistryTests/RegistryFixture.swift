@@ -74,8 +74,12 @@ final class RegistryInstance: Sendable {
 
     var base: String { "http://127.0.0.1:\(httpPort)" }
 
-    static func start(_ names: RegistryNames, instance: String = "0", maxSchemaBytes: Int = 1 << 20) async throws -> RegistryInstance {
-        var configuration = RegistryServer.Configuration(kafka: TestEnvironment.kafka)
+    static func start(
+        _ names: RegistryNames, instance: String = "0", maxSchemaBytes: Int = 1 << 20, idleFetchBackoff: Duration? = nil
+    ) async throws -> RegistryInstance {
+        var kafka = TestEnvironment.kafka
+        if let idleFetchBackoff { kafka.idleFetchBackoff = idleFetchBackoff }
+        var configuration = RegistryServer.Configuration(kafka: kafka)
         configuration.grpcPort = 0
         configuration.httpPort = 0
         configuration.instanceID = instance
