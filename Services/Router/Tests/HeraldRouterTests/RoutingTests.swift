@@ -101,6 +101,23 @@ extension RouterIntegration {
             try await router.stop()
         }
 
+        /// A write returns once this instance's catalog shows it, although the catalog's consumer
+        /// rests the caught-up routes topic between fetches: the write wakes it.
+        @Test func aRouteWriteIsReadableAtOnceThoughTheCatalogRests() async throws {
+            let topics = RouterTopics()
+            var configuration = topics.configuration(instance: RouterTestEnvironment.unique("r"))
+            // An hour's rest: without the wake a write gives up waiting after its apply timeout and the read misses it.
+            configuration.kafka.idleFetchBackoff = .seconds(3600)
+            let router = try await RunningRouter.start(configuration)
+            _ = try await router.withClient { try await $0.putRoute(.with { $0.route = route("r1", endpoints: ["e1"]) }) }
+            let got = try await router.withClient { try await $0.getRoute(.with { $0.id = "r1" }) }
+            #expect(got.route.endpointIds == ["e1"])
+            _ = try await router.withClient { try await $0.deleteRoute(.with { $0.id = "r1" }) }
+            let deleted = await failure(router) { _ = try await $0.getRoute(.with { $0.id = "r1" }) }
+            #expect(deleted?.code == .notFound)
+            try await router.stop()
+        }
+
         @Test func malformedRecordsAreCountedAndSkippedAndRoutingGoesOn() async throws {
             let topics = RouterTopics()
             try await topics.createEvents()
