@@ -21,7 +21,7 @@ BENCH_STAMP := $(VENV)/.bench-$(shell cksum < requirements-bench.txt | cut -d' '
 SYSTEM_RDKAFKA_PYTHON := .venv-system-rdkafka/bin/python
 CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
 
-.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench chaos compose-check clean
+.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench chaos compose-check deploy-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,6 +54,7 @@ release: deps ## release build of the five executables
 	@for product in $(PRODUCTS); do swift build -c release --product $$product || exit 1; done
 
 test: deps ## build, start the broker, run every test (Swift, then the Python interop suite), stop the broker
+	@scripts/check-deploy.sh
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)
 	@scripts/broker.sh up
 	@status=0; \
@@ -96,6 +97,9 @@ check-generated: ## fail if Sources/HeraldProtos differs from what Protos/ gener
 
 compose-check: ## validate compose/compose.yaml (docker compose or docker-compose, then Herald's invariants); starts nothing
 	@scripts/compose-check.sh
+
+deploy-check: $(VENV_STAMP) ## validate deploy/kubernetes against a pinned Kubernetes API; starts nothing
+	@scripts/check-deploy.sh
 
 clean: broker-down ## remove build output and broker data
 	rm -rf .build .herald

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make deploy-check` (also run by `make test`): validates what deploys Herald, starting nothing.
+#   * deploy/kubernetes/: every resource against the Kubernetes API schema of a pinned version
+#     (kubernetes-validate, strict: unknown fields fail), then Herald's own invariants (check.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.venv/bin
+# The Kubernetes version the manifests are written for; kubernetes-validate ships its schemas.
+kubernetes_version=1.33.0
+
+for tool in kubernetes-validate; do
+  [ -x "$venv/$tool" ] || { echo "check-deploy: $venv/$tool is missing; run make deps" >&2; exit 2; }
+done
+
+mapfile -t resources < <("$venv/python" -c '
+import sys, yaml
+print("\n".join(yaml.safe_load(open("deploy/kubernetes/kustomization.yaml"))["resources"]))')
+(cd deploy/kubernetes && "../../$venv/kubernetes-validate" --strict --quiet -k "$kubernetes_version" "${resources[@]}")
+echo "ok: deploy/kubernetes against the Kubernetes $kubernetes_version API (${#resources[@]} files)"
+"$venv/python" deploy/kubernetes/check.py deploy/kubernetes
