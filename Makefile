@@ -98,7 +98,7 @@ check-generated: ## fail if Sources/HeraldProtos differs from what Protos/ gener
 compose-check: ## validate compose/compose.yaml (docker compose or docker-compose, then Herald's invariants); starts nothing
 	@scripts/compose-check.sh
 
-deploy-check: $(VENV_STAMP) ## validate deploy/kubernetes (pinned Kubernetes API) and .github/workflows (workflow schema); starts nothing
+deploy-check: $(VENV_STAMP) ## validate deploy/kubernetes (pinned Kubernetes API), .github/workflows (workflow schema), the Grafana dashboard; starts nothing
 	@scripts/check-deploy.sh
 
 clean: broker-down ## remove build output and broker data

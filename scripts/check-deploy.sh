@@ -4,6 +4,8 @@
 #     (kubernetes-validate, strict: unknown fields fail), then Herald's own invariants (check.py).
 #   * .github/workflows/: every workflow against GitHub's workflow schema (check-jsonschema's
 #     vendored copy, so no network is needed).
+#   * compose/'s monitoring: the Grafana dashboard's structure and that every metric its queries
+#     name is one Herald exports and documents; Prometheus scrapes every instance (check-monitoring.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv/bin
@@ -22,3 +24,4 @@ echo "ok: deploy/kubernetes against the Kubernetes $kubernetes_version API (${#r
 "$venv/python" deploy/kubernetes/check.py deploy/kubernetes
 
 "$venv/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml
+"$venv/python" compose/check-monitoring.py
