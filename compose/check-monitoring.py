@@ -111,7 +111,7 @@ def check_prometheus(compose_dir: Path, problems: list) -> None:
             problems.append(f"prometheus.yml: target {target} is not a Herald instance's HTTP port in compose.yaml")
 
 
-def main() -> int:
+def main() -> str | None:
     root = Path(__file__).resolve().parent.parent
     compose_dir = root / "compose"
     problems = []
@@ -127,12 +127,11 @@ def main() -> int:
         panels += check_dashboard(path, datasource_uid, metrics, documented, problems)
     check_prometheus(compose_dir, problems)
 
-    for problem in problems:
-        print(f"compose/check-monitoring.py: {problem}", file=sys.stderr)
-    if not problems:
-        print(f"ok: {len(dashboards)} dashboard(s), {panels} panels on exported metrics ({len(metrics)} known); Prometheus scrapes every instance")
-    return 1 if problems else 0
+    if problems:
+        return "\n".join(f"compose/check-monitoring.py: {problem}" for problem in problems)
+    print(f"ok: {len(dashboards)} dashboard(s), {panels} panels on exported metrics ({len(metrics)} known); Prometheus scrapes every instance")
+    return None
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main())  # a message: printed to stderr, exit status 1

@@ -4,7 +4,8 @@ public import Logging
 public import ServiceLifecycle
 
 /// A gRPC server (HTTP/2 over plaintext TCP) that runs as a ServiceLifecycle `Service`: graceful
-/// shutdown stops accepting new RPCs and lets the ones in flight finish.
+/// shutdown stops accepting new RPCs and lets the ones in flight finish. Every RPC is counted and
+/// timed (`GRPCRequestMetrics`).
 public struct GRPCServerService: Service {
     public let server: GRPCServer<HTTP2ServerTransport.Posix>
     private let logger: Logger
@@ -21,7 +22,7 @@ public struct GRPCServerService: Service {
                 config.rpc.maxRequestPayloadSize = 16 * 1024 * 1024
             }
         )
-        self.server = GRPCServer(transport: transport, services: services)
+        self.server = GRPCServer(transport: transport, services: services, interceptors: [GRPCRequestMetrics()])
         self.logger = logger
     }
 

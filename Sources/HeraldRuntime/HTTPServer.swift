@@ -6,9 +6,11 @@ import Synchronization
 /// The HTTP side of a service: `/healthz` (200 when every gRPC service is SERVING, else 503),
 /// `/metrics` (Prometheus text format), plus whatever routes the service adds.
 public enum HeraldHTTP {
-    /// A router with `/healthz` and `/metrics` already in place.
+    /// A router with `/healthz` and `/metrics` already in place, counting and timing every request
+    /// (`HTTPRequestMetrics`), including those of routes the service adds afterwards.
     public static func router(health: HealthStatus) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: HTTPRequestMetrics())
         router.get("healthz") { _, _ -> Response in
             let serving = health.isServing
             return Response(

@@ -97,9 +97,13 @@ final class GroupCommitter: Sendable {
                     switch action {
                     case .startTransaction(let submissions):
                         tasks.addTask { [producer, input] in
+                            let started = ContinuousClock.now
                             do {
-                                input.yield(.committed(reports: try await Self.commit(submissions, with: producer)))
+                                let reports = try await Self.commit(submissions, with: producer)
+                                TransactionMetrics.committed(records: reports.reduce(0) { $0 + $1.count }, after: ContinuousClock.now - started)
+                                input.yield(.committed(reports: reports))
                             } catch {
+                                TransactionMetrics.failed(after: ContinuousClock.now - started)
                                 input.yield(.failed(error))
                             }
                         }

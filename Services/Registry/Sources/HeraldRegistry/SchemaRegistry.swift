@@ -79,7 +79,9 @@ public final class SchemaRegistry: Sendable {
             if version != nil { throw .subjectNotFound(subject) }
             return []
         }
-        return try RegistryPlanner.check(schema, subject: subject, against: version, in: state)
+        let incompatibilities = try RegistryPlanner.check(schema, subject: subject, against: version, in: state)
+        if !incompatibilities.isEmpty { RegistryMetrics.compatibilityFailure(check: "test") }
+        return incompatibilities
     }
 
     /// nil `subject` is the global level. With `fallBack`, a subject without its own level
@@ -103,6 +105,17 @@ public final class SchemaRegistry: Sendable {
     // MARK: Writes
 
     public func register(_ registration: Registration, forwarded: Bool = false) async throws(RegistryError) -> (id: Int, version: Int) {
+        let result: Result<(id: Int, version: Int), RegistryError>
+        do {
+            result = .success(try await plannedRegistration(registration, forwarded: forwarded))
+        } catch {
+            result = .failure(error)
+        }
+        if !forwarded { RegistryMetrics.registration(result) }
+        return try result.get()
+    }
+
+    private func plannedRegistration(_ registration: Registration, forwarded: Bool) async throws(RegistryError) -> (id: Int, version: Int) {
         let outcome = try await write(forwarded: forwarded, forward: { client in
             let response = try await client.registerSchema(.with {
                 $0.subject = registration.subject

@@ -1,0 +1,82 @@
+public import GRPCCore
+import Metrics
+
+/// Counts every RPC a server handles by method and status code and records how long it took,
+/// streaming bodies included: `herald_grpc_server_requests_total{method,code}` and
+/// `herald_grpc_server_request_duration_seconds{method,code}`. Every service's
+/// `GRPCServerService` installs it, so no service counts its own calls.
+public struct GRPCRequestMetrics: ServerInterceptor {
+    public init() {}
+
+    public func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>,
+        context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        let method = context.descriptor.fullyQualifiedMethod
+        let started = ContinuousClock.now
+        var response: StreamingServerResponse<Output>
+        do {
+            response = try await next(request, context)
+        } catch {
+            Self.record(method: method, code: GRPCStatusName(of: error), since: started)
+            throw error
+        }
+        switch response.accepted {
+        case .failure(let error):
+            Self.record(method: method, code: GRPCStatusName(error.code), since: started)
+        case .success(var contents):
+            // The handler's work for a streaming response happens in the producer: time it to its end.
+            let producer = contents.producer
+            contents.producer = { writer in
+                do {
+                    let trailers = try await producer(writer)
+                    Self.record(method: method, code: .ok, since: started)
+                    return trailers
+                } catch {
+                    Self.record(method: method, code: GRPCStatusName(of: error), since: started)
+                    throw error
+                }
+            }
+            response.accepted = .success(contents)
+        }
+        return response
+    }
+
+    private static func record(method: String, code: GRPCStatusName, since started: ContinuousClock.Instant) {
+        let dimensions = [("method", method), ("code", code.rawValue)]
+        Counter(label: "herald_grpc_server_requests_total", dimensions: dimensions).increment()
+        Metrics.Timer(label: "herald_grpc_server_request_duration_seconds", dimensions: dimensions)
+            .record(duration: ContinuousClock.now - started)
+    }
+}
+
+/// A gRPC status code as the canonical upper-case name the gRPC specification gives it
+/// (`OK`, `INVALID_ARGUMENT`), the `code` label of the request metrics.
+struct GRPCStatusName: RawRepresentable, Equatable, Sendable {
+    let rawValue: String
+
+    init(rawValue: String) { self.rawValue = rawValue }
+
+    static let ok = GRPCStatusName(rawValue: "OK")
+
+    /// Indexed by the numeric status code, 0 (OK) to 16 (UNAUTHENTICATED).
+    private static let names = [
+        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+        "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+        "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+    ]
+
+    init(_ code: RPCError.Code) {
+        rawValue = Self.names.indices.contains(code.rawValue) ? Self.names[code.rawValue] : "UNKNOWN"
+    }
+
+    /// What the client sees for `error`: its own code when it carries one, else UNKNOWN (as the server reports it).
+    init(of error: any Error) {
+        switch error {
+        case let error as RPCError: self.init(error.code)
+        case let error as any RPCErrorConvertible: self.init(error.rpcErrorCode)
+        default: self.init(.unknown)
+        }
+    }
+}
