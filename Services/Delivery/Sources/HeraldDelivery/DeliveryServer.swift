@@ -71,6 +71,7 @@ public struct DeliveryServer: Sendable {
     static let serviceName = "herald.v1.Delivery"
 
     public static func build(_ configuration: Configuration, logger: Logger) async throws -> DeliveryServer {
+        _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let topics = configuration.topics
         let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
         for topic in topics.consumed + [topics.deadLetters] {

@@ -78,6 +78,7 @@ public struct ProducerServer: Sendable {
     static let serviceName = "herald.v1.Producer"
 
     public static func build(_ configuration: Configuration, logger: Logger) async throws -> ProducerServer {
+        _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
         try await admin.createTopic(configuration.topic, partitions: configuration.partitions, ignoreIfExists: true)
         let partitionCount = try await admin.describeTopic(configuration.topic).partitionCount

@@ -47,6 +47,7 @@ public struct RegistryServer: Sendable {
     static let serviceName = "herald.v1.Registry"
 
     public static func build(_ configuration: Configuration, logger: Logger) throws -> RegistryServer {
+        _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
         let log = SchemaLog(topic: configuration.topic, configuration: configuration.kafka, admin: admin, logger: logger)
         let health = HealthStatus(services: [serviceName])
