@@ -64,7 +64,7 @@ struct NaiveWorkerCommand: AsyncParsableCommand {
     }
 
     private func deliver(kafka: KafkaConfiguration, logger: Logger) async throws {
-        // Static membership only because the local broker never evicts a SIGKILLed member (DESIGN.md §8).
+        // Static membership only because the local broker never evicts a SIGKILLed member (docs/ARCHITECTURE.md, the local broker).
         let consumer = try KafkaConsumer(
             configuration: kafka,
             options: .init(groupID: group, groupInstanceID: instanceId, isolationLevel: .readUncommitted, sessionTimeout: .seconds(10)),
