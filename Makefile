@@ -12,16 +12,19 @@ VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' 
 SWIFT_TEST_FLAGS ?=
 # Herald's executables only: a plain `swift build` would also compile dependencies' tools (swift-protobuf's protoc, in C++), minutes for nothing here.
 PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery
+# The development tool of `make bench` and `make chaos` (Benchmarks/), never part of a release.
+BENCH_PRODUCT := herald-bench
 BENCHMARKS ?= kafka avro registry publish route delivery
 BENCHMARKS += e2e
-# `herald bench --scenario <name>`: Herald beside the naive pipeline under the same crashes.
+# `herald-bench <name>` after the benchmarks: Herald beside the naive pipeline under the same crashes.
 BENCH_SCENARIOS ?= seed
-BENCH_STAMP := $(VENV)/.bench-$(shell cksum < requirements-bench.txt | cut -d' ' -f1)
+BENCH_REQUIREMENTS := Benchmarks/requirements.txt
+BENCH_STAMP := $(VENV)/.bench-$(shell cksum < $(BENCH_REQUIREMENTS) | cut -d' ' -f1)
 # The route benchmark's baseline: confluent-kafka built on the same (Debian) librdkafka Herald links.
 SYSTEM_RDKAFKA_PYTHON := .venv-system-rdkafka/bin/python
 CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
 
-.PHONY: help deps apt-deps broker-up broker-down build release test run generate check-generated bench chaos compose-check deploy-check clean
+.PHONY: help deps apt-deps broker-up broker-down build release bench-tool test run generate check-generated bench chaos compose-check deploy-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +56,9 @@ build: deps ## debug build of the five executables
 release: deps ## release build of the five executables
 	@for product in $(PRODUCTS); do swift build -c release --product $$product || exit 1; done
 
+bench-tool: release ## release build of herald-bench, beside the services it starts
+	@swift build -c release --product $(BENCH_PRODUCT)
+
 test: deps ## build, start the broker, run every test (Swift, then the Python interop suite), stop the broker
 	@scripts/check-deploy.sh
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)
@@ -66,27 +72,27 @@ test: deps ## build, start the broker, run every test (Swift, then the Python in
 run: release ## start the broker and `herald dev --with-sink`, and show an event travelling end to end
 	@scripts/run-demo.sh
 
-bench: release $(BENCH_STAMP) $(SYSTEM_RDKAFKA_PYTHON) ## run every benchmark beside its baseline on a local broker; report and plots in bench/results/
+bench: bench-tool $(BENCH_STAMP) $(SYSTEM_RDKAFKA_PYTHON) ## run every benchmark beside its baseline on a local broker; report and plots in Benchmarks/results/
 	@scripts/broker.sh up
 	@status=0; \
-	scripts/bench.sh $(BENCHMARKS) $(addprefix scenario-,$(BENCH_SCENARIOS)) || status=$$?; \
+	Benchmarks/bench.sh $(BENCHMARKS) $(BENCH_SCENARIOS) || status=$$?; \
 	scripts/broker.sh down; \
 	exit $$status
 
-chaos: release ## SIGKILL every service at seeded random moments under 20,000 events; fails on any lost or duplicated delivery
+chaos: bench-tool ## SIGKILL every service at seeded random moments under 20,000 events; fails on any lost or duplicated delivery
 	@scripts/broker.sh up
 	@status=0; \
-	.build/release/herald chaos $(CHAOS_FLAGS) || status=$$?; \
+	.build/release/herald-bench chaos $(CHAOS_FLAGS) || status=$$?; \
 	scripts/broker.sh down; \
 	exit $$status
 
 # confluent-kafka on Debian's librdkafka (Herald's), the route benchmark's baseline.
 $(SYSTEM_RDKAFKA_PYTHON): | apt-deps
-	scripts/baseline-venv-system-librdkafka.sh
+	Benchmarks/baseline-venv-system-librdkafka.sh
 
 # matplotlib, for the benchmark report's plots only (the test target never needs it).
-$(BENCH_STAMP): requirements-bench.txt $(VENV_STAMP)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-bench.txt
+$(BENCH_STAMP): $(BENCH_REQUIREMENTS) $(VENV_STAMP)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r $(BENCH_REQUIREMENTS)
 	@rm -f $(VENV)/.bench-*; touch $@
 
 generate: ## regenerate Sources/HeraldProtos from Protos/ (builds the protoc plugins once)

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// One set of settings for every Herald target (STYLE.md).
+// One set of settings for every Herald target: Swift 6 mode, explicit `any`, imports internal unless marked.
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "herald-producer", targets: ["herald-producer"]),
         .executable(name: "herald-router", targets: ["herald-router"]),
         .executable(name: "herald-delivery", targets: ["herald-delivery"]),
+        .executable(name: "herald-bench", targets: ["HeraldBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
@@ -241,22 +242,44 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The `herald` tool users install: only what they run (no benchmarks, no test support).
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
-                "CRdKafka",
-                "CAvro",
-                "HeraldKafka",
-                .product(name: "Logging", package: "swift-log"),
                 "HeraldAvro",
-                "HeraldCore",
-                "HeraldProducer",
                 "HeraldDelivery",
+                "HeraldKafka",
+                "HeraldProducer",
                 "HeraldProtos",
                 "HeraldRegistry",
                 "HeraldRouter",
                 "HeraldRuntime",
-                // `herald chaos` and `herald bench --scenario seed` run the crash harness the tests run.
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `herald-bench`, for development only: every benchmark, the seed scenario and its naive
+        // pipeline, and `chaos`, which runs the crash harness the tests run.
+        .executableTarget(
+            name: "HeraldBench",
+            dependencies: [
+                "HeraldAvro",
+                "HeraldCore",
+                "HeraldDelivery",
+                "HeraldKafka",
+                "HeraldProducer",
+                "HeraldProtos",
+                "HeraldRegistry",
+                "HeraldRouter",
+                "HeraldRuntime",
                 "HeraldTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -265,12 +288,20 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            path: "Benchmarks/Sources/HeraldBench",
+            swiftSettings: swiftSettings
+        ),
+        // The pure parts of the benchmarks (option parsing, pacing, the steady-state judgement).
+        .testTarget(
+            name: "HeraldBenchTests",
+            dependencies: ["HeraldBench", "HeraldCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/Tests/HeraldBenchTests",
             swiftSettings: swiftSettings
         ),
         // End to end: `herald schema …` (the built binary) against a registry started in the test process.
@@ -310,14 +341,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
-        // What integration tests share: Herald executables as child processes, a private broker,
-        // a webhook receiver, and the crash harness that `herald chaos` and the seed scenario run too.
+        // What integration suites and herald-bench share: Herald executables as child processes,
+        // services assembled in-process, a private broker, a webhook receiver, and the crash harness.
         .target(
             name: "HeraldTestSupport",
             dependencies: [
                 "HeraldCore",
                 "HeraldKafka",
+                "HeraldProducer",
                 "HeraldProtos",
+                "HeraldRegistry",
                 "HeraldRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -15,7 +15,7 @@ SERVICES = {  # kind: (HTTP port, gRPC port)
     "router": (8092, 50052),
     "delivery": (8093, 50053),
 }
-TOPICS = [  # DESIGN.md §4, plus the registry's election topic
+TOPICS = [  # docs/ARCHITECTURE.md §2, plus the registry's election topic
     "herald._schemas", "herald._schemas.election", "herald.events", "herald.router-dedupe",
     "herald.routes", "herald.endpoints", "herald.deliveries", "herald.deliveries.dlq",
     "herald.delivery-status",

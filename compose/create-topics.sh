@@ -1,6 +1,6 @@
 #!/bin/sh
 # One-shot topic initialisation for compose.yaml (runs in the apache/kafka image, POSIX sh).
-# Creates every Herald topic of DESIGN.md §4 with replication factor 3 before any service starts;
+# Creates every Herald topic of docs/ARCHITECTURE.md §2 with replication factor 3 before any service starts;
 # topics that already exist are left alone, so it is safe to run again. The services would create
 # missing topics themselves, but with replication factor 1 — in a cluster, create them here.
 set -eu

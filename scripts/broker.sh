@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts and stops the local Kafka-protocol broker used for development, tests and CI
-# (DESIGN.md §8). `up` starts it on a fresh data directory and waits until it answers a metadata
+# (docs/ARCHITECTURE.md §7). `up` starts it on a fresh data directory and waits until it answers a metadata
 # request; `down` stops exactly the process `up` started. Both do nothing when
 # HERALD_KAFKA_BROKERS names an existing cluster.
 set -euo pipefail

@@ -21,7 +21,7 @@ public struct KafkaConfiguration: Sendable {
     public var transactionalIDLedgerTopic: String
     /// How long a consumer leaves a partition it has caught up with before fetching it again;
     /// zero fetches again at once (librdkafka's behaviour). Kafka holds a caught-up fetch open for
-    /// the consumer's fetch wait, but the local broker answers it at once (DESIGN.md §8), so each
+    /// the consumer's fetch wait, but the local broker answers it at once (docs/ARCHITECTURE.md §7), so each
     /// idle consumer would otherwise spin at about half a core, with as much again in the broker.
     /// Adds up to this much latency to a record that arrives while its partition rests. Default 10 ms.
     public var idleFetchBackoff: Duration
@@ -117,7 +117,7 @@ extension KafkaConfiguration {
             "socket.timeout.ms": String(max(10, requestTimeout.milliseconds)),
             // Logs are delivered through the client's own poll thread (see RDKafkaClient).
             "log.queue": "true",
-            // The local broker ignores fetch size limits (DESIGN.md §8): accept whatever it sends.
+            // The local broker ignores fetch size limits (docs/ARCHITECTURE.md §7): accept whatever it sends.
             "receive.message.max.bytes": "1000000000",
         ]
         result.merge(security.properties) { _, new in new }

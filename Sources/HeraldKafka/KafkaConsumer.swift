@@ -221,7 +221,7 @@ extension KafkaConsumer {
         /// Default 50 ms, not librdkafka's 500: a read_committed fetch that waits while the records it
         /// could return are still uncommitted is not woken by the commit marker on the local broker,
         /// so each hop of the pipeline could add the whole wait (a confluent-kafka probe saw a
-        /// committed record arrive after up to 1,051 ms with 500 ms, 52 ms with 50 ms; DESIGN.md §8).
+        /// committed record arrive after up to 1,051 ms with 500 ms, 52 ms with 50 ms; docs/ARCHITECTURE.md §7).
         public var fetchWait: Duration
 
         public init(

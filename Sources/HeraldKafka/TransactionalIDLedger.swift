@@ -8,7 +8,7 @@ import Logging
 /// transactional id means a fresh producer id, which is what readers need on the local broker:
 /// noida-db 0.2.3 lists every aborted transaction of a producer id in every later fetch response,
 /// so librdkafka drops all later records of that producer id for a reader that starts past the
-/// abort marker (DESIGN.md §8). On Apache Kafka the move costs a ledger write per start or abort
+/// abort marker (docs/ARCHITECTURE.md §7). On Apache Kafka the move costs a ledger write per start or abort
 /// and nothing else.
 struct TransactionalIDLedger: Sendable {
     let topic: String

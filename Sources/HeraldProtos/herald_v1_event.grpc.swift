@@ -1,5 +1,5 @@
 /// Herald's public API. The names of services, RPCs and fields in this package are a contract
-/// (../shared/API.md); field numbers and additions are free.
+/// (docs/API.md); field numbers and additions are free.
 
 // DO NOT EDIT.
 // swift-format-ignore-file

@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 /// Herald's public API. The names of services, RPCs and fields in this package are a contract
-/// (../shared/API.md); field numbers and additions are free.
+/// (docs/API.md); field numbers and additions are free.
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials

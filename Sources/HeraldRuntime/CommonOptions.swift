@@ -3,7 +3,7 @@ import Foundation
 public import HeraldKafka
 public import Logging
 
-/// Options every Herald service takes (DESIGN.md §6). Each is also an environment variable:
+/// Options every Herald service takes (docs/ARCHITECTURE.md §5). Each is also an environment variable:
 /// `HERALD_` + the upper-case name (`HERALD_KAFKA_BROKERS`); a flag overrides its variable.
 public struct CommonOptions: ParsableArguments, Sendable {
     @Option(help: "Kafka bootstrap servers, comma-separated. Env: HERALD_KAFKA_BROKERS.")

@@ -1,6 +1,6 @@
 import Foundation
 import HeraldKafka
-import HeraldRegistry
+import HeraldTestSupport
 import Logging
 import Testing
 

@@ -138,7 +138,7 @@ extension KafkaIntegration {
                         if consumed == 20 { try await second.subscribe([topic]) }
                     case .partitionsRevoked(let partitions):
                         // A transactional offset commit, as the exactly-once loops do (the local broker
-                        // refuses a plain commit during a rebalance: DESIGN.md §8).
+                        // refuses a plain commit during a rebalance: docs/ARCHITECTURE.md §7).
                         try await producer.withTransaction { transaction in
                             try await transaction.sendOffsets(partitions.map { TopicPartitionOffset($0, offset: 10) }, groupMetadata: first.groupMetadata())
                         }

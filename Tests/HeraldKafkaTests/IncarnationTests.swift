@@ -33,7 +33,7 @@ extension KafkaIntegration {
 
             // A reader that starts after the abort marker, as a consumer restarting at its committed
             // offset does. Under one producer id for good, the local broker's listing of the old
-            // aborted transaction makes librdkafka drop both records (DESIGN.md §8).
+            // aborted transaction makes librdkafka drop both records (docs/ARCHITECTURE.md §7).
             let first = try await later[0].report.offset
             let reader = try TestKafka.consumer()
             try await reader.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: first)])

@@ -145,7 +145,7 @@ extension KafkaIntegration {
             #expect(seen == ["after-orphan"])
             // A reader starting now sees exactly the committed records. (The restarted producer's own
             // records are checked with a fresh reader: the local broker hides them from readers that
-            // were already waiting when the orphan was aborted; see DESIGN.md §8.)
+            // were already waiting when the orphan was aborted; see docs/ARCHITECTURE.md §7.)
             let committed = try await TestKafka.readAll(topic).compactMap { TestKafka.string($0.value) }
             #expect(committed == ["after-orphan", "restarted"])
             let everything = try await TestKafka.readAll(topic, isolation: .readUncommitted)

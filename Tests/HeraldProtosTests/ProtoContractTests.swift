@@ -4,7 +4,7 @@ import HeraldProtos
 import SwiftProtobuf
 import Testing
 
-/// The generated code carries the names ../shared/API.md fixes: callers in other languages
+/// The generated code carries the names docs/API.md fixes: callers in other languages
 /// generate clients from the same protos, so a renamed field or RPC would break them.
 @Suite struct ProtoContractTests {
     @Test func eventRoundTripsThroughBinaryAndKeepsContractFieldNames() throws {

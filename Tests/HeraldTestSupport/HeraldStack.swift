@@ -28,7 +28,7 @@ public struct StackNames: Sendable {
 
 /// herald-registry, herald-producer, herald-router and herald-delivery as child processes (one
 /// instance each), each restartable after a SIGKILL on the same ports with the same instance id.
-/// Used by the end-to-end and chaos suites and by `herald chaos`.
+/// Used by the end-to-end and chaos suites and by `herald-bench chaos`.
 public struct HeraldStack: Sendable {
     public let names: StackNames
     public let registry: SupervisedService

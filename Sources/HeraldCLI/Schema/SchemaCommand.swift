@@ -175,7 +175,7 @@ struct ReferenceArgument: ExpressibleByArgument {
     }
 }
 
-/// A compatibility level as API.md names it, case-insensitive (`-` may stand for `_`).
+/// A compatibility level as `herald.v1.CompatibilityLevel` names it, case-insensitive (`-` may stand for `_`).
 struct CompatibilityArgument: ExpressibleByArgument {
     static let levels: [(String, Herald_V1_CompatibilityLevel)] = [
         ("BACKWARD", .backward), ("BACKWARD_TRANSITIVE", .backwardTransitive), ("FORWARD", .forward),

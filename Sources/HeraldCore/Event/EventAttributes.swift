@@ -1,4 +1,4 @@
-/// The CloudEvents 1.0 context attributes of one Herald event (DESIGN.md §2), as plain values.
+/// The CloudEvents 1.0 context attributes of one Herald event (docs/API.md, Events), as plain values.
 ///
 /// `subject` and `dataSchema` use the empty string for "absent", as proto3 strings do, so a
 /// `herald.v1.Event` maps onto this type field by field. `(source, id)` identifies an event.

@@ -1,4 +1,4 @@
-/// Group commit as a pure state machine (STYLE.md "Protocol and state"): it decides when publish
+/// Group commit as a pure state machine: it decides when publish
 /// calls become one Kafka transaction; the producer service performs the returned actions and
 /// reports back. No clocks, no I/O: time comes in as `now`.
 ///

@@ -1,5 +1,5 @@
 /// The CloudEvents Kafka protocol binding in binary mode, as Herald writes `herald.events`
-/// (DESIGN.md §2): the record value is the Confluent-framed Avro payload, every attribute is a
+/// (docs/API.md, "Reading `herald.events` directly"): the record value is the Confluent-framed Avro payload, every attribute is a
 /// `ce_<name>` header with a UTF-8 value, and `content-type` is `application/avro`.
 public enum CloudEventsKafkaBinding {
     public static let specVersion = "1.0"

@@ -1,4 +1,4 @@
-/// How the producer chooses a partition of `herald.events` (DESIGN.md §3). Backed by a private enum
+/// How the producer chooses a partition of `herald.events` (docs/ARCHITECTURE.md §4). Backed by a private enum
 /// so strategies can be added without breaking callers.
 public struct PartitionStrategy: Hashable, Sendable, CustomStringConvertible {
     enum Kind: Hashable, Sendable {

@@ -19,7 +19,7 @@ public struct Partitioner: Sendable {
         }
     }
 
-    /// The Kafka record key: `type|source` (DESIGN.md §4), or `type|source|subject` under
+    /// The Kafka record key: `type|source` (docs/ARCHITECTURE.md §2), or `type|source|subject` under
     /// `type-source-subject`, so a Java or librdkafka producer using the same key agrees on the
     /// partition. Adaptive keeps `type|source` and sets the partition explicitly.
     public func recordKey(for event: EventAttributes) -> String {

@@ -60,7 +60,7 @@ public struct RouteRule: Hashable, Sendable {
     }
 }
 
-/// `exact` or `prefix*` (DESIGN.md/API.md route filters).
+/// `exact` or `prefix*` (docs/API.md, `herald.v1.Router`).
 public enum RoutePattern: Hashable, Sendable {
     case exact(String)
     /// Matches every value starting with the prefix (the empty prefix matches everything).

@@ -203,7 +203,7 @@ final class RDKafkaClient: @unchecked Sendable {
 }
 
 /// librdkafka levels mapped down one notch or more: Herald libraries log at `info` or below
-/// (STYLE.md), and librdkafka's warnings are mostly transient connection noise it recovers from.
+/// so a service decides what is loud, and librdkafka's warnings are mostly transient connection noise it recovers from.
 private func loggerLevel(syslog level: Int32) -> Logger.Level {
     switch level {
     case ...4: .info

@@ -105,7 +105,7 @@ public struct DeliveryServer: Sendable {
             options: .init(
                 groupID: configuration.consumerGroup, groupInstanceID: configuration.transactionalID,
                 // Outcomes of sends in flight for revoked partitions commit before their next owner
-                // reads the committed offsets; the broker's fencing is not relied on (DESIGN.md §5).
+                // reads the committed offsets; the broker's fencing is not relied on (docs/ARCHITECTURE.md §3).
                 revocation: .afterAcknowledgement(timeout: configuration.revocationTimeout)),
             logger: logger)
 

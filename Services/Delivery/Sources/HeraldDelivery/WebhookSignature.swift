@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// Standard Webhooks signing (API.md, "Webhook request"): `v1,` + base64 HMAC-SHA256 keyed with
+/// Standard Webhooks signing (docs/API.md, "The webhook request"): `v1,` + base64 HMAC-SHA256 keyed with
 /// the base64-decoded part of the `whsec_` secret, over `id.timestamp.body`.
 public struct WebhookSecret: Sendable, Hashable {
     public static let prefix = "whsec_"

@@ -95,7 +95,7 @@ public struct RouterServer: Sendable {
                 isolationLevel: .readCommitted, autoOffsetReset: .earliest,
                 bufferCapacity: max(1024, 2 * configuration.maxBatchEvents),
                 // A transaction in flight for revoked partitions must end before their next owner
-                // reads the committed offsets; the broker's fencing is not relied on (DESIGN.md §5).
+                // reads the committed offsets; the broker's fencing is not relied on (docs/ARCHITECTURE.md §3).
                 revocation: .afterAcknowledgement(timeout: .seconds(120))),
             logger: logger)
 

@@ -53,7 +53,7 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 }
 
-/// What one attempt's HTTP outcome means (API.md, "Webhook request").
+/// What one attempt's HTTP outcome means (docs/API.md, "The webhook request").
 public enum AttemptOutcome: Sendable, Hashable {
     case succeeded
     /// 410 Gone: the endpoint is disabled and the delivery is dead.

@@ -1,0 +1,37 @@
+import ArgumentParser
+import HeraldRuntime
+
+/// `herald-bench`: the development tool that measures Herald. Each benchmark runs Herald and a
+/// baseline doing the same work on the same machine in the same run, and prints both with their
+/// ratio; `seed` runs Herald beside the naive pipeline under the same crashes, and `chaos` kills
+/// every service at random moments under load. Not shipped with `herald`: it runs from a checkout
+/// (its baselines are the Python scripts in `Benchmarks/`).
+@main
+struct HeraldBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald-bench",
+        abstract: "Measure Herald against a baseline in the same run; crash it under load.",
+        subcommands: [
+            AvroBenchCommand.self, DeliveryBenchCommand.self, EndToEndBenchCommand.self, KafkaBenchCommand.self,
+            PublishBenchCommand.self, RegistryBenchCommand.self, RouteBenchCommand.self,
+            SeedCommand.self, ChaosCommand.self, NaiveWorkerCommand.self,
+        ]
+    )
+}
+
+/// Options that several benchmarks and the seed scenario take, declared once so each keeps the
+/// same name, environment variable and validation; each command picks its own default.
+struct BenchSharedOptions: ParsableArguments {
+    @Option(help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
+    var kafkaBrokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
+    @Option(help: "Events to measure (default: the command's own; the seed scenario's is 5,000 per side, route's 50,000).")
+    var events: Int?
+    @Option(help: "Rounds (default 2): the route and kafka benchmarks keep each side's best round; the seed scenario SIGKILLs each role once per round.")
+    var rounds: Int?
+
+    func validate() throws {
+        guard !kafkaBrokers.isEmpty else { throw ValidationError("--kafka-brokers must name at least one broker") }
+        guard (events ?? 1) > 0 else { throw ValidationError("--events must be positive") }
+        guard (rounds ?? 0) >= 0 else { throw ValidationError("--rounds must not be negative") }
+    }
+}

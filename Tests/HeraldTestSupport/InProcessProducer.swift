@@ -1,0 +1,39 @@
+import Foundation
+public import HeraldKafka
+import HeraldProducer
+import HeraldRuntime
+public import Logging
+import ServiceLifecycle
+
+/// A producer running inside this process: the very `ProducerServer.build` assembly the
+/// `herald-producer` executable runs, on a free port, writing to an events topic and under a
+/// transactional id of its own.
+public struct InProcessProducer: Sendable {
+    public let grpcPort: Int
+    public let topic: String
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    public var grpcAddress: String { "127.0.0.1:\(grpcPort)" }
+
+    /// - Parameter prefix: Start of the private names, e.g. `herald-bench`.
+    public static func start(kafka: KafkaConfiguration, registry: InProcessRegistry, partitions: Int, prefix: String, logger: Logger) async throws -> InProcessProducer {
+        let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
+        var configuration = ProducerServer.Configuration(kafka: kafka)
+        configuration.grpcPort = 0
+        configuration.httpPort = 0
+        configuration.topic = "\(prefix).events.\(suffix)"
+        configuration.partitions = partitions
+        configuration.instanceID = "\(prefix).\(suffix)"
+        configuration.registryAddress = registry.grpcAddress
+        let server = try await ProducerServer.build(configuration, logger: logger)
+        let group = ServiceGroup(services: server.services, logger: logger)
+        let task = Task { try await group.run() }
+        return InProcessProducer(grpcPort: try await server.grpc.boundPort(), topic: configuration.topic, group: group, task: task)
+    }
+
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
