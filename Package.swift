@@ -323,7 +323,9 @@ let package = Package(
         .testTarget(
             name: "HeraldRuntimeTests",
             dependencies: [
+                "HeraldKafka",
                 "HeraldRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
