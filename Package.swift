@@ -325,8 +325,10 @@ let package = Package(
         .testTarget(
             name: "HeraldRuntimeTests",
             dependencies: [
+                "HeraldKafka",
                 "HeraldRuntime",
                 "HeraldTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),

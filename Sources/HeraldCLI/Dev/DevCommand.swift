@@ -1,6 +1,5 @@
 import ArgumentParser
 import HeraldDelivery
-import HeraldKafka
 import HeraldProducer
 import HeraldRegistry
 import HeraldRouter
@@ -46,30 +45,22 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.dev")
-        func kafka(_ service: String) -> KafkaConfiguration { common.kafkaConfiguration(clientID: "herald-\(service)-\(common.instanceID)") }
+        // The registry this process runs, whatever --registry-url says.
         let registryAddress = "127.0.0.1:50050"
 
-        var registryConfiguration = RegistryServer.Configuration(kafka: kafka("registry"))
-        registryConfiguration.host = common.host
-        registryConfiguration.instanceID = common.instanceID
+        let registryConfiguration: RegistryServer.Configuration = common.configuration("registry")
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
-        var producerConfiguration = ProducerServer.Configuration(kafka: kafka("producer"))
-        producerConfiguration.host = common.host
-        producerConfiguration.instanceID = common.instanceID
+        var producerConfiguration: ProducerServer.Configuration = common.configuration("producer")
         producerConfiguration.registryAddress = registryAddress
         producerConfiguration.partitions = partitions
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
-        var routerConfiguration = RouterServer.Configuration(kafka: kafka("router"))
-        routerConfiguration.host = common.host
-        routerConfiguration.instanceID = common.instanceID
+        var routerConfiguration: RouterServer.Configuration = common.configuration("router")
         routerConfiguration.partitions = partitions
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
-        var deliveryConfiguration = DeliveryServer.Configuration(kafka: kafka("delivery"))
-        deliveryConfiguration.host = common.host
-        deliveryConfiguration.instanceID = common.instanceID
+        var deliveryConfiguration: DeliveryServer.Configuration = common.configuration("delivery")
         deliveryConfiguration.registryAddress = registryAddress
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true

@@ -14,11 +14,7 @@ struct DeliveryCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
-    var grpcPort = HeraldEnvironment.int("grpc-port", default: 50053)
-
-    @Option(help: "HTTP port for /metrics and /healthz. Env: HERALD_HTTP_PORT.")
-    var httpPort = HeraldEnvironment.int("http-port", default: 8093)
+    @OptionGroup var ports: ServicePorts<DeliveryPorts>
 
     @Option(help: "Consumer group. Env: HERALD_CONSUMER_GROUP.")
     var consumerGroup = HeraldEnvironment.string("consumer-group", default: "herald-delivery")
@@ -81,13 +77,8 @@ struct DeliveryCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.delivery")
-        var configuration = DeliveryServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-delivery-\(common.instanceID)"))
-        configuration.host = common.host
-        configuration.grpcPort = grpcPort
-        configuration.httpPort = httpPort
-        configuration.instanceID = common.instanceID
+        var configuration: DeliveryServer.Configuration = common.configuration("delivery", ports: ports)
         configuration.consumerGroup = consumerGroup
-        configuration.registryAddress = common.registryURL
         configuration.partitions = partitions
         configuration.allowPrivateEndpoints = allowPrivateEndpoints
         var topics = DeliveryTopics()
@@ -111,4 +102,10 @@ struct DeliveryCommand: AsyncParsableCommand {
         let server = try await DeliveryServer.build(configuration, logger: logger)
         try await ServiceRunner.run("Delivery", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }
+}
+
+/// herald-delivery's ports unless `--grpc-port` / `--http-port` say otherwise.
+enum DeliveryPorts: ServicePortDefaults {
+    static let grpcPort = 50053
+    static let httpPort = 8093
 }

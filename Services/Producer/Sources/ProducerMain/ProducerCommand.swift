@@ -15,11 +15,7 @@ struct ProducerCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
-    var grpcPort = HeraldEnvironment.int("grpc-port", default: 50051)
-
-    @Option(help: "HTTP port for /metrics and /healthz. Env: HERALD_HTTP_PORT.")
-    var httpPort = HeraldEnvironment.int("http-port", default: 8091)
+    @OptionGroup var ports: ServicePorts<ProducerPorts>
 
     @Option(help: "Topic events are written to (created if missing). Env: HERALD_EVENTS_TOPIC.")
     var eventsTopic = HeraldEnvironment.string("events-topic", default: "herald.events")
@@ -66,12 +62,7 @@ struct ProducerCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.producer")
-        var configuration = ProducerServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-producer-\(common.instanceID)"))
-        configuration.host = common.host
-        configuration.grpcPort = grpcPort
-        configuration.httpPort = httpPort
-        configuration.instanceID = common.instanceID
-        configuration.registryAddress = common.registryURL
+        var configuration: ProducerServer.Configuration = common.configuration("producer", ports: ports)
         configuration.registryTimeout = .milliseconds(registryTimeoutMS)
         configuration.streamWindow = streamWindow
         configuration.schemaURLBase = schemaURLBase
@@ -84,4 +75,10 @@ struct ProducerCommand: AsyncParsableCommand {
         let server = try await ProducerServer.build(configuration, logger: logger)
         try await ServiceRunner.run("Producer", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }
+}
+
+/// herald-producer's ports unless `--grpc-port` / `--http-port` say otherwise.
+enum ProducerPorts: ServicePortDefaults {
+    static let grpcPort = 50051
+    static let httpPort = 8091
 }

@@ -14,11 +14,7 @@ struct RegistryCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
-    var grpcPort = HeraldEnvironment.int("grpc-port", default: 50050)
-
-    @Option(help: "HTTP port for the Confluent REST API, /metrics and /healthz. Env: HERALD_HTTP_PORT.")
-    var httpPort = HeraldEnvironment.int("http-port", default: 8081)
+    @OptionGroup var ports: ServicePorts<RegistryPorts>
 
     @Option(help: "Host other registry instances use to reach this one's gRPC port. Env: HERALD_ADVERTISED_HOST.")
     var advertisedHost = HeraldEnvironment.string("advertised-host", default: "")
@@ -41,12 +37,8 @@ struct RegistryCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.registry")
-        var configuration = RegistryServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-registry-\(common.instanceID)"))
-        configuration.host = common.host
-        configuration.grpcPort = grpcPort
-        configuration.httpPort = httpPort
+        var configuration: RegistryServer.Configuration = common.configuration("registry", ports: ports)
         configuration.advertisedHost = advertisedHost.isEmpty ? nil : advertisedHost
-        configuration.instanceID = common.instanceID
         configuration.maxSchemaBytes = maxSchemaBytes
         configuration.topic = schemasTopic
         configuration.electionTopic = electionTopic
@@ -55,4 +47,11 @@ struct RegistryCommand: AsyncParsableCommand {
         let server = try RegistryServer.build(configuration, logger: logger)
         try await ServiceRunner.run("Registry", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }
+}
+
+/// herald-registry's ports unless `--grpc-port` / `--http-port` say otherwise.
+enum RegistryPorts: ServicePortDefaults {
+    static let grpcPort = 50050
+    static let httpPort = 8081
+    static let httpServes = "the Confluent REST API, /metrics and /healthz"
 }

@@ -13,11 +13,7 @@ struct RouterCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
-    var grpcPort = HeraldEnvironment.int("grpc-port", default: 50052)
-
-    @Option(help: "HTTP port for /metrics and /healthz. Env: HERALD_HTTP_PORT.")
-    var httpPort = HeraldEnvironment.int("http-port", default: 8092)
+    @OptionGroup var ports: ServicePorts<RouterPorts>
 
     @Option(help: "Consumer group of the router instances. Env: HERALD_CONSUMER_GROUP.")
     var consumerGroup = HeraldEnvironment.string("consumer-group", default: "herald-router")
@@ -52,11 +48,7 @@ struct RouterCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.router")
-        var configuration = RouterServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-router-\(common.instanceID)"))
-        configuration.host = common.host
-        configuration.grpcPort = grpcPort
-        configuration.httpPort = httpPort
-        configuration.instanceID = common.instanceID
+        var configuration: RouterServer.Configuration = common.configuration("router", ports: ports)
         configuration.groupID = consumerGroup
         configuration.eventsTopic = eventsTopic
         configuration.routesTopic = routesTopic
@@ -68,4 +60,10 @@ struct RouterCommand: AsyncParsableCommand {
         let server = try await RouterServer.build(configuration, logger: logger)
         try await ServiceRunner.run("Router", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }
+}
+
+/// herald-router's ports unless `--grpc-port` / `--http-port` say otherwise.
+enum RouterPorts: ServicePortDefaults {
+    static let grpcPort = 50052
+    static let httpPort = 8092
 }

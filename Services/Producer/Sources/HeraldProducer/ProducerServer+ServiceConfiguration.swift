@@ -1,0 +1,4 @@
+public import HeraldRuntime
+
+/// The shared options (`CommonOptions`) become this configuration the way they do for every service.
+extension ProducerServer.Configuration: RegistryClientConfiguration {}

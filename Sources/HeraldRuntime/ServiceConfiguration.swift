@@ -1,0 +1,81 @@
+public import ArgumentParser
+public import HeraldKafka
+
+/// What every service's configuration shares: Kafka, the address and ports it serves on, and the
+/// instance id. The four executables and `herald dev` turn `CommonOptions` into a configuration
+/// through `CommonOptions.configuration(_:)`, so the shared options mean the same everywhere.
+public protocol ServiceConfiguration: Sendable {
+    init(kafka: KafkaConfiguration)
+    var host: String { get set }
+    var grpcPort: Int { get set }
+    var httpPort: Int { get set }
+    var instanceID: String { get set }
+    /// Takes what the shared options say beyond the fields above (nothing, unless the service
+    /// reads from the registry).
+    mutating func adopt(_ options: CommonOptions)
+}
+
+extension ServiceConfiguration {
+    public mutating func adopt(_ options: CommonOptions) {}
+}
+
+/// A service that reads schemas from the registry (the producer and delivery).
+public protocol RegistryClientConfiguration: ServiceConfiguration {
+    var registryAddress: String { get set }
+}
+
+extension RegistryClientConfiguration {
+    /// The registry's address comes from `--registry-url`.
+    public mutating func adopt(_ options: CommonOptions) {
+        registryAddress = options.registryURL
+    }
+}
+
+/// One service's default ports, and what its HTTP port serves besides `/metrics` and `/healthz`.
+public protocol ServicePortDefaults {
+    static var grpcPort: Int { get }
+    static var httpPort: Int { get }
+    static var httpServes: String { get }
+}
+
+extension ServicePortDefaults {
+    public static var httpServes: String { "/metrics and /healthz" }
+}
+
+/// `--grpc-port` and `--http-port`, declared once with each service's defaults.
+public struct ServicePorts<Defaults: ServicePortDefaults>: ParsableArguments, Sendable {
+    @Option(help: "gRPC port (0 = any free port). Env: HERALD_GRPC_PORT.")
+    public var grpcPort = HeraldEnvironment.int("grpc-port", default: Defaults.grpcPort)
+
+    @Option(help: ArgumentHelp("HTTP port for \(Defaults.httpServes) (0 = any free port). Env: HERALD_HTTP_PORT."))
+    public var httpPort = HeraldEnvironment.int("http-port", default: Defaults.httpPort)
+
+    public init() {}
+
+    public func validate() throws {
+        guard (0...65_535).contains(grpcPort), (0...65_535).contains(httpPort) else {
+            throw ValidationError("--grpc-port and --http-port must be between 0 and 65535")
+        }
+    }
+}
+
+extension CommonOptions {
+    /// `service`'s configuration from the shared options: Kafka (client id
+    /// `herald-<service>-<instance-id>`), host, instance id and, for clients of the registry, its
+    /// address; the ports stay the service's defaults.
+    public func configuration<Configuration: ServiceConfiguration>(_ service: String) -> Configuration {
+        var configuration = Configuration(kafka: kafkaConfiguration(clientID: "herald-\(service)-\(instanceID)"))
+        configuration.host = host
+        configuration.instanceID = instanceID
+        configuration.adopt(self)
+        return configuration
+    }
+
+    /// The same, on the ports the service's port options name.
+    public func configuration<Configuration: ServiceConfiguration, Defaults>(_ service: String, ports: ServicePorts<Defaults>) -> Configuration {
+        var configuration: Configuration = self.configuration(service)
+        configuration.grpcPort = ports.grpcPort
+        configuration.httpPort = ports.httpPort
+        return configuration
+    }
+}
