@@ -5,7 +5,7 @@ public import ServiceLifecycle
 
 /// A gRPC server (HTTP/2 over plaintext TCP) that runs as a ServiceLifecycle `Service`: graceful
 /// shutdown stops accepting new RPCs and lets the ones in flight finish. Every RPC is counted and
-/// timed (`GRPCRequestMetrics`).
+/// timed (`GRPCRequestMetrics`), and server reflection describes every service it serves.
 public struct GRPCServerService: Service {
     public let server: GRPCServer<HTTP2ServerTransport.Posix>
     private let logger: Logger
@@ -22,8 +22,17 @@ public struct GRPCServerService: Service {
                 config.rpc.maxRequestPayloadSize = 16 * 1024 * 1024
             }
         )
-        self.server = GRPCServer(transport: transport, services: services, interceptors: [GRPCRequestMetrics()])
+        let reflection = ReflectionService(serviceNames: Self.names(of: services))
+        self.server = GRPCServer(
+            transport: transport, services: services + [reflection], interceptors: [GRPCRequestMetrics()])
         self.logger = logger
+    }
+
+    /// Fully qualified names of the services, from the methods they register.
+    static func names(of services: [any RegistrableRPCService]) -> [String] {
+        var router = RPCRouter<HTTP2ServerTransport.Posix>()
+        for service in services { service.registerMethods(with: &router) }
+        return Set(router.methods.map(\.service.fullyQualifiedService)).sorted()
     }
 
     /// The port the server listens on, once it is bound.

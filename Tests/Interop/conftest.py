@@ -1,4 +1,5 @@
-"""Starts a real `herald-registry` (the debug build) against the test broker for the interop suite."""
+"""Starts real Herald executables (the debug builds) against the test broker for the interop suite."""
+import base64
 import os
 import re
 import subprocess
@@ -25,40 +26,90 @@ def brokers():
     return BROKERS
 
 
-@pytest.fixture(scope="module")
-def registry():
-    binary = Path(os.environ.get("HERALD_REGISTRY_BIN", ROOT / ".build" / "debug" / "herald-registry"))
+class Service:
+    """One Herald executable running as a child process, with the ports it reported."""
+
+    def __init__(self, name, process, grpc_port, http_port):
+        self.name = name
+        self.process = process
+        self.grpc_port = grpc_port
+        self.http_port = http_port
+
+    def stop(self):
+        self.process.terminate()
+        assert self.process.wait(30) == 0, f"herald-{self.name} did not exit cleanly on SIGTERM"
+
+
+def start_service(name, arguments, environment=None):
+    """Starts `.build/debug/herald-<name>` on free ports and waits until it reports SERVING."""
+    binary = Path(os.environ.get(f"HERALD_{name.upper()}_BIN", ROOT / ".build" / "debug" / f"herald-{name}"))
     if not binary.exists():
-        pytest.fail(f"{binary} is missing: build it first (`swift build --product herald-registry`)")
-    suffix = uuid.uuid4().hex[:12]
-    topic = f"herald-interop._schemas.{suffix}"
+        pytest.fail(f"{binary} is missing: build it first (`swift build --product herald-{name}`)")
     process = subprocess.Popen(
-        [str(binary), "--kafka-brokers", BROKERS, "--grpc-port", "0", "--http-port", "0",
-         "--instance-id", "interop", "--schemas-topic", topic,
-         "--election-topic", f"herald-interop.election.{suffix}",
-         "--election-group", f"herald-interop-{suffix}",
-         "--leader-transactional-id", f"herald-interop-leader-{suffix}"],
-        stderr=subprocess.PIPE, text=True)
+        [str(binary), "--kafka-brokers", BROKERS, "--grpc-port", "0", "--http-port", "0", *arguments],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, **(environment or {})})
     ports = {}
     ready = threading.Event()
 
     def read_log():
         for line in process.stderr:
-            match = re.search(r'msg="Registry listening" .*grpc\.port=(\d+) .*http\.port=(\d+)', line)
+            match = re.search(r'msg="[A-Za-z]+ listening" .*grpc\.port=(\d+) .*http\.port=(\d+)', line)
             if match:
-                ports["http"] = int(match.group(2))
+                ports["grpc"], ports["http"] = int(match.group(1)), int(match.group(2))
                 ready.set()
         ready.set()
 
     threading.Thread(target=read_log, daemon=True).start()
     if not ready.wait(60) or "http" not in ports:
         process.kill()
-        pytest.fail("herald-registry did not start")
-    url = f"http://127.0.0.1:{ports['http']}"
-    _wait_serving(url)
-    yield Registry(process, ports["http"], topic)
-    process.terminate()
-    assert process.wait(30) == 0, "herald-registry did not exit cleanly on SIGTERM"
+        pytest.fail(f"herald-{name} did not start")
+    try:
+        _wait_serving(f"http://127.0.0.1:{ports['http']}")
+    except BaseException:
+        process.kill()
+        raise
+    return Service(name, process, ports["grpc"], ports["http"])
+
+
+def registry_arguments(prefix):
+    return ["--instance-id", "interop", "--schemas-topic", f"{prefix}._schemas",
+            "--election-topic", f"{prefix}.election", "--election-group", prefix,
+            "--leader-transactional-id", f"{prefix}-leader"]
+
+
+@pytest.fixture(scope="module")
+def registry():
+    prefix = f"herald-interop.{uuid.uuid4().hex[:12]}"
+    service = start_service("registry", registry_arguments(prefix))
+    yield Registry(service.process, service.http_port, f"{prefix}._schemas")
+    service.stop()
+
+
+@pytest.fixture(scope="module")
+def herald_services():
+    """The four services, each started from its executable as an operator would."""
+    prefix = f"herald-interop.{uuid.uuid4().hex[:12]}"
+    common = ["--instance-id", "interop", "--partitions", "2"]
+    started = [start_service("registry", registry_arguments(prefix))]
+    try:
+        registry_url = ["--registry-url", f"127.0.0.1:{started[0].grpc_port}"]
+        started.append(start_service("producer", common + registry_url + ["--events-topic", f"{prefix}.events"]))
+        started.append(start_service("router", common + [
+            "--events-topic", f"{prefix}.events", "--routes-topic", f"{prefix}.routes",
+            "--dedupe-topic", f"{prefix}.dedupe", "--deliveries-topic", f"{prefix}.deliveries",
+            "--consumer-group", f"{prefix}.router"]))
+        started.append(start_service("delivery", common + registry_url + [
+            "--deliveries-topic", f"{prefix}.deliveries", "--status-topic", f"{prefix}.status",
+            "--endpoints-topic", f"{prefix}.endpoints", "--dlq-topic", f"{prefix}.dlq",
+            "--retry-topic-prefix", f"{prefix}.retry", "--consumer-group", f"{prefix}.delivery"],
+            environment={"HERALD_SECRET_KEY": base64.b64encode(os.urandom(32)).decode()}))
+    except BaseException:
+        for service in started:
+            service.process.kill()
+        raise
+    yield {service.name: service for service in started}
+    for service in reversed(started):
+        service.stop()
 
 
 def _wait_serving(url, timeout=60):
