@@ -352,6 +352,7 @@ let package = Package(
             name: "HeraldRegistryTests",
             dependencies: [
                 "HeraldTestSupport",
+                "HeraldAvro",
                 "HeraldRegistry",
                 "HeraldRuntime",
                 "HeraldKafka",
