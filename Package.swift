@@ -393,6 +393,7 @@ let package = Package(
             name: "HeraldRegistryTests",
             dependencies: [
                 "HeraldTestSupport",
+                "HeraldAvro",
                 "HeraldRegistry",
                 "HeraldRuntime",
                 "HeraldKafka",

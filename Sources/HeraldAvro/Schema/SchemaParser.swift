@@ -90,9 +90,17 @@ struct SchemaParser {
         return nodes.count - 1
     }
 
+    /// Attributes the specification gives meaning to only on named types (and `items`/`values`
+    /// on their collections). Elsewhere they are not custom attributes: Avro's reference
+    /// implementation drops them, so `{"type":"int","name":"x"}` is the schema `"int"`, and
+    /// schema registries treat the two as one schema.
+    private static let reservedAttributes: Set<String> = [
+        "type", "name", "namespace", "aliases", "doc", "fields", "symbols", "items", "values", "size",
+    ]
+
     private mutating func parsePrimitive(_ type: AvroType, members: [JSONValue.Member]) -> Int {
         var node = SchemaNode(type: type)
-        let attributes = members.filter { $0.key != "type" }
+        let attributes = members.filter { !Self.reservedAttributes.contains($0.key) }
         applyLogicalType(to: &node, attributes: attributes)
         if node.logicalType == nil, node.properties.isEmpty { return primitiveNode(type) }
         nodes.append(node)
@@ -139,7 +147,7 @@ struct SchemaParser {
         let child = try parse(childJSON, namespace: namespace, path: path + "/" + key)
         var node = SchemaNode(type: type)
         node.child = child
-        node.properties = members.filter { $0.key != "type" && $0.key != key }
+        node.properties = members.filter { !Self.reservedAttributes.contains($0.key) }
         nodes.append(node)
         return nodes.count - 1
     }

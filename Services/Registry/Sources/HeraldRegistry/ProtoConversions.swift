@@ -76,12 +76,12 @@ extension RegistryError: RPCErrorConvertible {
 
     public var rpcErrorCode: RPCError.Code {
         switch code.errorCode {
-        case 40401, 40402, 40403, 40404, 40406, 40408, 40409: .notFound
+        case 40401, 40402, 40403, 40404, 40406, 40408, 40409, 404: .notFound
         case 409, 40405, 40407, 42205, 42206: .failedPrecondition
-        case 42201, 42202, 42203, 42204, 400, 415: .invalidArgument
+        case 42201, 42202, 42203, 42204, 400, 406, 415: .invalidArgument
         case 413: .resourceExhausted
         case 50002: .deadlineExceeded
-        case 50003, 50004: .unavailable
+        case 50003, 50004, 503: .unavailable
         default: .internalError
         }
     }
@@ -97,7 +97,7 @@ extension RegistryError: RPCErrorConvertible {
             .versionSoftDeleted, .versionNotSoftDeleted, .subjectConfigNotFound, .subjectModeNotFound,
             .incompatibleSchema, .invalidSchema, .invalidVersion, .invalidCompatibilityLevel, .invalidMode,
             .operationNotPermitted, .referenceExists, .storeError, .operationTimeout, .forwardingError,
-            .unknownLeader, .badRequest, .payloadTooLarge, .unsupportedMediaType,
+            .unknownLeader, .badRequest, .payloadTooLarge, .unsupportedMediaType, .notFound, .notAcceptable, .notReady,
         ]
         let number = error.metadata[stringValues: Self.codeMetadataKey].first(where: { _ in true }).flatMap { Int($0) }
         if let code = all.first(where: { $0.errorCode == number }) {

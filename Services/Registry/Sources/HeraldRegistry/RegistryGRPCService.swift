@@ -15,7 +15,7 @@ struct RegistryGRPCService: Herald_V1_Registry.SimpleServiceProtocol {
         context: ServerContext
     ) async throws -> ServerResponse<Herald_V1_RegisterSchemaResponse> {
         let message = request.message
-        guard !message.schema.isEmpty else { throw RegistryError(.invalidSchema, "Invalid schema: the schema is empty.") }
+        guard !message.schema.isEmpty else { throw RegistryError.emptySchema }
         let registration = Registration(
             subject: message.subject, schema: message.schema, references: message.references.map(SchemaReference.init),
             normalize: message.normalize, id: message.id == 0 ? nil : Int(message.id), version: message.version == 0 ? nil : Int(message.version))
@@ -116,7 +116,8 @@ struct RegistryGRPCService: Herald_V1_Registry.SimpleServiceProtocol {
     }
 
     func listSubjects(request: Herald_V1_ListSubjectsRequest, context: ServerContext) async throws -> Herald_V1_ListSubjectsResponse {
-        .with { $0.subjects = registry.subjects(includeDeleted: request.includeDeleted, prefix: request.prefix) }
+        let subjects = try registry.subjects(includeDeleted: request.includeDeleted, prefix: request.prefix)
+        return .with { $0.subjects = subjects }
     }
 
     func listVersions(request: Herald_V1_ListVersionsRequest, context: ServerContext) async throws -> Herald_V1_ListVersionsResponse {

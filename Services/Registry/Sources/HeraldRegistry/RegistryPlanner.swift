@@ -35,8 +35,7 @@ enum RegistryPlanner {
         if mode != .importing {
             let incompatibilities = try check(schema, subject: request.subject, against: nil, in: state)
             guard incompatibilities.isEmpty else {
-                throw RegistryError(.incompatibleSchema, "Schema being registered is incompatible with an earlier schema for subject '\(request.subject)', details: "
-                    + incompatibilities.map { "[\($0)]" }.joined(separator: ", "))
+                throw .incompatible(request.subject, details: incompatibilities.map { "[\($0)]" }.joined(separator: ", "))
             }
         }
 
@@ -56,7 +55,7 @@ enum RegistryPlanner {
         let known = (try? state.versions(of: request.subject, includeDeleted: true)) ?? []
         let version: Int
         if let requested = request.version {
-            guard requested > 0 else { throw RegistryError(.invalidVersion, "The specified version '\(requested)' is not a valid version id.") }
+            guard requested > 0 else { throw .invalidVersion("\(requested)") }
             guard !known.contains(requested) else {
                 throw RegistryError(.operationNotPermitted, "Version \(requested) of subject '\(request.subject)' already exists.")
             }
@@ -81,7 +80,7 @@ enum RegistryPlanner {
         let live = (try? state.versions(of: subject, includeDeleted: false)) ?? []
         let chosen: [Int]
         if let version {
-            guard live.contains(version) else { throw .versionNotFound(subject, version) }
+            guard live.contains(version) else { throw .versionNotFound(version) }
             chosen = [version]
         } else {
             chosen = live
@@ -105,7 +104,7 @@ enum RegistryPlanner {
         let live = (try? state.versions(of: subject, includeDeleted: false)) ?? []
         if permanent {
             guard live.isEmpty else {
-                throw RegistryError(.subjectNotSoftDeleted, "Subject '\(subject)' was not deleted first before being permanently deleted.")
+                throw .subjectNotSoftDeleted(subject)
             }
             try refuseIfReferenced(subject, all, in: state)
             let records = all.map { SchemaLogRecord.schema(subject: subject, version: $0, nil) }
@@ -113,7 +112,7 @@ enum RegistryPlanner {
             return Plan(records: records, outcome: .deleted(versions: all))
         }
         guard !live.isEmpty else {
-            throw RegistryError(.subjectSoftDeleted, "Subject '\(subject)' was soft deleted. Set permanent=true to delete permanently.")
+            throw .subjectSoftDeleted(subject)
         }
         try refuseIfReferenced(subject, live, in: state)
         var records: [SchemaLogRecord] = []
@@ -137,12 +136,12 @@ enum RegistryPlanner {
         try refuseIfReferenced(subject, [number], in: state)
         if permanent {
             guard stored.deleted else {
-                throw RegistryError(.versionNotSoftDeleted, "Subject '\(subject)' Version \(number) was not deleted first before being permanently deleted.")
+                throw .versionNotSoftDeleted(subject, number)
             }
             return Plan(records: [.schema(subject: subject, version: number, nil)], outcome: .deleted(versions: [number]))
         }
         guard !stored.deleted else {
-            throw RegistryError(.versionSoftDeleted, "Subject '\(subject)' Version \(number) was soft deleted. Set permanent=true to delete permanently.")
+            throw .versionSoftDeleted(subject, number)
         }
         stored.deleted = true
         return Plan(records: [.schema(subject: subject, version: number, stored)], outcome: .deleted(versions: [number]))
@@ -177,7 +176,7 @@ enum RegistryPlanner {
     }
 
     private static func storedVersion(_ subject: String, _ version: Int, in state: RegistryState) throws(RegistryError) -> RegistryState.StoredVersion {
-        guard let stored = state.subjects[subject]?[version] else { throw .versionNotFound(subject, version) }
+        guard let stored = state.subjects[subject]?[version] else { throw .versionNotFound(version) }
         return stored
     }
 

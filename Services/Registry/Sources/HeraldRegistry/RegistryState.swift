@@ -55,10 +55,22 @@ struct RegistryState: Sendable {
             configs[subject ?? Self.globalKey] = level
         case .mode(let subject, let mode):
             modes[subject ?? Self.globalKey] = mode
+        case .deleteSubject(let subject, let throughVersion):
+            for (version, stored) in subjects[subject] ?? [:] where version <= throughVersion && !stored.deleted {
+                var deleted = stored
+                deleted.deleted = true
+                apply(.schema(subject: subject, version: version, deleted))
+            }
+        case .clearSubject(let subject):
+            for (version, stored) in subjects[subject] ?? [:] where stored.deleted {
+                apply(.schema(subject: subject, version: version, nil))
+            }
         case .idWatermark(let id):
             idWatermark = max(idWatermark, id)
         case .leader(let announcement):
             leader = announcement
+        case .ignored:
+            break
         }
     }
 
@@ -114,9 +126,20 @@ struct RegistryState: Sendable {
         } else {
             stored = all.values.filter { includeDeleted || !$0.deleted }.max { $0.version < $1.version }
         }
-        guard let stored else { throw .versionNotFound(subject, version ?? -1) }
+        guard let stored else { throw .versionNotFound(version ?? -1) }
         return SubjectVersion(subject: subject, version: stored.version, id: stored.id, schema: stored.schema,
                               references: stored.references, deleted: stored.deleted)
+    }
+
+    /// Every version of the subjects starting with `prefix`, by subject then version; with
+    /// `latestOnly`, each subject's latest.
+    func versions(prefix: String, includeDeleted: Bool, latestOnly: Bool) -> [SubjectVersion] {
+        subjects.keys.filter { $0.hasPrefix(prefix) }.sorted().flatMap { subject in
+            let shown = (subjects[subject] ?? [:]).values.filter { includeDeleted || !$0.deleted }.sorted { $0.version < $1.version }
+            return (latestOnly ? Array(shown.suffix(1)) : shown).map {
+                SubjectVersion(subject: subject, version: $0.version, id: $0.id, schema: $0.schema, references: $0.references, deleted: $0.deleted)
+            }
+        }
     }
 
     /// Ids of schemas whose references name `subject` at `version`.
@@ -165,7 +188,7 @@ struct RegistryState: Sendable {
         do {
             return try AvroSchema(parsing: text, references: referenced)
         } catch {
-            throw RegistryError(.invalidSchema, "Invalid schema: \(error)")
+            throw .invalidSchema(text, details: "\(error)")
         }
     }
 

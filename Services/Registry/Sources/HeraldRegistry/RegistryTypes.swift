@@ -64,6 +64,13 @@ public struct RegistryError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let payloadTooLarge = Code(errorCode: 413, httpStatus: 413)
         /// Not Confluent's: a request body of a content type the API does not read.
         public static let unsupportedMediaType = Code(errorCode: 415, httpStatus: 415)
+        /// A path no route serves, or a path value that does not parse (an id that is not a
+        /// 32-bit integer), answered as Confluent's HTTP layer answers it.
+        public static let notFound = Code(errorCode: 404, httpStatus: 404)
+        /// An `Accept` header that names no media type the API produces.
+        public static let notAcceptable = Code(errorCode: 406, httpStatus: 406)
+        /// The instance has not yet replayed its log: any answer could be out of date.
+        public static let notReady = Code(errorCode: 503, httpStatus: 503)
     }
 
     public var code: Code
@@ -76,15 +83,54 @@ public struct RegistryError: Error, Hashable, Sendable, CustomStringConvertible 
 
     public var description: String { "\(message) (error \(code.errorCode))" }
 
+    // The standard errors, worded as Confluent words them so a search for a message finds both.
+
     static func subjectNotFound(_ subject: String) -> RegistryError {
         RegistryError(.subjectNotFound, "Subject '\(subject)' not found.")
     }
 
-    static func versionNotFound(_ subject: String, _ version: Int) -> RegistryError {
-        RegistryError(.versionNotFound, "Version \(version) not found for subject '\(subject)'.")
+    static func versionNotFound(_ version: Int) -> RegistryError {
+        RegistryError(.versionNotFound, "Version \(version) not found.")
     }
 
     static func schemaNotFound(id: Int) -> RegistryError {
-        RegistryError(.schemaNotFound, "Schema \(id) not found.")
+        RegistryError(.schemaNotFound, "Schema \(id) not found")
     }
+
+    static let schemaNotFoundUnderSubject = RegistryError(.schemaNotFound, "Schema not found")
+
+    static func subjectSoftDeleted(_ subject: String) -> RegistryError {
+        RegistryError(.subjectSoftDeleted, "Subject '\(subject)' was soft deleted.Set permanent=true to delete permanently")
+    }
+
+    static func subjectNotSoftDeleted(_ subject: String) -> RegistryError {
+        RegistryError(.subjectNotSoftDeleted, "Subject '\(subject)' was not deleted first before being permanently deleted")
+    }
+
+    static func versionSoftDeleted(_ subject: String, _ version: Int) -> RegistryError {
+        RegistryError(.versionSoftDeleted, "Subject '\(subject)' Version \(version) was soft deleted.Set permanent=true to delete permanently")
+    }
+
+    static func versionNotSoftDeleted(_ subject: String, _ version: Int) -> RegistryError {
+        RegistryError(.versionNotSoftDeleted, "Subject '\(subject)' Version \(version) was not deleted first before being permanently deleted")
+    }
+
+    static func invalidSchema(_ schema: String, details: String) -> RegistryError {
+        RegistryError(.invalidSchema, "Invalid schema \(schema), details: \(details)")
+    }
+
+    static let emptySchema = RegistryError(.invalidSchema, "Empty schema")
+
+    static func incompatible(_ subject: String, details: String) -> RegistryError {
+        RegistryError(.incompatibleSchema, "Schema being registered is incompatible with an earlier schema for subject \"\(subject)\", details: \(details)")
+    }
+
+    static func invalidVersion(_ raw: String) -> RegistryError {
+        RegistryError(.invalidVersion,
+            "The specified version '\(raw)' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"")
+    }
+
+    static let pathNotFound = RegistryError(.notFound, "HTTP 404 Not Found")
+
+    static let notReady = RegistryError(.notReady, "The registry is still replaying its schema log; retry shortly.")
 }

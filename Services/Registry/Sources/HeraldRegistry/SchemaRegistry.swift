@@ -22,6 +22,14 @@ public final class SchemaRegistry: Sendable {
 
     var state: RegistryState { log.state }
 
+    /// The state reads are answered from, once the log has been replayed to the end it had at
+    /// start: before that an answer could be out of date (a 404 for an id that exists makes a
+    /// client's deserializer fail hard), so every read is refused as not ready.
+    func readableState() throws(RegistryError) -> RegistryState {
+        guard log.isReady else { throw .notReady }
+        return log.state
+    }
+
     /// Whether this instance currently leads (writes go through it).
     public var isLeader: Bool { leader.isLeader }
 
@@ -31,54 +39,59 @@ public final class SchemaRegistry: Sendable {
     // MARK: Reads
 
     public func schema(id: Int) throws(RegistryError) -> (schema: String, references: [SchemaReference]) {
-        try state.schema(id: id)
+        try readableState().schema(id: id)
     }
 
     public func subjectVersions(ofID id: Int, includeDeleted: Bool = false) throws(RegistryError) -> [(subject: String, version: Int)] {
-        let state = state
+        let state = try readableState()
         _ = try state.schema(id: id)
         return state.usages(ofID: id, includeDeleted: includeDeleted).map { ($0.subject, $0.version) }
     }
 
-    public func subjects(includeDeleted: Bool = false, prefix: String = "") -> [String] {
-        state.subjectNames(includeDeleted: includeDeleted, prefix: prefix)
+    /// The versions of every subject starting with `prefix`, by subject then version.
+    public func schemas(prefix: String = "", includeDeleted: Bool = false, latestOnly: Bool = false) throws(RegistryError) -> [SubjectVersion] {
+        try readableState().versions(prefix: prefix, includeDeleted: includeDeleted, latestOnly: latestOnly)
+    }
+
+    public func subjects(includeDeleted: Bool = false, prefix: String = "") throws(RegistryError) -> [String] {
+        try readableState().subjectNames(includeDeleted: includeDeleted, prefix: prefix)
     }
 
     public func versions(of subject: String, includeDeleted: Bool = false) throws(RegistryError) -> [Int] {
-        try state.versions(of: subject, includeDeleted: includeDeleted)
+        try readableState().versions(of: subject, includeDeleted: includeDeleted)
     }
 
     /// `version` nil means the latest.
     public func version(_ subject: String, _ version: Int?, includeDeleted: Bool = false) throws(RegistryError) -> SubjectVersion {
-        try state.version(subject, version, includeDeleted: includeDeleted)
+        try readableState().version(subject, version, includeDeleted: includeDeleted)
     }
 
     public func referencedBy(_ subject: String, _ version: Int?) throws(RegistryError) -> [Int] {
-        let state = state
+        let state = try readableState()
         let resolved = try state.version(subject, version, includeDeleted: false)
         return state.referencingIDs(subject, resolved.version)
     }
 
     /// The version of `subject` that holds this schema.
     public func lookup(_ subject: String, schema text: String, references: [SchemaReference], normalize: Bool, includeDeleted: Bool = false) throws(RegistryError) -> SubjectVersion {
-        let state = state
+        let state = try readableState()
         _ = try state.versions(of: subject, includeDeleted: includeDeleted)
         let schema = try state.parse(text, references: references)
         guard let found = state.registeredVersion(of: schema, references: references, in: subject, includeDeleted: includeDeleted) else {
-            throw RegistryError(.schemaNotFound, "Schema not found under subject '\(subject)'.")
+            throw .schemaNotFoundUnderSubject
         }
         return found
     }
 
     /// The incompatibilities of `schema` with `subject` (nil `version`: every version the subject's
-    /// level requires). A subject that does not exist accepts anything.
+    /// level requires). A subject without live versions accepts anything; a named version that is
+    /// not live (never registered, deleted, or its subject unknown) is `versionNotFound`, as in Confluent.
     public func checkCompatibility(_ subject: String, schema text: String, references: [SchemaReference], version: Int?) throws(RegistryError) -> [SchemaIncompatibility] {
-        let state = state
+        let state = try readableState()
+        let live = (try? state.versions(of: subject, includeDeleted: false)) ?? []
+        if let version, !live.contains(version) { throw .versionNotFound(version) }
         let schema = try state.parse(text, references: references)
-        guard (try? state.versions(of: subject, includeDeleted: false)) != nil else {
-            if version != nil { throw .subjectNotFound(subject) }
-            return []
-        }
+        guard !live.isEmpty else { return [] }
         let incompatibilities = try RegistryPlanner.check(schema, subject: subject, against: version, in: state)
         if !incompatibilities.isEmpty { RegistryMetrics.compatibilityFailure(check: "test") }
         return incompatibilities
@@ -87,17 +100,17 @@ public final class SchemaRegistry: Sendable {
     /// nil `subject` is the global level. With `fallBack`, a subject without its own level
     /// answers the global one; without, it is `subjectConfigNotFound`.
     public func compatibility(of subject: String?, fallBack: Bool) throws(RegistryError) -> CompatibilityLevel {
-        let state = state
+        let state = try readableState()
         if let subject, !fallBack, state.configs[subject] == nil {
-            throw RegistryError(.subjectConfigNotFound, "Subject '\(subject)' does not have subject-level compatibility configured.")
+            throw RegistryError(.subjectConfigNotFound, "Subject '\(subject)' does not have subject-level compatibility configured")
         }
         return state.compatibility(of: subject)
     }
 
     public func mode(of subject: String?, fallBack: Bool) throws(RegistryError) -> RegistryMode {
-        let state = state
+        let state = try readableState()
         if let subject, !fallBack, state.modes[subject] == nil {
-            throw RegistryError(.subjectModeNotFound, "Subject '\(subject)' does not have subject-level mode configured.")
+            throw RegistryError(.subjectModeNotFound, "Subject '\(subject)' does not have subject-level mode configured")
         }
         return state.mode(of: subject)
     }
@@ -116,6 +129,7 @@ public final class SchemaRegistry: Sendable {
     }
 
     private func plannedRegistration(_ registration: Registration, forwarded: Bool) async throws(RegistryError) -> (id: Int, version: Int) {
+        try registration.validateRanges()
         let outcome = try await write(forwarded: forwarded, forward: { client in
             let response = try await client.registerSchema(.with {
                 $0.subject = registration.subject
@@ -212,6 +226,8 @@ public final class SchemaRegistry: Sendable {
         if leader.isLeader {
             return try await leader.execute(plan)
         }
+        // Before replay this instance does not know the leader yet.
+        guard log.isReady else { throw .notReady }
         guard !forwarded else {
             throw RegistryError(.unknownLeader, "This instance is not the leader; retry against the current leader.")
         }
@@ -235,6 +251,19 @@ public final class SchemaRegistry: Sendable {
 
     private static func unexpected(_ outcome: RegistryPlanner.Outcome) -> RegistryError {
         RegistryError(.storeError, "Unexpected outcome \(outcome) of a registry write.")
+    }
+}
+
+extension Registration {
+    /// Ids and versions are 32-bit in both APIs and in forwarded requests: anything larger is
+    /// refused before it is planned, forwarded or written.
+    func validateRanges() throws(RegistryError) {
+        let range = SchemaLogRecord.idRange
+        if let id, !range.contains(id) { throw RegistryError(.invalidSchema, "Schema id \(id) is outside \(range).") }
+        if let version, !range.contains(version) { throw .invalidVersion("\(version)") }
+        if let reference = references.first(where: { !range.contains($0.version) }) {
+            throw .invalidVersion("\(reference.version)")
+        }
     }
 }
 

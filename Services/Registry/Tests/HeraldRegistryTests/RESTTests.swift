@@ -157,7 +157,7 @@ extension RegistryIntegration {
             // Checking against a subject that does not exist yet is compatible.
             let fresh = try await REST.call(.POST, "\(base)/compatibility/subjects/new-value/versions/latest", json: REST.schemaBody(Schemas.orderV1))
             #expect(fresh.object["is_compatible"] as? Bool == true)
-            #expect(try await REST.call(.POST, "\(base)/compatibility/subjects/new-value/versions/1", json: REST.schemaBody(Schemas.orderV1)).errorCode == 40401)
+            #expect(try await REST.call(.POST, "\(base)/compatibility/subjects/new-value/versions/1", json: REST.schemaBody(Schemas.orderV1)).errorCode == 40402)
 
             _ = try await REST.call(.POST, "\(base)/subjects/orders-value/versions", json: REST.schemaBody(Schemas.orderV1))
             let breaking = try await REST.call(.POST, "\(base)/compatibility/subjects/orders-value/versions/latest?verbose=true", json: REST.schemaBody(Schemas.orderBreaking))

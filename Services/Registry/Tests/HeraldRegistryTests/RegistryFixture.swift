@@ -126,6 +126,7 @@ struct RESTResponse {
     let status: Int
     let body: Any?
     let text: String
+    let contentType: String?
 
     var errorCode: Int? { (body as? [String: Any])?["error_code"] as? Int }
     var object: [String: Any] { body as? [String: Any] ?? [:] }
@@ -136,10 +137,11 @@ struct RESTResponse {
 enum REST {
     static func call(
         _ method: HTTPMethod, _ url: String, json: String? = nil,
-        contentType: String = "application/vnd.schemaregistry.v1+json"
+        contentType: String = "application/vnd.schemaregistry.v1+json", accept: String? = nil
     ) async throws -> RESTResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method
+        if let accept { request.headers.add(name: "accept", value: accept) }
         if let json {
             request.headers.add(name: "content-type", value: contentType)
             request.body = .bytes(ByteBuffer(string: json))
@@ -148,7 +150,7 @@ enum REST {
         let bytes = try await response.body.collect(upTo: 16 << 20)
         let text = String(buffer: bytes)
         let body = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        return RESTResponse(status: Int(response.status.code), body: body, text: text)
+        return RESTResponse(status: Int(response.status.code), body: body, text: text, contentType: response.headers.first(name: "content-type"))
     }
 
     /// `{"schema": "<schema>"}` (plus any extra members) as Confluent clients send it.
