@@ -66,7 +66,9 @@ struct DeliveryCommand: AsyncParsableCommand {
     var requestTimeoutMS = HeraldEnvironment.int("request-timeout-ms", default: 30000)
 
     func validate() throws {
-        guard schedule != nil else { throw ValidationError("--retry-schedule-ms must be positive integers, comma-separated") }
+        guard schedule != nil else {
+            throw ValidationError("--retry-schedule-ms must be positive integers of at most \(RetryPolicy.longestDelay.components.seconds * 1000), comma-separated")
+        }
         guard partitions > 0, endpointConcurrency > 0, endpointQueue > 0, connectTimeoutMS > 0, requestTimeoutMS > 0, maxAttempts >= 0 else {
             throw ValidationError("--partitions, --endpoint-concurrency, --endpoint-queue and the timeouts must be positive")
         }
@@ -74,7 +76,8 @@ struct DeliveryCommand: AsyncParsableCommand {
 
     var schedule: [Duration]? {
         let values = retryScheduleMS.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        let longest = Int(RetryPolicy.longestDelay.components.seconds) * 1000
+        guard !values.isEmpty, values.allSatisfy({ (1...longest).contains($0 ?? 0) }) else { return nil }
         return values.map { .milliseconds($0!) }
     }
 

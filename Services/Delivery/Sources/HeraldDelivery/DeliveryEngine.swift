@@ -400,8 +400,9 @@ actor DeliveryEngine {
         if case .refused(let until) = lane.breaker.permit(now: now) {
             return .refused(retryIn: max(until - now, .milliseconds(1)))
         }
-        guard ratePerSecond > 0 else { return .go(after: .zero) }
-        if lane.bucket?.rate != ratePerSecond { lane.bucket = TokenBucket(rate: ratePerSecond, burst: max(1, ratePerSecond), now: now) }
+        let rate = TokenBucket.effectiveRate(ratePerSecond)
+        guard rate > 0 else { return .go(after: .zero) }
+        if lane.bucket?.rate != rate { lane.bucket = TokenBucket(rate: rate, burst: max(1, rate), now: now) }
         return .go(after: lane.bucket!.reserve(now: now))
     }
 

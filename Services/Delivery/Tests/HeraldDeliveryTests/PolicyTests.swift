@@ -29,6 +29,26 @@ import Testing
         #expect(policy.decide(attemptsMade: 1, retryAfter: .seconds(999_999)) == .retry(after: .seconds(86_400)))
     }
 
+    @Test func anOutOfRangeStoredDelayIsClampedInsteadOfOverflowing() {
+        let policy = RetryPolicy(schedule: [.seconds(10_000_000_000_000_000), .zero], maxAttempts: 5, jitter: 0.2)
+        #expect(policy.schedule == [RetryPolicy.longestDelay, RetryPolicy.shortestDelay])
+        for random in [0.0, 1.0] {
+            guard case .retry(let delay) = policy.decide(attemptsMade: 1, random: random) else { Issue.record("must retry"); continue }
+            #expect(delay <= RetryPolicy.longestDelay * 1.2)
+        }
+        #expect(policy.decide(attemptsMade: 2, random: 1) == .retry(after: .milliseconds(1)))
+    }
+
+    @Test func theAPIRangeForAScheduleEntryIsOneNanosecondToTheLongestDelay() {
+        #expect(RetryPolicy.problem(seconds: 0, nanos: 1) == nil)
+        #expect(RetryPolicy.problem(seconds: 86_400, nanos: 0) == nil)
+        #expect(RetryPolicy.problem(seconds: 86_400, nanos: 1)?.contains("at most 86400 s") == true)
+        #expect(RetryPolicy.problem(seconds: 10_000_000_000_000_000, nanos: 0) != nil)
+        #expect(RetryPolicy.problem(seconds: 0, nanos: 0) == "must be positive")
+        #expect(RetryPolicy.problem(seconds: -1, nanos: 0) == "must be positive")
+        #expect(RetryPolicy.problem(seconds: 1, nanos: 1_000_000_000) == "must be positive")
+    }
+
     @Test func retryAfterIsSecondsOrAnHTTPDate() {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         #expect(RetryPolicy.parseRetryAfter("120", now: now) == .seconds(120))
@@ -71,6 +91,17 @@ import Testing
         #expect(bucket.reserve(now: start + .seconds(1)) == .milliseconds(500))
         var unlimited = TokenBucket(rate: 0, now: start)
         for _ in 0..<100 { #expect(unlimited.reserve(now: start) == .zero) }
+    }
+
+    @Test func aTinyStoredRateRunsAtTheMinimumRateInsteadOfOverflowing() {
+        let start = ContinuousClock.now
+        var bucket = TokenBucket(rate: 1e-10, now: start)
+        #expect(bucket.rate == TokenBucket.minimumRate)
+        #expect(bucket.reserve(now: start) == .zero)
+        #expect(bucket.reserve(now: start) == .seconds(100))
+        #expect(TokenBucket.effectiveRate(.nan) == 0 && TokenBucket.effectiveRate(-3) == 0 && TokenBucket.effectiveRate(5) == 5)
+        var huge = TokenBucket(rate: 1e300, now: start)
+        #expect(huge.reserve(now: start) == .zero)
     }
 
     @Test func breakerOpensAfterConsecutiveFailuresAndProbesOnce() {
