@@ -121,7 +121,8 @@ public struct ProducerServer: Sendable {
 }
 
 /// Runs the group committer; on shutdown (after the gRPC server drained) commits the open batch
-/// and closes the producer.
+/// and closes the producer. A fatally failed producer (fenced) ends it with that error, which
+/// shuts the whole service down and makes the process exit non-zero.
 struct CommitService: Service {
     let committer: GroupCommitter
     let producer: TransactionalProducer
@@ -129,11 +130,17 @@ struct CommitService: Service {
 
     func run() async throws {
         health.set(.serving, for: ProducerServer.serviceName)
-        await withGracefulShutdownHandler {
-            await committer.run()
-        } onGracefulShutdown: {
+        do {
+            try await withGracefulShutdownHandler {
+                try await committer.run()
+            } onGracefulShutdown: {
+                health.shutDown()
+                committer.shutDown()
+            }
+        } catch {
             health.shutDown()
-            committer.shutDown()
+            await producer.close()
+            throw error
         }
         await producer.close()
     }
