@@ -95,7 +95,7 @@ public struct DeliveryServer: Sendable {
             try Herald_V1_DeliveryRecord(serializedBytes: $0)
         }
         let deadLetters = CompactedTable<String, Herald_V1_DeliveryTask>(topic: topics.deadLetters, configuration: configuration.kafka, logger: logger) { message in
-            guard let value = message.value else { return nil }
+            guard let value = message.value, !TaskDeadLetters.isUnreadableLetter(message) else { return nil }
             let task = try Herald_V1_DeliveryTask(serializedBytes: value)
             return (task.deliveryID, task)
         }
@@ -116,7 +116,8 @@ public struct DeliveryServer: Sendable {
         let httpClient = WebhookSender.makeClient(connectTimeout: configuration.connectTimeout, connectionsPerEndpoint: configuration.limits.concurrency)
         let sender = WebhookSender(client: httpClient, resolver: resolver, requestTimeout: configuration.requestTimeout)
 
-        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits, logger: logger)
+        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits,
+                                    maxRecordBytes: configuration.kafka.maxMessageBytes, logger: logger)
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])

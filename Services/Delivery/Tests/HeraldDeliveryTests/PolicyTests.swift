@@ -79,6 +79,32 @@ import Testing
     }
 }
 
+@Suite struct TaskDeadLetterTests {
+    @Test func aTaskOverTheRecordLimitLosesItsPayloadAndSaysSo() throws {
+        let task = Herald_V1_DeliveryTask.with {
+            $0.deliveryID = "d-1"
+            $0.endpointID = "e"
+            $0.payload = Data(repeating: 1, count: 5000)
+            $0.lastError = "HTTP 500"
+        }
+        let small = TaskDeadLetters.fitted(task, key: [1], maxRecordBytes: 10_000)
+        let expected: [UInt8] = try task.serializedBytes()
+        #expect(!small.payloadDropped && small.bytes == expected)
+        let fitted = TaskDeadLetters.fitted(task, key: [1], maxRecordBytes: 4000)
+        #expect(fitted.payloadDropped && fitted.bytes.count < 4000)
+        let slim = try Herald_V1_DeliveryTask(serializedBytes: fitted.bytes)
+        #expect(slim.payload.isEmpty && slim.deliveryID == "d-1")
+        #expect(slim.lastError.hasPrefix("payload of 5000 bytes dropped") && slim.lastError.hasSuffix("HTTP 500"))
+    }
+
+    @Test func errorsAreCappedAtACharacterBoundary() {
+        let long = String(repeating: "é", count: 3000)
+        let capped = TaskDeadLetters.capped(long)
+        #expect(capped.utf8.count <= TaskDeadLetters.maxErrorBytes && capped.allSatisfy { $0 == "é" } && !capped.isEmpty)
+        #expect(TaskDeadLetters.capped("short") == "short")
+    }
+}
+
 @Suite struct TokenBucketAndBreakerTests {
     @Test func bucketAllowsABurstThenPacesAtTheRate() {
         let start = ContinuousClock.now
@@ -200,3 +226,4 @@ import Testing
         #expect(try JSONSerialization.jsonObject(with: Data(body.utf8)) is [String: Any])
     }
 }
+

@@ -33,8 +33,11 @@ public struct ProducerServer: Sendable {
         /// Partitions of the events topic when this service creates it. Default 12.
         public var partitions = 12
         public var partitioning = PartitionStrategy.typeSource
-        /// Largest accepted payload and record value. Default 1 MiB.
-        public var maxPayloadBytes = 1 << 20
+        /// Largest accepted payload and record value. Default 960 KiB (`RecordSize.maxEventBytes`).
+        public var maxPayloadBytes = RecordSize.maxEventBytes
+        /// Largest accepted event (attributes, extensions and payload). At most, and by default,
+        /// `kafka.maxMessageBytes` less `RecordSize.envelopeReserve`.
+        public var maxEventBytes: Int { kafka.maxMessageBytes - RecordSize.envelopeReserve }
         /// How JSON payloads are read: `.lenient` (default) also takes bare union values and omitted defaulted fields.
         public var jsonMode = AvroJSONMode.lenient
         /// How long "latest" of a subject is cached. Default 5 s.
@@ -97,7 +100,7 @@ public struct ProducerServer: Sendable {
             client: Herald_V1_Registry.Client(wrapping: registryClient),
             latestTTL: configuration.latestSchemaTTL, timeout: configuration.registryTimeout)
         let encoder = EventEncoder(
-            resolver: resolver, maxPayloadBytes: configuration.maxPayloadBytes,
+            resolver: resolver, maxPayloadBytes: configuration.maxPayloadBytes, maxEventBytes: configuration.maxEventBytes,
             jsonMode: configuration.jsonMode, schemaURLBase: configuration.schemaURLBase)
 
         let health = HealthStatus(services: [serviceName])
