@@ -42,6 +42,9 @@ public struct DeliveryServer: Sendable {
         public var connectTimeout = Duration.seconds(5)
         /// The whole request, connecting included. Default 30 s.
         public var requestTimeout = Duration.seconds(30)
+        /// Status changes a `WatchDeliveries` watcher may fall behind before it is cut off with
+        /// RESOURCE_EXHAUSTED. Default 1024.
+        public var watchBuffer = 1024
         /// Bound on each registry call. Default 5 s.
         public var registryTimeout = Duration.seconds(5)
 
@@ -121,7 +124,8 @@ public struct DeliveryServer: Sendable {
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
-        let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics)
+        let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics,
+                                          watchBuffer: max(1, configuration.watchBuffer))
         let grpc = GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, services: [service, HealthService(status: health)], logger: logger)
         let (http, httpPort) = HeraldHTTP.application(

@@ -227,3 +227,26 @@ import Testing
     }
 }
 
+@Suite struct BoundedRelayTests {
+    @Test func aConsumerThatFallsBehindIsCutOffNotBufferedWithoutLimit() async {
+        let relay = BoundedRelay<Int>(capacity: 3)
+        var passed = 0
+        for value in 0..<10 where relay.yield(value) { passed += 1 }
+        #expect(passed == 3 && relay.overflowed)
+        var received: [Int] = []
+        for await value in relay.elements { received.append(value) }
+        #expect(received == [0, 1, 2], "what was buffered is delivered, then the relay ends")
+    }
+
+    @Test func aConsumerThatKeepsUpGetsEverything() async {
+        let relay = BoundedRelay<Int>(capacity: 3)
+        let consumer = Task {
+            var received: [Int] = []
+            for await value in relay.elements { received.append(value) }
+            return received
+        }
+        for value in 0..<3 { relay.yield(value) }
+        relay.finish()
+        #expect(await consumer.value == [0, 1, 2] && !relay.overflowed)
+    }
+}
