@@ -26,6 +26,9 @@ public struct AvroError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidFraming = Code("invalid framing")
         /// Input nests deeper than HeraldAvro follows (protects the stack against hostile input).
         public static let tooDeep = Code("nesting too deep")
+        /// Input or schemas would make one call visit more schema nodes than HeraldAvro allows
+        /// (protects against schemas whose size doubles with each level when walked).
+        public static let tooComplex = Code("too complex")
     }
 
     public var code: Code

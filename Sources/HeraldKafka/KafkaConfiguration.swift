@@ -25,6 +25,10 @@ public struct KafkaConfiguration: Sendable {
     /// idle consumer would otherwise spin at about half a core, with as much again in the broker.
     /// Adds up to this much latency to a record that arrives while its partition rests. Default 10 ms.
     public var idleFetchBackoff: Duration
+    /// The largest record a client produces (`message.max.bytes`, set explicitly rather than left
+    /// at librdkafka's default): a larger one fails at once with `.messageSizeTooLarge`-style
+    /// errors, so stages check against it before writing. Default 1 MiB (Kafka's broker default).
+    public var maxMessageBytes: Int
     /// Any librdkafka property (see librdkafka's CONFIGURATION.md), applied after everything else.
     public var properties: [String: String]
 
@@ -36,6 +40,7 @@ public struct KafkaConfiguration: Sendable {
         security: Security = .plaintext,
         transactionalIDLedgerTopic: String = "herald.transactional-ids",
         idleFetchBackoff: Duration = .milliseconds(10),
+        maxMessageBytes: Int = 1 << 20,
         properties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
@@ -45,6 +50,7 @@ public struct KafkaConfiguration: Sendable {
         self.security = security
         self.transactionalIDLedgerTopic = transactionalIDLedgerTopic
         self.idleFetchBackoff = idleFetchBackoff
+        self.maxMessageBytes = maxMessageBytes
         self.properties = properties
     }
 }
@@ -119,6 +125,7 @@ extension KafkaConfiguration {
             "log.queue": "true",
             // The local broker ignores fetch size limits (docs/ARCHITECTURE.md §7): accept whatever it sends.
             "receive.message.max.bytes": "1000000000",
+            "message.max.bytes": String(maxMessageBytes),
         ]
         result.merge(security.properties) { _, new in new }
         result.merge(properties) { _, new in new }

@@ -206,6 +206,7 @@ public final class TransactionalProducer: Sendable {
         let client = engine.client
         let timeout = engine.configuration.requestTimeout
         var offsets = offsets
+        var backoff = Self.commitBackoff
         while true {
             do {
                 try await engine.executor.run { [offsets] in
@@ -238,10 +239,21 @@ public final class TransactionalProducer: Sendable {
                 // The commit may have reached the coordinator: aborting now could undo a commit that
                 // readers already see as done elsewhere, so only retrying is safe.
                 guard error.isRetriable, !Task.isCancelled else { throw error }
-                engine.logger.info("Retrying transaction commit", metadata: [LogKeys.error: "\(error)"])
+                guard let wait = backoff.next() else {
+                    // Neither abort nor another retry is safe: the producer is unusable, and the
+                    // service restarts, fencing this incarnation (which settles the transaction).
+                    let fatal = KafkaError(code: .fatal, message: "transaction commit still failing after \(backoff.maxRetries) retries: \(error.message)", isFatal: true)
+                    engine.latchIfFatal(fatal)
+                    throw fatal
+                }
+                engine.logger.info("Retrying transaction commit", metadata: [LogKeys.error: "\(error)", "retry.wait": "\(wait)"])
+                try? await Task.sleep(for: wait)
             }
         }
     }
+
+    /// Retries of a commit that failed retriably: 50 ms doubling to 5 s, 10 retries (about 25 s).
+    static let commitBackoff = RetryBackoff(first: .milliseconds(50), longest: .seconds(5), maxRetries: 10)
 
     private func abort(_ engine: ProducerEngine) async throws {
         let client = engine.client

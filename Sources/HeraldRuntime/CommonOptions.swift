@@ -17,9 +17,11 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     @Option(help: """
         Stable name of this instance: part of its transactional id and its static group membership, \
-        so a restarted instance fences its predecessor and takes its partitions back. Env: HERALD_INSTANCE_ID.
+        so a restarted instance fences its predecessor and takes its partitions back. Default: the host name \
+        (characters other than letters, digits, '-', '_', '.' become '-'), so replicas on different hosts never \
+        fence each other. Env: HERALD_INSTANCE_ID.
         """)
-    public var instanceID = HeraldEnvironment.string("instance-id", default: "0")
+    public var instanceID = HeraldEnvironment.string("instance-id", default: CommonOptions.hostInstanceID())
 
     @Option(help: """
         Longest wait for Kafka, in ms: each request, and each record's delivery. When the cluster does not \
@@ -58,6 +60,19 @@ public struct CommonOptions: ParsableArguments, Sendable {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension CommonOptions {
+    /// The default instance id: this host's name made a valid instance id.
+    public static func hostInstanceID() -> String {
+        instanceID(fromHostName: ProcessInfo.processInfo.hostName)
+    }
+
+    /// `hostName` with every character an instance id may not hold replaced by `-` (`0` when empty).
+    public static func instanceID(fromHostName hostName: String) -> String {
+        let id = String(hostName.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "-" })
+        return id.isEmpty ? "0" : id
+    }
+}
 
 
 extension CommonOptions {

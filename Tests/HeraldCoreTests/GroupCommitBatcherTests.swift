@@ -43,6 +43,22 @@ import Testing
         #expect(Self.started(batcher.tick(now: Self.at(1001))) == [[5]])
     }
 
+    @Test func aFatallyFailedProducerFailsEveryWaitingItemAndFinishes() {
+        var batcher = Batcher(configuration: .init(maxCount: 2, maxBytes: 1000, linger: .seconds(1)))
+        for item in 0..<5 { _ = batcher.submit(item, size: 10, now: Self.at(0)) }
+        let actions = batcher.producerFailed(Aborted())
+        var failed: [Int] = []
+        for action in actions.dropLast() {
+            guard case .complete(let items, .failed(let error)) = action, error is Aborted else { Issue.record("\(action)"); continue }
+            failed += items
+        }
+        #expect(failed == [0, 1, 2, 3, 4])
+        guard case .finished? = actions.last else { Issue.record("\(actions)"); return }
+        #expect(!batcher.isTransactionInFlight && batcher.pendingCount == 0)
+        guard case .reject(5, .shuttingDown)? = batcher.submit(5, size: 10, now: Self.at(1)).first else { Issue.record("intake must stop"); return }
+        #expect(batcher.shutdown(now: Self.at(1)).isEmpty)
+    }
+
     @Test func countBoundWeighsTheRecordsAnItemCarries() {
         var batcher = Batcher(configuration: .init(maxCount: 10, maxBytes: 1000, linger: .seconds(1)))
         #expect(Self.started(batcher.submit(1, count: 4, size: 10, now: Self.at(0))) == [])

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import HeraldProtos
@@ -107,6 +108,13 @@ import Testing
     @Test func optionNamesMapToHeraldVariables() {
         #expect(HeraldEnvironment.variableName(forOption: "kafka-brokers") == "HERALD_KAFKA_BROKERS")
         #expect(HeraldEnvironment.variableName(forOption: "instance-id") == "HERALD_INSTANCE_ID")
+    }
+
+    @Test func theDefaultInstanceIDIsTheHostNameMadeValid() {
+        #expect(CommonOptions.instanceID(fromHostName: "web-1.eu.example.com") == "web-1.eu.example.com")
+        #expect(CommonOptions.instanceID(fromHostName: "pod 7/ä") == "pod-7--")
+        #expect(CommonOptions.instanceID(fromHostName: "") == "0")
+        #expect(CommonOptions.hostInstanceID() == CommonOptions.instanceID(fromHostName: ProcessInfo.processInfo.hostName))
     }
 
     @Test func logfmtQuotesOnlyWhenNeeded() {

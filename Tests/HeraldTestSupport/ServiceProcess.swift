@@ -71,6 +71,17 @@ public final class ServiceProcess: Sendable {
         process.waitUntilExit()
     }
 
+    /// The exit status once the process exited by itself, or `nil` if it still runs after `timeout`.
+    public func exitStatus(within timeout: Duration) async throws -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { return nil }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// SIGTERM; returns the exit status.
     public func terminate() -> Int32 {
         process.terminate()

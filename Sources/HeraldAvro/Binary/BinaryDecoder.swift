@@ -33,6 +33,7 @@ struct BinaryDecoder {
             return .union(branch: Int(branch), try decode(nodes[index].branches[Int(branch)], depth: depth))
         case .record:
             guard depth < BinaryReader.maximumDepth else { throw AvroError(.tooDeep, "value nests deeper than \(BinaryReader.maximumDepth) levels") }
+            try reader.spendFields(nodes[index].fields.count)
             var fields: [AvroValue.Field] = []
             fields.reserveCapacity(nodes[index].fields.count)
             for field in nodes[index].fields {
@@ -123,6 +124,7 @@ struct BinaryValidator {
         case .record:
             guard depth < BinaryReader.maximumDepth else { throw AvroError(.tooDeep, "value nests deeper than \(BinaryReader.maximumDepth) levels") }
             let fieldCount = nodes[index].fields.count
+            try reader.spendFields(fieldCount)
             for position in 0..<fieldCount {
                 do {
                     try validate(nodes[index].fields[position].type, depth: depth + 1)

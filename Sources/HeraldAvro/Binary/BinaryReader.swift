@@ -7,6 +7,13 @@ struct BinaryReader {
     /// Elements whose encoding may be empty (nulls, empty records) cost no input, so their total
     /// is capped instead of trusting a block count.
     private var emptyElementBudget = 1 << 20
+    /// Record fields may all encode to nothing, so a schema reusing such a record type twice per
+    /// level makes an empty payload visit 2^depth fields. Each record's fields are counted against
+    /// this budget: a base for small values plus a few per input byte for large ones.
+    private var fieldBudget: Int
+
+    /// The fields one call may visit before an input of `byteCount` bytes is refused.
+    static func fieldBudget(byteCount: Int) -> Int { (1 << 20) + 4 * byteCount }
 
     /// Deeper values are rejected rather than risking the stack (async threads have small stacks).
     static let maximumDepth = 128
@@ -15,6 +22,16 @@ struct BinaryReader {
         // An empty buffer may have no address; any non-null pointer will do as nothing is read from it.
         self.base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!
         self.count = buffer.count
+        self.fieldBudget = Self.fieldBudget(byteCount: buffer.count)
+    }
+
+    /// Counts a record's fields against the budget before they are visited.
+    @inline(__always)
+    mutating func spendFields(_ fieldCount: Int) throws(AvroError) {
+        guard fieldCount <= fieldBudget else {
+            throw AvroError(.tooComplex, "value visits more than \(Self.fieldBudget(byteCount: count)) record fields for \(count) bytes of input (record types whose fields encode to nothing, nested and repeated)")
+        }
+        fieldBudget -= fieldCount
     }
 
     var remaining: Int { count - position }

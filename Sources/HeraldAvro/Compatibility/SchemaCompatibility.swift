@@ -40,6 +40,18 @@ private struct CompatibilityChecker {
     var found: [SchemaIncompatibility] = []
     /// Pairs being checked further up: a recursive type meeting itself is compatible so far.
     private var inProgress: Set<[Int]> = []
+    /// What each pair checked before found, with paths relative to the pair, so a named type
+    /// reached along many paths (2^depth for a type used twice per level) is walked once.
+    private var known: [[Int]: [SchemaIncompatibility]] = [:]
+    /// Pairs whose incompatibilities are already in `found`: repeating them at every path that
+    /// reaches the pair again would make the report as large as the walk it replaces.
+    private var reported: Set<[Int]> = []
+    /// Pair visits left for this call; the memo keeps real schemas far below it.
+    private var budget = CompatibilityChecker.visitBudget
+    private var exhausted = false
+
+    /// Pair visits one compatibility check may make.
+    static let visitBudget = 1 << 20
 
     init(reader: SchemaGraph, writer: SchemaGraph, direction: SchemaIncompatibility.Direction, previousIndex: Int) {
         self.reader = reader
@@ -59,17 +71,56 @@ private struct CompatibilityChecker {
 
     /// Whether `check` would report nothing, without reporting.
     private mutating func isCompatible(reader r: Int, writer w: Int) -> Bool {
-        let saved = found
+        let saved = (found, reported)
         check(reader: r, writer: w, path: "")
-        let compatible = found.count == saved.count
-        found = saved
+        let compatible = found.count == saved.0.count
+        (found, reported) = saved
         return compatible
     }
 
     mutating func check(reader r: Int, writer w: Int, path: String) {
         let key = [r, w]
+        if let previous = known[key] {
+            if !previous.isEmpty, reported.insert(key).inserted {
+                found += previous.map { Self.moved($0, under: path) }
+            }
+            return
+        }
+        guard budget > 0 else {
+            if !exhausted {
+                exhausted = true
+                report(.tooComplex, path, "the check would visit more than \(Self.visitBudget) pairs of schema nodes")
+            }
+            return
+        }
+        budget -= 1
         guard inProgress.insert(key).inserted else { return }
-        defer { inProgress.remove(key) }
+        let start = found.count
+        defer {
+            inProgress.remove(key)
+            if !exhausted {
+                known[key] = found[start...].map { Self.relative($0, to: path) }
+                if found.count > start { reported.insert(key) }
+            }
+        }
+        checkPair(reader: r, writer: w, path: path)
+    }
+
+    private static func relative(_ incompatibility: SchemaIncompatibility, to path: String) -> SchemaIncompatibility {
+        var copy = incompatibility
+        let full = copy.path == "/" ? "" : copy.path
+        copy.path = String(full.dropFirst(path.count))
+        return copy
+    }
+
+    private static func moved(_ incompatibility: SchemaIncompatibility, under path: String) -> SchemaIncompatibility {
+        var copy = incompatibility
+        copy.path = path + copy.path
+        if copy.path.isEmpty { copy.path = "/" }
+        return copy
+    }
+
+    private mutating func checkPair(reader r: Int, writer w: Int, path: String) {
         let readerNode = reader.nodes[r]
         let writerNode = writer.nodes[w]
 

@@ -11,6 +11,8 @@ public struct SchemaIncompatibility: Hashable, Sendable, CustomStringConvertible
         public static let readerFieldMissingDefaultValue = Kind("READER_FIELD_MISSING_DEFAULT_VALUE")
         public static let typeMismatch = Kind("TYPE_MISMATCH")
         public static let missingUnionBranch = Kind("MISSING_UNION_BRANCH")
+        /// Herald's own: the schemas are too complex to check within the per-call budget.
+        public static let tooComplex = Kind("TOO_COMPLEX")
     }
 
     /// Which way the data would flow when the incompatibility bites.

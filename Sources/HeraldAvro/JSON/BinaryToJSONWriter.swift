@@ -48,6 +48,7 @@ struct BinaryToJSONWriter {
             }
         case .record:
             guard depth < BinaryReader.maximumDepth else { throw AvroError(.tooDeep, "value nests deeper than \(BinaryReader.maximumDepth) levels") }
+            try reader.spendFields(nodes[index].fields.count)
             writer.append(UInt8(ascii: "{"))
             for position in nodes[index].fields.indices {
                 if position > 0 { writer.append(UInt8(ascii: ",")) }

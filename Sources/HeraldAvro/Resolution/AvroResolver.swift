@@ -326,6 +326,7 @@ struct ResolvingDecoder {
             }
             return .map(entries)
         case .record(let record):
+            try reader.spendFields(record.actions.count)
             var values = [AvroValue](repeating: .null, count: record.readerFieldNames.count)
             for (position, value) in record.defaults { values[position] = value }
             for action in record.actions {

@@ -13,6 +13,8 @@
 ///   transaction size and must never make a valid event unpublishable.
 /// * Every submitted item is answered exactly once, by `.complete` or `.reject`.
 /// * `shutdown` stops intake, closes the open batch at once and emits `.finished` when nothing is left.
+/// * `producerFailed` (the transaction failed and no later one can commit: fenced, fatal) fails
+///   the transaction's items and every waiting item with that error, stops intake and finishes.
 public struct GroupCommitBatcher<Item> {
     public struct Configuration: Hashable, Sendable {
         public var maxCount: Int
@@ -114,6 +116,25 @@ public struct GroupCommitBatcher<Item> {
     /// The transaction aborted or could not be started: all of its items fail with `error`.
     public mutating func transactionFailed(_ error: any Error, now: ContinuousClock.Instant) -> [Action] {
         finishTransaction(.failed(error), now: now)
+    }
+
+    /// The transaction failed and the producer can never commit again: its items and every
+    /// waiting item fail with `error` (in submission order), intake stops and `.finished` follows.
+    public mutating func producerFailed(_ error: any Error) -> [Action] {
+        guard let items = inFlight else { preconditionFailure("transaction reported without one in flight") }
+        inFlight = nil
+        var actions: [Action] = [.complete(items, .failed(error))]
+        for batch in closed[closedHead...] { actions.append(.complete(batch, .failed(error))) }
+        if !openItems.isEmpty { actions.append(.complete(openItems, .failed(error))) }
+        closed.removeAll()
+        closedHead = 0
+        openItems = []
+        openCount = 0
+        openBytes = 0
+        openDeadline = nil
+        phase = .finished
+        actions.append(.finished)
+        return actions
     }
 
     /// Stops accepting; the open batch is sent without waiting for its linger.

@@ -61,16 +61,22 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Option(help: "Whole-request timeout in ms. Env: HERALD_REQUEST_TIMEOUT_MS.")
     var requestTimeoutMS = HeraldEnvironment.int("request-timeout-ms", default: 30000)
 
+    @Option(help: "Status changes a WatchDeliveries watcher may fall behind before it is cut off (RESOURCE_EXHAUSTED). Env: HERALD_WATCH_BUFFER.")
+    var watchBuffer = HeraldEnvironment.int("watch-buffer", default: 1024)
+
     func validate() throws {
-        guard schedule != nil else { throw ValidationError("--retry-schedule-ms must be positive integers, comma-separated") }
-        guard partitions > 0, endpointConcurrency > 0, endpointQueue > 0, connectTimeoutMS > 0, requestTimeoutMS > 0, maxAttempts >= 0 else {
-            throw ValidationError("--partitions, --endpoint-concurrency, --endpoint-queue and the timeouts must be positive")
+        guard schedule != nil else {
+            throw ValidationError("--retry-schedule-ms must be positive integers of at most \(RetryPolicy.longestDelay.components.seconds * 1000), comma-separated")
+        }
+        guard partitions > 0, endpointConcurrency > 0, endpointQueue > 0, connectTimeoutMS > 0, requestTimeoutMS > 0, watchBuffer > 0, maxAttempts >= 0 else {
+            throw ValidationError("--partitions, --endpoint-concurrency, --endpoint-queue, --watch-buffer and the timeouts must be positive")
         }
     }
 
     var schedule: [Duration]? {
         let values = retryScheduleMS.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        let longest = Int(RetryPolicy.longestDelay.components.seconds) * 1000
+        guard !values.isEmpty, values.allSatisfy({ (1...longest).contains($0 ?? 0) }) else { return nil }
         return values.map { .milliseconds($0!) }
     }
 
@@ -99,6 +105,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.limits.queueCapacity = endpointQueue
         configuration.connectTimeout = .milliseconds(connectTimeoutMS)
         configuration.requestTimeout = .milliseconds(requestTimeoutMS)
+        configuration.watchBuffer = watchBuffer
         let server = try await DeliveryServer.build(configuration, logger: logger)
         try await ServiceRunner.run("Delivery", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
     }

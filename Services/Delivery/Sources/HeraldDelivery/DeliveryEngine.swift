@@ -130,6 +130,8 @@ actor DeliveryEngine {
     private let status: CompactedTable<String, Herald_V1_DeliveryRecord>
     private let topics: DeliveryTopics
     private let limits: EndpointLimits
+    /// The record limit every retry and dead-letter record is kept under.
+    private let maxRecordBytes: Int
     private let logger: Logger
     private let jobs: AsyncStream<Job>.Continuation
     nonisolated let jobStream: AsyncStream<Job>
@@ -157,7 +159,8 @@ actor DeliveryEngine {
     private let latency = Metrics.Timer(label: "herald_delivery_task_to_success_seconds")
 
     init(consumer: KafkaConsumer, endpoints: EndpointStore, status: CompactedTable<String, Herald_V1_DeliveryRecord>,
-         topics: DeliveryTopics, limits: EndpointLimits, logger: Logger) {
+         topics: DeliveryTopics, limits: EndpointLimits, maxRecordBytes: Int, logger: Logger) {
+        self.maxRecordBytes = maxRecordBytes
         self.consumer = consumer
         self.endpoints = endpoints
         self.status = status
@@ -276,7 +279,9 @@ actor DeliveryEngine {
             task = try Herald_V1_DeliveryTask(serializedBytes: message.value ?? [])
             guard !task.deliveryID.isEmpty, !task.endpointID.isEmpty else { throw DeliveryAPIError(.invalidArgument, "task without delivery id or endpoint id") }
         } catch {
-            logger.error("Skipping an undecodable delivery task", metadata: ["kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "error": "\(error)"])
+            logger.error("Dead-lettering an undecodable delivery task", metadata: ["kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "error": "\(error)"])
+            pending.records.append(TaskDeadLetters.unreadable(message, reason: "not a delivery task: \(error)", topic: topics.deadLetters, maxRecordBytes: maxRecordBytes))
+            attemptCounter("unreadable").increment()
             markDirty()
             return
         }
@@ -400,8 +405,9 @@ actor DeliveryEngine {
         if case .refused(let until) = lane.breaker.permit(now: now) {
             return .refused(retryIn: max(until - now, .milliseconds(1)))
         }
-        guard ratePerSecond > 0 else { return .go(after: .zero) }
-        if lane.bucket?.rate != ratePerSecond { lane.bucket = TokenBucket(rate: ratePerSecond, burst: max(1, ratePerSecond), now: now) }
+        let rate = TokenBucket.effectiveRate(ratePerSecond)
+        guard rate > 0 else { return .go(after: .zero) }
+        if lane.bucket?.rate != rate { lane.bucket = TokenBucket(rate: rate, burst: max(1, rate), now: now) }
         return .go(after: lane.bucket!.reserve(now: now))
     }
 
@@ -422,7 +428,7 @@ actor DeliveryEngine {
             $0.endpointID = task.endpointID
             $0.routeID = task.routeID
             $0.attempts = attempts
-            $0.lastError = report.error
+            $0.lastError = TaskDeadLetters.capped(report.error)
             $0.updatedAt = Google_Protobuf_Timestamp(date: now)
         }
         var records: [ProducerRecord] = []
@@ -435,7 +441,7 @@ actor DeliveryEngine {
             dead.lastStatusCode = record.lastStatusCode
             dead.lastError = error
             dead.clearNotBefore()
-            records.append(ProducerRecord(topic: topics.deadLetters, key: key, value: try! dead.serializedBytes()))
+            records.append(ProducerRecord(topic: topics.deadLetters, key: key, value: TaskDeadLetters.fitted(dead, key: key, maxRecordBytes: maxRecordBytes).bytes))
         }
         switch report.kind {
         case .answered(let code, let retryAfter):
@@ -479,8 +485,13 @@ actor DeliveryEngine {
                 next.notBefore = Google_Protobuf_Timestamp(date: due)
                 next.lastStatusCode = record.lastStatusCode
                 next.lastError = record.lastError
+                let fitted = TaskDeadLetters.fitted(next, key: key, maxRecordBytes: maxRecordBytes)
+                guard !fitted.payloadDropped else {
+                    record.clearNextAttemptAt()
+                    return deadLetter(TaskDeadLetters.capped("task over the record limit: " + record.lastError))
+                }
                 let tiers = topics.retryTiers
-                records.append(ProducerRecord(topic: tiers.topic(tier: tiers.tier(for: delay)), key: key, value: try! next.serializedBytes()))
+                records.append(ProducerRecord(topic: tiers.topic(tier: tiers.tier(for: delay)), key: key, value: fitted.bytes))
             }
         }
         attemptCounter("\(record.state)").increment()

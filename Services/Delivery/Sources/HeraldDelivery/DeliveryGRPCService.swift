@@ -12,6 +12,8 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
     let deadLetters: CompactedTable<String, Herald_V1_DeliveryTask>
     let engine: DeliveryEngine
     let topics: DeliveryTopics
+    /// Status changes a `WatchDeliveries` watcher may fall behind before it is cut off.
+    var watchBuffer = 1024
     static let defaultListLimit = 100
 
     func putEndpoint(request: Herald_V1_PutEndpointRequest, context: ServerContext) async throws -> Herald_V1_PutEndpointResponse {
@@ -77,15 +79,26 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
         return .with { $0.redriven = Int32(statuses.count) }
     }
 
+    /// Status changes as they happen. A watcher that falls `watchBuffer` changes behind is cut off
+    /// with RESOURCE_EXHAUSTED rather than buffered without limit.
     func watchDeliveries(request: Herald_V1_WatchDeliveriesRequest, response: RPCWriter<Herald_V1_DeliveryRecord>, context: ServerContext) async throws {
         let changes = status.changes()
-        try await cancelWhenGracefulShutdown {
+        let relay = BoundedRelay<Herald_V1_DeliveryRecord>(capacity: watchBuffer)
+        let feeder = Task {
             for await change in changes {
                 guard case .updated(_, let record) = change else { continue }
                 if request.endpointID.isEmpty || record.endpointID == request.endpointID {
-                    try await response.write(record)
+                    guard relay.yield(record) else { break }
                 }
             }
+            relay.finish()
+        }
+        defer { feeder.cancel() }
+        try await cancelWhenGracefulShutdown {
+            for await record in relay.elements { try await response.write(record) }
+        }
+        if relay.overflowed {
+            throw RPCError(code: .resourceExhausted, message: "the watcher fell \(watchBuffer) status changes behind and was cut off; watch again, and read missed outcomes with GetDeliveries")
         }
     }
 }

@@ -42,6 +42,9 @@ public struct DeliveryServer: Sendable {
         public var connectTimeout = Duration.seconds(5)
         /// The whole request, connecting included. Default 30 s.
         public var requestTimeout = Duration.seconds(30)
+        /// Status changes a `WatchDeliveries` watcher may fall behind before it is cut off with
+        /// RESOURCE_EXHAUSTED. Default 1024.
+        public var watchBuffer = 1024
         /// Bound on each registry call. Default 5 s.
         public var registryTimeout = Duration.seconds(5)
 
@@ -96,7 +99,7 @@ public struct DeliveryServer: Sendable {
             try Herald_V1_DeliveryRecord(serializedBytes: $0)
         }
         let deadLetters = CompactedTable<String, Herald_V1_DeliveryTask>(topic: topics.deadLetters, configuration: configuration.kafka, logger: logger) { message in
-            guard let value = message.value else { return nil }
+            guard let value = message.value, !TaskDeadLetters.isUnreadableLetter(message) else { return nil }
             let task = try Herald_V1_DeliveryTask(serializedBytes: value)
             return (task.deliveryID, task)
         }
@@ -117,11 +120,13 @@ public struct DeliveryServer: Sendable {
         let httpClient = WebhookSender.makeClient(connectTimeout: configuration.connectTimeout, connectionsPerEndpoint: configuration.limits.concurrency)
         let sender = WebhookSender(client: httpClient, resolver: resolver, requestTimeout: configuration.requestTimeout)
 
-        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits, logger: logger)
+        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits,
+                                    maxRecordBytes: configuration.kafka.maxMessageBytes, logger: logger)
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
-        let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics)
+        let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics,
+                                          watchBuffer: max(1, configuration.watchBuffer))
         let grpc = GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, services: [service, HealthService(status: health)], logger: logger)
         let (http, httpPort) = HeraldHTTP.application(

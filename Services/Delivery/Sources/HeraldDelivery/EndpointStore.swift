@@ -41,6 +41,8 @@ public final class EndpointStore: Sendable {
     private let logger: Logger
     /// Decrypted secrets by stored (encrypted) form, so a send does not decrypt each time.
     private let secrets = Mutex<[String: WebhookSecret]>([:])
+    /// Out-of-range stored settings already logged, so a send does not log each time.
+    private let warned = Mutex<Set<String>>([])
 
     public init(topic: String, kafka: KafkaConfiguration, box: SecretBox, policy: EndpointAddressPolicy,
                 defaultRetryPolicy: RetryPolicy, logger: Logger) throws {
@@ -66,11 +68,14 @@ public final class EndpointStore: Sendable {
         try Self.validateID(endpoint.id)
         do { try await policy.check(endpoint.url) } catch { throw DeliveryAPIError(.invalidArgument, "endpoint.\(error.description)") }
         guard endpoint.maxAttempts >= 0 else { throw DeliveryAPIError(.invalidArgument, "endpoint.max_attempts: must not be negative") }
-        guard endpoint.rateLimitPerSecond >= 0, endpoint.rateLimitPerSecond.isFinite else {
-            throw DeliveryAPIError(.invalidArgument, "endpoint.rate_limit_per_second: must be a finite number ≥ 0")
+        let rate = endpoint.rateLimitPerSecond
+        guard rate.isFinite, rate == 0 || rate >= TokenBucket.minimumRate else {
+            throw DeliveryAPIError(.invalidArgument, "endpoint.rate_limit_per_second: must be 0 (unlimited) or a finite number ≥ \(TokenBucket.minimumRate)")
         }
-        for (index, delay) in endpoint.retrySchedule.enumerated() where delay.seconds < 0 || delay.nanos < 0 || (delay.seconds == 0 && delay.nanos == 0) {
-            throw DeliveryAPIError(.invalidArgument, "endpoint.retry_schedule[\(index)]: must be positive")
+        for (index, delay) in endpoint.retrySchedule.enumerated() {
+            if let problem = RetryPolicy.problem(seconds: delay.seconds, nanos: delay.nanos) {
+                throw DeliveryAPIError(.invalidArgument, "endpoint.retry_schedule[\(index)]: \(problem)")
+            }
         }
         for name in endpoint.headers.keys {
             let lower = name.lowercased()
@@ -126,10 +131,23 @@ public final class EndpointStore: Sendable {
         if !stored.retrySchedule.isEmpty || stored.maxAttempts > 0 {
             let schedule = stored.retrySchedule.isEmpty ? defaultRetryPolicy.schedule
                 : stored.retrySchedule.map { Duration.seconds($0.seconds) + .nanoseconds(Int64($0.nanos)) }
+            warnOnce(id, stored: stored, if: schedule.contains { RetryPolicy.clamped($0) != $0 },
+                     "a retry_schedule entry is outside 1 ms…\(RetryPolicy.longestDelay.components.seconds) s (stored by an older version): it is clamped into that range")
             policy = RetryPolicy(schedule: schedule, maxAttempts: stored.maxAttempts > 0 ? Int(stored.maxAttempts) : nil,
                                  jitter: defaultRetryPolicy.jitter, maxRetryAfter: defaultRetryPolicy.maxRetryAfter)
         }
+        let rate = stored.rateLimitPerSecond
+        warnOnce(id, stored: stored, if: rate > 0 && rate < TokenBucket.minimumRate || rate.isNaN || rate < 0,
+                 "rate_limit_per_second \(rate) is out of range (stored by an older version): the endpoint runs at \(TokenBucket.effectiveRate(rate))/s")
         return ResolvedEndpoint(endpoint: stored, secret: secret, retryPolicy: policy)
+    }
+
+    /// Logs `reason` once per stored version of an endpoint when `condition` holds.
+    private func warnOnce(_ id: String, stored: Herald_V1_Endpoint, if condition: Bool, _ reason: @autoclosure () -> String) {
+        guard condition else { return }
+        let key = "\(id)\u{0}\(stored.hashValue)\u{0}\(reason())"
+        guard warned.withLock({ $0.insert(key).inserted }) else { return }
+        logger.warning("Stored endpoint setting out of range", metadata: ["herald.endpoint.id": "\(id)", "reason": "\(reason())"])
     }
 
     /// The record that disables an endpoint (after a 410), for the caller's transaction.

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import HeraldCore
 import HeraldDelivery
 import HeraldKafka
 import HeraldProtos
@@ -214,6 +215,30 @@ extension DeliveryIntegration {
             #expect(history.map(\.attempts) == [1, 2, 3, 4, 5])
             #expect(history.count == 5 && history[3].lastError.contains("circuit breaker") && history[3].lastStatusCode == 0)
             try await receiver.stop()
+            try await stack.stop()
+        }
+
+        /// A record that is not a delivery task is parked in the dead-letter topic with its reason
+        /// (in the transaction that moves the offset past it), not skipped in silence; the task
+        /// behind it in the same partition is delivered.
+        @Test func anUndecodableTaskIsDeadLetteredWithItsReason() async throws {
+            let stack = try await DeliveryStack.start()
+            let receiver = try await Receiver.start()
+            _ = try await stack.putEndpoint("hook", url: receiver.url)
+            let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
+            _ = try await producer.send(ProducerRecord(topic: stack.names.topics.deliveries, key: Array("hook".utf8), value: [0xFF, 0xFF, 0xFF, 0x01]))
+            await producer.close()
+            try await stack.produce([stack.task(event: "after", endpoint: "hook")])
+            try await stack.waitFor(.succeeded, events: ["after"])
+            try await TestEnvironment.eventually("the dead letter to be committed") {
+                try await !Fixtures.readAll(topic: stack.names.topics.deadLetters).isEmpty
+            }
+            let letters = try await Fixtures.readAll(topic: stack.names.topics.deadLetters)
+            #expect(letters.count == 1)
+            let reason = String(decoding: letters.first?.header(DeadLetter.reasonHeader) ?? [], as: UTF8.self)
+            #expect(reason.hasPrefix("not a delivery task"), "\(reason)")
+            #expect(letters.first?.value == [0xFF, 0xFF, 0xFF, 0x01])
+            #expect(try await stack.withDelivery { try await $0.listDeadLetters(.init()).deliveries }.isEmpty, "the API lists dead deliveries, not unreadable records")
             try await stack.stop()
         }
 

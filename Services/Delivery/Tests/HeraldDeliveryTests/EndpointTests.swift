@@ -46,6 +46,8 @@ extension DeliveryIntegration {
                     .with { $0.id = "x"; $0.url = "http://127.0.0.1/"; $0.maxAttempts = -1 },
                     .with { $0.id = "x"; $0.url = "not a url" },
                     .with { $0.id = "x"; $0.url = "http://127.0.0.1/"; $0.headers = ["webhook-id": "spoof"] },
+                    .with { $0.id = "x"; $0.url = "http://127.0.0.1/"; $0.rateLimitPerSecond = 1e-10 },
+                    .with { $0.id = "x"; $0.url = "http://127.0.0.1/"; $0.retrySchedule = [.init(seconds: 10_000_000_000_000_000, nanos: 0)] },
                 ] {
                     do {
                         _ = try await client.putEndpoint(.with { $0.endpoint = bad })

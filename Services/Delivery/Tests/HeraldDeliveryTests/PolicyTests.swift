@@ -29,6 +29,26 @@ import Testing
         #expect(policy.decide(attemptsMade: 1, retryAfter: .seconds(999_999)) == .retry(after: .seconds(86_400)))
     }
 
+    @Test func anOutOfRangeStoredDelayIsClampedInsteadOfOverflowing() {
+        let policy = RetryPolicy(schedule: [.seconds(10_000_000_000_000_000), .zero], maxAttempts: 5, jitter: 0.2)
+        #expect(policy.schedule == [RetryPolicy.longestDelay, RetryPolicy.shortestDelay])
+        for random in [0.0, 1.0] {
+            guard case .retry(let delay) = policy.decide(attemptsMade: 1, random: random) else { Issue.record("must retry"); continue }
+            #expect(delay <= RetryPolicy.longestDelay * 1.2)
+        }
+        #expect(policy.decide(attemptsMade: 2, random: 1) == .retry(after: .milliseconds(1)))
+    }
+
+    @Test func theAPIRangeForAScheduleEntryIsOneNanosecondToTheLongestDelay() {
+        #expect(RetryPolicy.problem(seconds: 0, nanos: 1) == nil)
+        #expect(RetryPolicy.problem(seconds: 86_400, nanos: 0) == nil)
+        #expect(RetryPolicy.problem(seconds: 86_400, nanos: 1)?.contains("at most 86400 s") == true)
+        #expect(RetryPolicy.problem(seconds: 10_000_000_000_000_000, nanos: 0) != nil)
+        #expect(RetryPolicy.problem(seconds: 0, nanos: 0) == "must be positive")
+        #expect(RetryPolicy.problem(seconds: -1, nanos: 0) == "must be positive")
+        #expect(RetryPolicy.problem(seconds: 1, nanos: 1_000_000_000) == "must be positive")
+    }
+
     @Test func retryAfterIsSecondsOrAnHTTPDate() {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         #expect(RetryPolicy.parseRetryAfter("120", now: now) == .seconds(120))
@@ -59,6 +79,32 @@ import Testing
     }
 }
 
+@Suite struct TaskDeadLetterTests {
+    @Test func aTaskOverTheRecordLimitLosesItsPayloadAndSaysSo() throws {
+        let task = Herald_V1_DeliveryTask.with {
+            $0.deliveryID = "d-1"
+            $0.endpointID = "e"
+            $0.payload = Data(repeating: 1, count: 5000)
+            $0.lastError = "HTTP 500"
+        }
+        let small = TaskDeadLetters.fitted(task, key: [1], maxRecordBytes: 10_000)
+        let expected: [UInt8] = try task.serializedBytes()
+        #expect(!small.payloadDropped && small.bytes == expected)
+        let fitted = TaskDeadLetters.fitted(task, key: [1], maxRecordBytes: 4000)
+        #expect(fitted.payloadDropped && fitted.bytes.count < 4000)
+        let slim = try Herald_V1_DeliveryTask(serializedBytes: fitted.bytes)
+        #expect(slim.payload.isEmpty && slim.deliveryID == "d-1")
+        #expect(slim.lastError.hasPrefix("payload of 5000 bytes dropped") && slim.lastError.hasSuffix("HTTP 500"))
+    }
+
+    @Test func errorsAreCappedAtACharacterBoundary() {
+        let long = String(repeating: "é", count: 3000)
+        let capped = TaskDeadLetters.capped(long)
+        #expect(capped.utf8.count <= TaskDeadLetters.maxErrorBytes && capped.allSatisfy { $0 == "é" } && !capped.isEmpty)
+        #expect(TaskDeadLetters.capped("short") == "short")
+    }
+}
+
 @Suite struct TokenBucketAndBreakerTests {
     @Test func bucketAllowsABurstThenPacesAtTheRate() {
         let start = ContinuousClock.now
@@ -71,6 +117,17 @@ import Testing
         #expect(bucket.reserve(now: start + .seconds(1)) == .milliseconds(500))
         var unlimited = TokenBucket(rate: 0, now: start)
         for _ in 0..<100 { #expect(unlimited.reserve(now: start) == .zero) }
+    }
+
+    @Test func aTinyStoredRateRunsAtTheMinimumRateInsteadOfOverflowing() {
+        let start = ContinuousClock.now
+        var bucket = TokenBucket(rate: 1e-10, now: start)
+        #expect(bucket.rate == TokenBucket.minimumRate)
+        #expect(bucket.reserve(now: start) == .zero)
+        #expect(bucket.reserve(now: start) == .seconds(100))
+        #expect(TokenBucket.effectiveRate(.nan) == 0 && TokenBucket.effectiveRate(-3) == 0 && TokenBucket.effectiveRate(5) == 5)
+        var huge = TokenBucket(rate: 1e300, now: start)
+        #expect(huge.reserve(now: start) == .zero)
     }
 
     @Test func breakerOpensAfterConsecutiveFailuresAndProbesOnce() {
@@ -167,5 +224,29 @@ import Testing
         let body = String(decoding: CloudEventBody.render(task, dataJSON: #"{"a":1}"#), as: UTF8.self)
         #expect(body == #"{"specversion":"1.0","id":"e-1","source":"/orders","type":"com.example.order.shipped","subject":"o \"1\"","time":"2023-11-14T22:13:20Z","datacontenttype":"application/json","dataschema":"http://registry/schemas/ids/3","tenant":"acme","zeta":"z","data":{"a":1}}"#)
         #expect(try JSONSerialization.jsonObject(with: Data(body.utf8)) is [String: Any])
+    }
+}
+
+@Suite struct BoundedRelayTests {
+    @Test func aConsumerThatFallsBehindIsCutOffNotBufferedWithoutLimit() async {
+        let relay = BoundedRelay<Int>(capacity: 3)
+        var passed = 0
+        for value in 0..<10 where relay.yield(value) { passed += 1 }
+        #expect(passed == 3 && relay.overflowed)
+        var received: [Int] = []
+        for await value in relay.elements { received.append(value) }
+        #expect(received == [0, 1, 2], "what was buffered is delivered, then the relay ends")
+    }
+
+    @Test func aConsumerThatKeepsUpGetsEverything() async {
+        let relay = BoundedRelay<Int>(capacity: 3)
+        let consumer = Task {
+            var received: [Int] = []
+            for await value in relay.elements { received.append(value) }
+            return received
+        }
+        for value in 0..<3 { relay.yield(value) }
+        relay.finish()
+        #expect(await consumer.value == [0, 1, 2] && !relay.overflowed)
     }
 }

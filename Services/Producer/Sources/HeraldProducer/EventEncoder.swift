@@ -41,6 +41,9 @@ struct EventEncoder: Sendable {
     let resolver: SchemaResolver
     /// Largest accepted payload (JSON text or Avro bytes as sent, and the framed record value).
     let maxPayloadBytes: Int
+    /// Largest accepted event: attributes, extensions and framed payload as one record, so that
+    /// every later stage's envelope still fits below the record limit (`RecordSize`).
+    let maxEventBytes: Int
     let jsonMode: AvroJSONMode
     /// Prefix of `ce_dataschema`: the registry's REST URL, so a reader can fetch the schema by id.
     let schemaURLBase: String
@@ -66,6 +69,10 @@ struct EventEncoder: Sendable {
         }
         guard sentBytes <= maxPayloadBytes else {
             throw PublishError(.resourceExhausted, "event.data: \(sentBytes) bytes is over the limit of \(maxPayloadBytes) bytes")
+        }
+        let attributeBytes = RecordSize.of(keyBytes: 0, valueBytes: 0, headers: CloudEventsKafkaBinding.headers(for: attributes))
+        guard attributeBytes <= maxEventBytes else {
+            throw PublishError(.resourceExhausted, "event: its attributes and extensions take \(attributeBytes) bytes, over the event limit of \(maxEventBytes) bytes")
         }
 
         let resolved: SchemaResolver.Resolved
@@ -99,7 +106,12 @@ struct EventEncoder: Sendable {
         }
 
         attributes.dataSchema = "\(schemaURLBase)/schemas/ids/\(resolved.id)"
-        let headers = CloudEventsKafkaBinding.headers(for: attributes).map { KafkaHeader(name: $0.name, value: $0.value) }
+        let recordHeaders = CloudEventsKafkaBinding.headers(for: attributes)
+        let eventBytes = RecordSize.of(keyBytes: 0, valueBytes: value.count, headers: recordHeaders)
+        guard eventBytes <= maxEventBytes else {
+            throw PublishError(.resourceExhausted, "event: \(eventBytes) bytes with its attributes, extensions and encoded payload, over the event limit of \(maxEventBytes) bytes")
+        }
+        let headers = recordHeaders.map { KafkaHeader(name: $0.name, value: $0.value) }
         return EncodedEvent(attributes: attributes, schemaID: resolved.id, key: [], value: value, headers: headers)
     }
 }

@@ -7,7 +7,9 @@ import Synchronization
 /// commits wait in the next batch (bounded by records, bytes and linger; `GroupCommitBatcher`
 /// decides), and each call is answered only once the transaction holding its records committed.
 /// When a transaction fails, every call in it fails and none of its records is visible to
-/// read_committed readers.
+/// read_committed readers. When it failed fatally (fenced: another instance took the
+/// transactional id), every waiting call fails too and `run()` throws, so the process exits and
+/// its supervisor restarts it instead of it answering UNAVAILABLE for ever.
 final class GroupCommitter: Sendable {
     /// One call's records (or a run of a stream's), written in one transaction.
     struct Submission: Sendable {
@@ -76,9 +78,10 @@ final class GroupCommitter: Sendable {
         input.yield(.shutdown)
     }
 
-    /// Drives the batcher until shut down and drained.
-    func run() async {
+    /// Drives the batcher until shut down and drained; throws the producer's fatal error.
+    func run() async throws {
         var batcher = GroupCommitBatcher<Submission>(configuration: configuration)
+        var fatal: KafkaError?
         await withDiscardingTaskGroup { tasks in
             var reports: [[DeliveryReport]] = []
             loop: for await event in inputs {
@@ -90,6 +93,10 @@ final class GroupCommitter: Sendable {
                 case .committed(let committed):
                     reports = committed
                     actions = batcher.transactionCommitted(now: now)
+                case .failed(let error as KafkaError) where error.isFatal:
+                    fatal = error
+                    logger.error("The transactional producer failed fatally; the service stops", metadata: ["error": "\(error)"])
+                    actions = batcher.producerFailed(error)
                 case .failed(let error): actions = batcher.transactionFailed(error, now: now)
                 case .shutdown: actions = batcher.shutdown(now: now)
                 }
@@ -135,7 +142,8 @@ final class GroupCommitter: Sendable {
             defer { calls.removeAll() }
             return Array(calls.values)
         }
-        for reply in left { reply(.failure(ShuttingDown())) }
+        for reply in left { reply(.failure(fatal ?? ShuttingDown())) }
+        if let fatal { throw fatal }
     }
 
     /// One transaction holding every record of `submissions`, in order.

@@ -33,8 +33,11 @@ public struct ProducerServer: Sendable {
         /// Partitions of the events topic when this service creates it. Default 12.
         public var partitions = 12
         public var partitioning = PartitionStrategy.typeSource
-        /// Largest accepted payload and record value. Default 1 MiB.
-        public var maxPayloadBytes = 1 << 20
+        /// Largest accepted payload and record value. Default 960 KiB (`RecordSize.maxEventBytes`).
+        public var maxPayloadBytes = RecordSize.maxEventBytes
+        /// Largest accepted event (attributes, extensions and payload). At most, and by default,
+        /// `kafka.maxMessageBytes` less `RecordSize.envelopeReserve`.
+        public var maxEventBytes: Int { kafka.maxMessageBytes - RecordSize.envelopeReserve }
         /// How JSON payloads are read: `.lenient` (default) also takes bare union values and omitted defaulted fields.
         public var jsonMode = AvroJSONMode.lenient
         /// How long "latest" of a subject is cached. Default 5 s.
@@ -98,7 +101,7 @@ public struct ProducerServer: Sendable {
             client: Herald_V1_Registry.Client(wrapping: registryClient),
             latestTTL: configuration.latestSchemaTTL, timeout: configuration.registryTimeout)
         let encoder = EventEncoder(
-            resolver: resolver, maxPayloadBytes: configuration.maxPayloadBytes,
+            resolver: resolver, maxPayloadBytes: configuration.maxPayloadBytes, maxEventBytes: configuration.maxEventBytes,
             jsonMode: configuration.jsonMode, schemaURLBase: configuration.schemaURLBase)
 
         let health = HealthStatus(services: [serviceName])
@@ -122,7 +125,8 @@ public struct ProducerServer: Sendable {
 }
 
 /// Runs the group committer; on shutdown (after the gRPC server drained) commits the open batch
-/// and closes the producer.
+/// and closes the producer. A fatally failed producer (fenced) ends it with that error, which
+/// shuts the whole service down and makes the process exit non-zero.
 struct CommitService: Service {
     let committer: GroupCommitter
     let producer: TransactionalProducer
@@ -130,11 +134,17 @@ struct CommitService: Service {
 
     func run() async throws {
         health.set(.serving, for: ProducerServer.serviceName)
-        await withGracefulShutdownHandler {
-            await committer.run()
-        } onGracefulShutdown: {
+        do {
+            try await withGracefulShutdownHandler {
+                try await committer.run()
+            } onGracefulShutdown: {
+                health.shutDown()
+                committer.shutDown()
+            }
+        } catch {
             health.shutDown()
-            committer.shutDown()
+            await producer.close()
+            throw error
         }
         await producer.close()
     }

@@ -26,8 +26,8 @@ struct ProducerCommand: AsyncParsableCommand {
     @Option(help: "type-source, type-source-subject or adaptive. Env: HERALD_PARTITIONING.")
     var partitioning = HeraldEnvironment.string("partitioning", default: "type-source")
 
-    @Option(help: "Largest accepted payload in bytes. Env: HERALD_MAX_PAYLOAD_BYTES.")
-    var maxPayloadBytes = HeraldEnvironment.int("max-payload-bytes", default: 1 << 20)
+    @Option(help: "Largest accepted payload in bytes (the whole event, attributes included, is limited to 983040). Env: HERALD_MAX_PAYLOAD_BYTES.")
+    var maxPayloadBytes = HeraldEnvironment.int("max-payload-bytes", default: RecordSize.maxEventBytes)
 
     @Flag(help: "Read JSON payloads in the strict Avro JSON encoding only (default: lenient). Env: HERALD_STRICT_JSON.")
     var strictJSON = HeraldEnvironment.bool("strict-json", default: false)

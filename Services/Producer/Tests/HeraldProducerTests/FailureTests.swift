@@ -93,6 +93,45 @@ extension ProducerIntegration {
             }
         }
 
+        /// A producer fenced by a second instance with its instance id cannot commit again: it
+        /// must exit non-zero (its supervisor restarts it) instead of answering UNAVAILABLE for ever.
+        @Test func aFencedProducerExitsNonZero() async throws {
+            let registry = try await TestRegistry.start()
+            _ = try await registry.registerOrderSchema()
+            let topic = ProducerTestEnvironment.unique("events")
+            let instance = ProducerTestEnvironment.unique("fenced").replacingOccurrences(of: "herald-test.", with: "")
+            func startProducer() async throws -> ServiceProcess {
+                try await ServiceProcess.start("herald-producer", arguments: [
+                    "--kafka-brokers", ProducerTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
+                    "--registry-url", "127.0.0.1:\(registry.port)", "--events-topic", topic, "--partitions", "2",
+                    "--instance-id", instance, "--kafka-timeout-ms", "10000",
+                ], readyMessage: "Producer listening")
+            }
+            let first = try await startProducer()
+            try await withProducerClient(port: first.grpcPort) { producer in
+                _ = try await producer.publish(.with { $0.event = orderEvent(id: "f-1") })
+            }
+            let second = try await startProducer()
+            try await withProducerClient(port: first.grpcPort) { producer in
+                do {
+                    _ = try await producer.publish(.with { $0.event = orderEvent(id: "f-2") })
+                    Issue.record("a fenced producer committed")
+                } catch let error as RPCError {
+                    #expect(error.code == .unavailable, "\(error)")
+                }
+            }
+            let status = try await first.exitStatus(within: .seconds(60))
+            #expect(status != nil && status != 0, "the fenced producer must exit non-zero:\n\(first.log)")
+            if status == nil { first.kill() }
+            try await withProducerClient(port: second.grpcPort) { producer in
+                _ = try await producer.publish(.with { $0.event = orderEvent(id: "f-3") })
+            }
+            #expect(second.terminate() == 0)
+            let ids = try await committedEvents(topic: topic).compactMap { $0.header("ce_id").map { String(decoding: $0, as: UTF8.self) } }
+            #expect(ids.sorted() == ["f-1", "f-3"])
+            try await registry.stop()
+        }
+
         /// Crash consistency of the executable: acknowledged means committed, and nothing is written twice.
         @Test func sigkillUnderLoadKeepsEveryAcknowledgedEventExactlyOnce() async throws {
             let registry = try await TestRegistry.start()

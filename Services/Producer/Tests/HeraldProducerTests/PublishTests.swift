@@ -87,6 +87,39 @@ extension ProducerIntegration {
             try await stack.stop()
         }
 
+        /// The whole event counts against the event limit, so an event always fits through the
+        /// router's and the delivery service's envelopes, and never fails the transaction it shares.
+        @Test func theWholeEventIsLimitedAtIngestWithRoomForLaterEnvelopes() async throws {
+            let stack = try await ProducerStack.start()
+            _ = try await stack.registerOrderSchema()
+            let before = try await stack.endOffsets()
+            try await stack.withProducer { producer in
+                var heavyAttributes = orderEvent(id: "big-attributes", json: #"{"order_id":""# + String(repeating: "x", count: 900_000) + #"","items":1}"#)
+                heavyAttributes.extensions = ["padding": String(repeating: "p", count: 100_000)]
+                var heavyExtensionsOnly = orderEvent(id: "big-extensions")
+                heavyExtensionsOnly.extensions = ["padding": String(repeating: "p", count: 2_000_000)]
+                for event in [heavyAttributes, heavyExtensionsOnly] {
+                    do {
+                        _ = try await producer.publish(.with { $0.event = event })
+                        Issue.record("accepted \(event.id) over the event limit")
+                    } catch let error as RPCError {
+                        #expect(error.code == .resourceExhausted && error.message.contains("event limit"), "\(error)")
+                    }
+                }
+            }
+            #expect(try await stack.endOffsets() == before, "a rejected event was written")
+            // Just under the limit: accepted, and committed with a small event sharing its transaction.
+            try await stack.withProducer { producer in
+                let near = orderEvent(id: "near-limit", json: #"{"order_id":""# + String(repeating: "y", count: RecordSize.maxEventBytes - 2_000) + #"","items":1}"#)
+                async let small = producer.publish(.with { $0.event = orderEvent(id: "small") })
+                _ = try await producer.publish(.with { $0.event = near })
+                _ = try await small
+            }
+            let ids = try await stack.committedRecords().compactMap { $0.header("ce_id").map { String(decoding: $0, as: UTF8.self) } }
+            #expect(ids.sorted() == ["near-limit", "small"])
+            try await stack.stop()
+        }
+
         @Test func batchIsAllOrNothingAndStreamGoesOnAfterABadEvent() async throws {
             let stack = try await ProducerStack.start()
             _ = try await stack.registerOrderSchema()

@@ -24,6 +24,10 @@ final class RouterLoop {
         var dedupeTopic: String
         var deliveriesTopic: String
         var deliveriesPartitions: Int
+        /// Where records that cannot be routed go, with their reason.
+        var deadLettersTopic: String
+        /// The record limit (`message.max.bytes`): a task above it is dead-lettered, not retried.
+        var maxRecordBytes: Int
         var maxBatchEvents: Int
         var dedupeRetentionMilliseconds: Int64
         /// Tombstones written per transaction at most (pruning catches up over later batches).
@@ -196,18 +200,12 @@ final class RouterLoop {
         part.next = message.offset + 1
         defer { work[partition] = part }
 
-        let attributes: EventAttributes
-        let schemaID: Int32
-        let payload: ArraySlice<UInt8>
-        do {
-            attributes = try CloudEventsKafkaBinding.attributes(from: message.headers.map { RecordHeader(name: $0.name, value: $0.value ?? []) })
-            guard let value = message.value else { throw EventAttributeError(field: "record value", reason: "missing") }
-            (schemaID, payload) = try ConfluentWireFormat.parse(value)
-        } catch {
+        let (attributes, schemaID, payload): (EventAttributes, Int32, ArraySlice<UInt8>)
+        switch EventTriage.read(message) {
+        case .event(let event, let id, let bytes): (attributes, schemaID, payload) = (event, id, bytes)
+        case .deadLetter(let reason):
             part.counts.malformed += 1
-            logger.info("Skipping a record that is not a Herald event", metadata: [
-                "kafka.partition": "\(partition)", "kafka.offset": "\(message.offset)", "error": "\(error)",
-            ])
+            deadLetter(message, reason: reason, into: &part)
             return
         }
 
@@ -226,7 +224,7 @@ final class RouterLoop {
             part.counts.unmatched += 1
             return
         }
-        part.counts.routed += 1
+        var tasks: [ProducerRecord] = []
         for target in targets {
             let task = Herald_V1_DeliveryTask(event: attributes, schemaID: schemaID, payload: payload, target: target, createdAtMilliseconds: seen.time)
             let bytes: [UInt8]
@@ -234,13 +232,28 @@ final class RouterLoop {
                 // Serializing a message built from valid strings cannot fail; never lose the task silently.
                 preconditionFailure("DeliveryTask serialization failed: \(error)")
             }
+            if let reason = EventTriage.oversized(taskBytes: bytes.count, endpointID: target.endpointID, maxRecordBytes: settings.maxRecordBytes) {
+                part.counts.oversized += 1
+                deadLetter(message, reason: reason, into: &part)
+                return
+            }
             let endpointKey = Array(target.endpointID.utf8)
-            part.records.append(ProducerRecord(
+            tasks.append(ProducerRecord(
                 topic: settings.deliveriesTopic,
                 partition: Murmur2.partition(forKey: endpointKey, partitionCount: settings.deliveriesPartitions),
                 key: endpointKey, value: bytes))
-            part.counts.tasks += 1
         }
+        part.counts.routed += 1
+        part.counts.tasks += tasks.count
+        part.records += tasks
+    }
+
+    /// Parks a record the router cannot route in the dead-letter topic, in the transaction that moves its offset.
+    private func deadLetter(_ message: KafkaMessage, reason: String, into part: inout PartitionWork) {
+        logger.warning("Dead-lettering a record that cannot be routed", metadata: [
+            "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "reason": "\(reason)",
+        ])
+        part.records.append(EventTriage.deadLetterRecord(message, reason: reason, topic: settings.deadLettersTopic, maxRecordBytes: settings.maxRecordBytes))
     }
 
     /// Commits the pending work now (after the transaction in flight); returns the partitions
@@ -327,6 +340,7 @@ final class RouterLoop {
             counts.unmatched += part.counts.unmatched
             counts.duplicate += part.counts.duplicate
             counts.malformed += part.counts.malformed
+            counts.oversized += part.counts.oversized
             counts.tasks += part.counts.tasks
         }
         counts.pruned = expired.values.reduce(0) { $0 + $1.count }

@@ -28,6 +28,8 @@ public struct RouterServer: Sendable {
         public var routesTopic = "herald.routes"
         public var dedupeTopic = "herald.router-dedupe"
         public var deliveriesTopic = "herald.deliveries"
+        /// Records that cannot be routed (not a Herald event, a task over the record limit), with their reason.
+        public var deadLettersTopic = "herald.events.dlq"
         /// Partitions of `herald.events` and `herald.deliveries` when this service creates them. Default 12.
         public var partitions = 12
         /// Most events per transaction. Default 500.
@@ -73,6 +75,7 @@ public struct RouterServer: Sendable {
             routesPartitions = try await admin.describeTopic(configuration.routesTopic).partitionCount
             try await admin.createTopic(configuration.deliveriesTopic, partitions: configuration.partitions, ignoreIfExists: true)
             deliveriesPartitions = try await admin.describeTopic(configuration.deliveriesTopic).partitionCount
+            try await admin.createTopic(configuration.deadLettersTopic, partitions: eventsPartitions, ignoreIfExists: true)
         } catch let error as KafkaError {
             await admin.close()
             throw RouterStartupError("cannot prepare the router's topics on Kafka at \(configuration.kafka.bootstrapServers.joined(separator: ",")): \(error)")
@@ -106,6 +109,7 @@ public struct RouterServer: Sendable {
             settings: .init(
                 eventsTopic: configuration.eventsTopic, dedupeTopic: configuration.dedupeTopic,
                 deliveriesTopic: configuration.deliveriesTopic, deliveriesPartitions: deliveriesPartitions,
+                deadLettersTopic: configuration.deadLettersTopic, maxRecordBytes: configuration.kafka.maxMessageBytes,
                 maxBatchEvents: max(1, configuration.maxBatchEvents),
                 dedupeRetentionMilliseconds: Int64(configuration.dedupeRetention.components.seconds * 1000
                     + configuration.dedupeRetention.components.attoseconds / 1_000_000_000_000_000),

@@ -7,6 +7,7 @@ public final class RouterStatistics: Sendable {
     private let unmatchedCount = Atomic<Int>(0)
     private let duplicateCount = Atomic<Int>(0)
     private let malformedCount = Atomic<Int>(0)
+    private let oversizedCount = Atomic<Int>(0)
     private let taskCount = Atomic<Int>(0)
     private let transactionCount = Atomic<Int>(0)
     private let failedTransactionCount = Atomic<Int>(0)
@@ -17,6 +18,7 @@ public final class RouterStatistics: Sendable {
     private let unmatched = Counter(label: "herald_router_events_total", dimensions: [("outcome", "unmatched")])
     private let duplicate = Counter(label: "herald_router_events_total", dimensions: [("outcome", "duplicate")])
     private let malformed = Counter(label: "herald_router_events_total", dimensions: [("outcome", "malformed")])
+    private let oversized = Counter(label: "herald_router_events_total", dimensions: [("outcome", "oversized")])
     private let tasks = Counter(label: "herald_router_tasks_total")
     private let transactions = Counter(label: "herald_router_transactions_total", dimensions: [("result", "committed")])
     private let failedTransactions = Counter(label: "herald_router_transactions_total", dimensions: [("result", "failed")])
@@ -33,8 +35,10 @@ public final class RouterStatistics: Sendable {
     public var unmatchedEvents: Int { unmatchedCount.load(ordering: .relaxed) }
     /// Events dropped because their (source, id) was already seen within the retention.
     public var duplicateEvents: Int { duplicateCount.load(ordering: .relaxed) }
-    /// Records of `herald.events` that are not a Herald event (headers or framing), skipped.
+    /// Records of `herald.events` that are not a Herald event (headers or framing), dead-lettered.
     public var malformedEvents: Int { malformedCount.load(ordering: .relaxed) }
+    /// Events whose delivery task would exceed the record limit, dead-lettered.
+    public var oversizedEvents: Int { oversizedCount.load(ordering: .relaxed) }
     public var deliveryTasks: Int { taskCount.load(ordering: .relaxed) }
     public var committedTransactions: Int { transactionCount.load(ordering: .relaxed) }
     public var failedTransactionsCount: Int { failedTransactionCount.load(ordering: .relaxed) }
@@ -43,13 +47,14 @@ public final class RouterStatistics: Sendable {
     /// Partition assignments whose de-duplication state was restored: one per rebalance that gave
     /// this instance partitions.
     public var restoredAssignments: Int { restoreCount.load(ordering: .relaxed) }
-    public var handledEvents: Int { routedEvents + unmatchedEvents + duplicateEvents + malformedEvents }
+    public var handledEvents: Int { routedEvents + unmatchedEvents + duplicateEvents + malformedEvents + oversizedEvents }
 
     struct BatchCounts {
         var routed = 0
         var unmatched = 0
         var duplicate = 0
         var malformed = 0
+        var oversized = 0
         var tasks = 0
         var pruned = 0
     }
@@ -59,6 +64,7 @@ public final class RouterStatistics: Sendable {
         unmatchedCount.add(counts.unmatched, ordering: .relaxed)
         duplicateCount.add(counts.duplicate, ordering: .relaxed)
         malformedCount.add(counts.malformed, ordering: .relaxed)
+        oversizedCount.add(counts.oversized, ordering: .relaxed)
         taskCount.add(counts.tasks, ordering: .relaxed)
         prunedCount.add(counts.pruned, ordering: .relaxed)
         transactionCount.add(1, ordering: .relaxed)
@@ -66,6 +72,7 @@ public final class RouterStatistics: Sendable {
         if counts.unmatched > 0 { unmatched.increment(by: counts.unmatched) }
         if counts.duplicate > 0 { duplicate.increment(by: counts.duplicate) }
         if counts.malformed > 0 { malformed.increment(by: counts.malformed) }
+        if counts.oversized > 0 { oversized.increment(by: counts.oversized) }
         if counts.tasks > 0 { tasks.increment(by: counts.tasks) }
         if counts.pruned > 0 { pruned.increment(by: counts.pruned) }
         transactions.increment()

@@ -30,6 +30,9 @@ struct RouterCommand: AsyncParsableCommand {
     @Option(help: "Topic delivery tasks are written to. Env: HERALD_DELIVERIES_TOPIC.")
     var deliveriesTopic = HeraldEnvironment.string("deliveries-topic", default: "herald.deliveries")
 
+    @Option(help: "Topic for records that cannot be routed (not a Herald event, a task over the record limit), with their reason. Env: HERALD_DEAD_LETTER_TOPIC.")
+    var deadLetterTopic = HeraldEnvironment.string("dead-letter-topic", default: "herald.events.dlq")
+
     @Option(help: "Partitions of the events and deliveries topics when this service creates them. Env: HERALD_PARTITIONS.")
     var partitions = HeraldEnvironment.int("partitions", default: 12)
 
@@ -54,6 +57,7 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.routesTopic = routesTopic
         configuration.dedupeTopic = dedupeTopic
         configuration.deliveriesTopic = deliveriesTopic
+        configuration.deadLettersTopic = deadLetterTopic
         configuration.partitions = partitions
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)

@@ -56,6 +56,7 @@ struct RouterTopics: Sendable {
     var routes = RouterTestEnvironment.unique("routes")
     var dedupe = RouterTestEnvironment.unique("dedupe")
     var deliveries = RouterTestEnvironment.unique("deliveries")
+    var deadLetters = RouterTestEnvironment.unique("events-dlq")
     var group = RouterTestEnvironment.unique("router-group")
     var partitions = 4
 
@@ -76,6 +77,7 @@ struct RouterTopics: Sendable {
         configuration.routesTopic = routes
         configuration.dedupeTopic = dedupe
         configuration.deliveriesTopic = deliveries
+        configuration.deadLettersTopic = deadLetters
         configuration.partitions = partitions
         configuration.maxBatchEvents = maxBatch
         return configuration
@@ -86,7 +88,7 @@ struct RouterTopics: Sendable {
         [
             "--kafka-brokers", RouterTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
             "--instance-id", instance, "--consumer-group", group, "--events-topic", events, "--routes-topic", routes,
-            "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--partitions", "\(partitions)",
+            "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--dead-letter-topic", deadLetters, "--partitions", "\(partitions)",
             "--batch-max-events", "\(maxBatch)",
         ]
     }

@@ -118,7 +118,7 @@ extension RouterIntegration {
             try await router.stop()
         }
 
-        @Test func malformedRecordsAreCountedAndSkippedAndRoutingGoesOn() async throws {
+        @Test func malformedRecordsAreDeadLetteredAndRoutingGoesOn() async throws {
             let topics = RouterTopics()
             try await topics.createEvents()
             let router = try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("r")))
@@ -140,7 +140,48 @@ extension RouterIntegration {
             try await RouterTestEnvironment.eventually("the router to commit every event") { try await topics.allEventsCommitted() }
             #expect(router.statistics.malformedEvents == 3)
             #expect(try await topics.deliveredTasks().map(\.task.eventID) == ["good"])
+            // Each is parked in the dead-letter topic with its reason and origin, not skipped in silence.
+            let letters = try await topics.committedRecords(topics.deadLetters)
+            #expect(letters.map(\.offset).count == 3)
+            #expect(letters.compactMap { $0.header(DeadLetter.originHeader).map { String(decoding: $0, as: UTF8.self) } }
+                    == ["\(topics.events)/0/0", "\(topics.events)/0/1", "\(topics.events)/0/2"])
+            #expect(letters.allSatisfy { String(decoding: $0.header(DeadLetter.reasonHeader) ?? [], as: UTF8.self).hasPrefix("not a Herald event") })
+            #expect(letters.first?.value == Array("plain text".utf8))
             #expect(router.server.health.isServing)
+            try await router.stop()
+        }
+
+        /// An event whose delivery task cannot be written (over the record limit) is dead-lettered
+        /// with its reason; the partition does not stall behind it.
+        @Test func anEventTooLargeToRouteIsDeadLetteredAndThePartitionGoesOn() async throws {
+            let topics = RouterTopics()
+            try await topics.createEvents()
+            // The router's record limit is below the writer's: its task for the big event cannot be
+            // written, as a near-limit event once could not (the task wraps the event).
+            var configuration = topics.configuration(instance: RouterTestEnvironment.unique("r"))
+            configuration.kafka.maxMessageBytes = 200_000
+            let router = try await RunningRouter.start(configuration)
+            _ = try await router.withClient { try await $0.putRoute(.with { $0.route = route("all", endpoints: ["e1"]) }) }
+            let writer = try EventWriter(topics: topics)
+            let big = testEvent("big")
+            let key = Array((big.type + "|" + big.source).utf8)
+            try await writer.publishRaw(ProducerRecord(
+                topic: topics.events, partition: 0, key: key,
+                value: ConfluentWireFormat.frame(schemaID: 7, payload: [UInt8](repeating: 1, count: 300_000)),
+                headers: CloudEventsKafkaBinding.headers(for: big).map { KafkaHeader(name: $0.name, value: $0.value) }))
+            try await writer.publishRaw(ProducerRecord(
+                topic: topics.events, partition: 0, key: key, value: ConfluentWireFormat.frame(schemaID: 7, payload: [1]),
+                headers: CloudEventsKafkaBinding.headers(for: testEvent("after")).map { KafkaHeader(name: $0.name, value: $0.value) }))
+            await writer.close()
+            try await RouterTestEnvironment.eventually("the router to commit every event", timeout: .seconds(60)) { try await topics.allEventsCommitted() }
+            #expect(try await topics.deliveredTasks().map(\.task.eventID) == ["after"])
+            #expect(router.statistics.oversizedEvents == 1)
+            let letters = try await topics.committedRecords(topics.deadLetters)
+            #expect(letters.count == 1)
+            let reason = String(decoding: letters.first?.header(DeadLetter.reasonHeader) ?? [], as: UTF8.self)
+            #expect(reason.contains("over the record limit"), "\(reason)")
+            #expect(letters.first?.header("ce_id") == Array("big".utf8))
+            #expect(letters.first?.value == nil && letters.first?.header(DeadLetter.omittedHeader) != nil, "the dead letter must fit the limit too")
             try await router.stop()
         }
 

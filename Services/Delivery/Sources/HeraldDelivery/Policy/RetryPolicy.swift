@@ -11,17 +11,38 @@ public struct RetryPolicy: Sendable, Hashable {
     /// Upper bound on a `retry-after` the endpoint asks for. Default 24 h.
     public var maxRetryAfter: Duration
 
+    /// The longest delay a schedule entry may ask for: the API refuses longer ones, and a longer
+    /// one stored by an older version is shortened to it, so no delay arithmetic can overflow.
+    public static let longestDelay: Duration = .seconds(86_400)
+    /// The shortest delay a schedule entry is given (a stored zero or negative one is raised to it).
+    public static let shortestDelay: Duration = .milliseconds(1)
+
     /// 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h.
     public static let defaultSchedule: [Duration] = [
         .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(1800),
         .seconds(3600), .seconds(7200), .seconds(14_400), .seconds(28_800),
     ]
 
-    public init(schedule: [Duration] = RetryPolicy.defaultSchedule, maxAttempts: Int? = nil, jitter: Double = 0.2, maxRetryAfter: Duration = .seconds(86_400)) {
-        self.schedule = schedule.isEmpty ? RetryPolicy.defaultSchedule : schedule
+    /// Schedule entries and `maxRetryAfter` outside `shortestDelay…longestDelay` are clamped into it.
+    public init(schedule: [Duration] = RetryPolicy.defaultSchedule, maxAttempts: Int? = nil, jitter: Double = 0.2, maxRetryAfter: Duration = RetryPolicy.longestDelay) {
+        self.schedule = (schedule.isEmpty ? RetryPolicy.defaultSchedule : schedule).map(Self.clamped)
         self.maxAttempts = max(1, maxAttempts ?? (self.schedule.count + 1))
-        self.jitter = max(0, min(jitter, 1))
-        self.maxRetryAfter = maxRetryAfter
+        self.jitter = jitter.isNaN ? 0 : max(0, min(jitter, 1))
+        self.maxRetryAfter = Self.clamped(maxRetryAfter)
+    }
+
+    /// A delay moved into `shortestDelay…longestDelay`.
+    public static func clamped(_ delay: Duration) -> Duration {
+        min(max(delay, shortestDelay), longestDelay)
+    }
+
+    /// Why a schedule entry of `seconds` + `nanos` (as the API carries it) is out of range, or `nil`.
+    public static func problem(seconds: Int64, nanos: Int32) -> String? {
+        guard seconds >= 0, (0..<1_000_000_000).contains(nanos), seconds > 0 || nanos > 0 else { return "must be positive" }
+        guard Duration.seconds(seconds) + .nanoseconds(Int64(nanos)) <= longestDelay else {
+            return "must be at most \(longestDelay.components.seconds) s"
+        }
+        return nil
     }
 
     public enum Decision: Sendable, Hashable {
