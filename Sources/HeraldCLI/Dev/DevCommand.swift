@@ -46,28 +46,30 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.dev")
-        func kafka(_ service: String) -> KafkaConfiguration { common.kafkaConfiguration(clientID: "herald-\(service)-\(common.instanceID)") }
+        // One check for all four: they share the cluster and its security settings.
+        _ = try await common.checkedKafkaConfiguration(clientID: "herald-dev-\(common.instanceID)", logger: logger)
+        func kafka(_ service: String) throws -> KafkaConfiguration { try common.kafkaConfiguration(clientID: "herald-\(service)-\(common.instanceID)") }
         let registryAddress = "127.0.0.1:50050"
 
-        var registryConfiguration = RegistryServer.Configuration(kafka: kafka("registry"))
+        var registryConfiguration = RegistryServer.Configuration(kafka: try kafka("registry"))
         registryConfiguration.host = common.host
         registryConfiguration.instanceID = common.instanceID
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
-        var producerConfiguration = ProducerServer.Configuration(kafka: kafka("producer"))
+        var producerConfiguration = ProducerServer.Configuration(kafka: try kafka("producer"))
         producerConfiguration.host = common.host
         producerConfiguration.instanceID = common.instanceID
         producerConfiguration.registryAddress = registryAddress
         producerConfiguration.partitions = partitions
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
-        var routerConfiguration = RouterServer.Configuration(kafka: kafka("router"))
+        var routerConfiguration = RouterServer.Configuration(kafka: try kafka("router"))
         routerConfiguration.host = common.host
         routerConfiguration.instanceID = common.instanceID
         routerConfiguration.partitions = partitions
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
-        var deliveryConfiguration = DeliveryServer.Configuration(kafka: kafka("delivery"))
+        var deliveryConfiguration = DeliveryServer.Configuration(kafka: try kafka("delivery"))
         deliveryConfiguration.host = common.host
         deliveryConfiguration.instanceID = common.instanceID
         deliveryConfiguration.registryAddress = registryAddress

@@ -81,7 +81,7 @@ struct DeliveryCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.delivery")
-        var configuration = DeliveryServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-delivery-\(common.instanceID)"))
+        var configuration = DeliveryServer.Configuration(kafka: try await common.checkedKafkaConfiguration(clientID: "herald-delivery-\(common.instanceID)", logger: logger))
         configuration.host = common.host
         configuration.grpcPort = grpcPort
         configuration.httpPort = httpPort

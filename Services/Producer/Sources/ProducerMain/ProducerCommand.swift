@@ -66,7 +66,7 @@ struct ProducerCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.producer")
-        var configuration = ProducerServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-producer-\(common.instanceID)"))
+        var configuration = ProducerServer.Configuration(kafka: try await common.checkedKafkaConfiguration(clientID: "herald-producer-\(common.instanceID)", logger: logger))
         configuration.host = common.host
         configuration.grpcPort = grpcPort
         configuration.httpPort = httpPort

@@ -41,7 +41,7 @@ struct RegistryCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.registry")
-        var configuration = RegistryServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-registry-\(common.instanceID)"))
+        var configuration = RegistryServer.Configuration(kafka: try await common.checkedKafkaConfiguration(clientID: "herald-registry-\(common.instanceID)", logger: logger))
         configuration.host = common.host
         configuration.grpcPort = grpcPort
         configuration.httpPort = httpPort

@@ -52,7 +52,7 @@ struct RouterCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.router")
-        var configuration = RouterServer.Configuration(kafka: common.kafkaConfiguration(clientID: "herald-router-\(common.instanceID)"))
+        var configuration = RouterServer.Configuration(kafka: try await common.checkedKafkaConfiguration(clientID: "herald-router-\(common.instanceID)", logger: logger))
         configuration.host = common.host
         configuration.grpcPort = grpcPort
         configuration.httpPort = httpPort
