@@ -14,6 +14,10 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let fenced = Code(rawValue: -144)
         /// No broker could be reached, or the connection broke.
         public static let transportFailure = Code(rawValue: -195)
+        /// A TLS handshake with a broker failed (e.g. its certificate did not verify against the CA).
+        public static let tlsFailure = Code(rawValue: -181)
+        /// A broker refused the client's SASL credentials or mechanism.
+        public static let authenticationFailure = Code(rawValue: -169)
         /// All brokers are down.
         public static let allBrokersDown = Code(rawValue: -187)
         /// A blocking operation did not finish within its timeout.

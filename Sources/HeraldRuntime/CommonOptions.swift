@@ -43,6 +43,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
         """)
     public var kafkaIdleFetchBackoffMS = HeraldEnvironment.int("kafka-idle-fetch-backoff-ms", default: 10)
 
+    @OptionGroup(title: "Kafka security")
+    public var kafkaSecurity: KafkaSecurityOptions
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: HERALD_LOG_LEVEL.")
     public var logLevel: Logger.Level = Logger.Level(rawValue: HeraldEnvironment.string("log-level", default: "info")) ?? .info
 
@@ -76,14 +79,45 @@ extension CommonOptions {
 
 
 extension CommonOptions {
-    /// Kafka settings from these options.
-    public func kafkaConfiguration(clientID: String) -> KafkaConfiguration {
-        KafkaConfiguration(
+    /// Kafka settings from these options; reads the SASL password file.
+    public func kafkaConfiguration(clientID: String) throws -> KafkaConfiguration {
+        let (security, properties) = try kafkaSecurity.settings()
+        return KafkaConfiguration(
             bootstrapServers: kafkaBrokers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             clientID: clientID,
             requestTimeout: .milliseconds(kafkaTimeoutMS),
             deliveryTimeout: .milliseconds(kafkaTimeoutMS),
+            security: security,
             transactionalIDLedgerTopic: kafkaTransactionalIdsTopic,
-            idleFetchBackoff: .milliseconds(kafkaIdleFetchBackoffMS))
+            idleFetchBackoff: .milliseconds(kafkaIdleFetchBackoffMS),
+            properties: properties)
+    }
+
+    /// `kafkaConfiguration(clientID:)`, after proving a broker answers over it when TLS or SASL
+    /// is configured: a wrong CA or bad credentials stop the process at start with librdkafka's
+    /// reason rather than as a timeout later. Plaintext starts as before, without the round trip.
+    public func checkedKafkaConfiguration(clientID: String, logger: Logger) async throws -> KafkaConfiguration {
+        let configuration = try kafkaConfiguration(clientID: clientID)
+        let secured = kafkaSecurity.kafkaSecurityProtocol.lowercased() != KafkaSecurityProtocol.plaintext.rawValue
+            || configuration.properties["security.protocol"] != nil
+        if secured {
+            do {
+                try await KafkaConnectionCheck.verify(configuration, logger: logger)
+            } catch let error as KafkaError {
+                throw KafkaUnreachable(brokers: kafkaBrokers, protocol: kafkaSecurity.kafkaSecurityProtocol, cause: error)
+            }
+        }
+        return configuration
+    }
+}
+
+/// Why a process could not start: the cluster refused its TLS handshake or credentials, or never answered.
+public struct KafkaUnreachable: Error, CustomStringConvertible {
+    public let brokers: String
+    public let `protocol`: String
+    public let cause: KafkaError
+
+    public var description: String {
+        "cannot reach Kafka at \(brokers) over \(`protocol`): \(cause.message)"
     }
 }

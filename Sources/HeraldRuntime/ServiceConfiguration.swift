@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import HeraldKafka
+public import Logging
 
 /// What every service's configuration shares: Kafka, the address and ports it serves on, and the
 /// instance id. The four executables and `herald dev` turn `CommonOptions` into a configuration
@@ -63,8 +64,8 @@ extension CommonOptions {
     /// `service`'s configuration from the shared options: Kafka (client id
     /// `herald-<service>-<instance-id>`), host, instance id and, for clients of the registry, its
     /// address; the ports stay the service's defaults.
-    public func configuration<Configuration: ServiceConfiguration>(_ service: String) -> Configuration {
-        var configuration = Configuration(kafka: kafkaConfiguration(clientID: "herald-\(service)-\(instanceID)"))
+    public func configuration<Configuration: ServiceConfiguration>(_ service: String) throws -> Configuration {
+        var configuration = Configuration(kafka: try kafkaConfiguration(clientID: "herald-\(service)-\(instanceID)"))
         configuration.host = host
         configuration.instanceID = instanceID
         configuration.adopt(self)
@@ -72,10 +73,19 @@ extension CommonOptions {
     }
 
     /// The same, on the ports the service's port options name.
-    public func configuration<Configuration: ServiceConfiguration, Defaults>(_ service: String, ports: ServicePorts<Defaults>) -> Configuration {
-        var configuration: Configuration = self.configuration(service)
+    public func configuration<Configuration: ServiceConfiguration, Defaults>(_ service: String, ports: ServicePorts<Defaults>) throws -> Configuration {
+        var configuration: Configuration = try self.configuration(service)
         configuration.grpcPort = ports.grpcPort
         configuration.httpPort = ports.httpPort
         return configuration
+    }
+
+    /// The same, after proving a broker answers over the configured Kafka security
+    /// (`checkedKafkaConfiguration`), so a wrong CA or bad credentials stop the service at start.
+    public func checkedConfiguration<Configuration: ServiceConfiguration, Defaults>(
+        _ service: String, ports: ServicePorts<Defaults>, logger: Logger
+    ) async throws -> Configuration {
+        _ = try await checkedKafkaConfiguration(clientID: "herald-\(service)-\(instanceID)", logger: logger)
+        return try configuration(service, ports: ports)
     }
 }

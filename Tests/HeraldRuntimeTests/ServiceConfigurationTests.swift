@@ -25,7 +25,7 @@ struct ServiceConfigurationTests {
 
     @Test func sharedOptionsFillEveryServiceTheSameWay() throws {
         let common = try CommonOptions.parse(Self.shared)
-        let client: RegistryClient = common.configuration("producer")
+        let client: RegistryClient = try common.configuration("producer")
         #expect(client.host == "0.0.0.0")
         #expect(client.instanceID == "eu-1")
         #expect(client.kafka.bootstrapServers == ["k1:9092", "k2:9092"])
@@ -37,11 +37,11 @@ struct ServiceConfigurationTests {
     @Test func portOptionsDefaultToTheServicesOwnAndCanBeGiven() throws {
         let common = try CommonOptions.parse(Self.shared)
         let defaults = try ServicePorts<TestPorts>.parse([])
-        let onDefaults: RegistryClient = common.configuration("delivery", ports: defaults)
+        let onDefaults: RegistryClient = try common.configuration("delivery", ports: defaults)
         #expect(onDefaults.grpcPort == 50_099 && onDefaults.httpPort == 8_099)
         #expect(onDefaults.registryAddress == "registry.internal:50050")
 
-        let given: RegistryClient = common.configuration("router", ports: try ServicePorts<TestPorts>.parse(["--grpc-port", "0", "--http-port", "9100"]))
+        let given: RegistryClient = try common.configuration("router", ports: try ServicePorts<TestPorts>.parse(["--grpc-port", "0", "--http-port", "9100"]))
         #expect(given.grpcPort == 0 && given.httpPort == 9100)
     }
 

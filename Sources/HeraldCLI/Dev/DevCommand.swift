@@ -45,22 +45,24 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.dev")
+        // One check for all four: they share the cluster and its security settings.
+        _ = try await common.checkedKafkaConfiguration(clientID: "herald-dev-\(common.instanceID)", logger: logger)
         // The registry this process runs, whatever --registry-url says.
         let registryAddress = "127.0.0.1:50050"
 
-        let registryConfiguration: RegistryServer.Configuration = common.configuration("registry")
+        let registryConfiguration: RegistryServer.Configuration = try common.configuration("registry")
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
-        var producerConfiguration: ProducerServer.Configuration = common.configuration("producer")
+        var producerConfiguration: ProducerServer.Configuration = try common.configuration("producer")
         producerConfiguration.registryAddress = registryAddress
         producerConfiguration.partitions = partitions
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
-        var routerConfiguration: RouterServer.Configuration = common.configuration("router")
+        var routerConfiguration: RouterServer.Configuration = try common.configuration("router")
         routerConfiguration.partitions = partitions
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
-        var deliveryConfiguration: DeliveryServer.Configuration = common.configuration("delivery")
+        var deliveryConfiguration: DeliveryServer.Configuration = try common.configuration("delivery")
         deliveryConfiguration.registryAddress = registryAddress
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true

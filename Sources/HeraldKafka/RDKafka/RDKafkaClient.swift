@@ -111,13 +111,31 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Returns whether anything was served.
     @discardableResult
     func poll(timeoutMilliseconds: Int32) -> Bool {
-        // Log and error ops are not enabled as events, so this serves them through their callbacks.
+        // Polling a queue hands over logs and errors as events too, whichever events are enabled:
+        // their callbacks never run, so they are forwarded here.
         guard let event = rd_kafka_queue_poll(mainQueue, timeoutMilliseconds) else { return false }
         defer { rd_kafka_event_destroy(event) }
-        if rd_kafka_event_type(event) == RD_KAFKA_EVENT_DR {
+        switch rd_kafka_event_type(event) {
+        case RD_KAFKA_EVENT_DR:
             while let message = rd_kafka_event_message_next(event) {
                 Self.completeDelivery(of: message)
             }
+        case RD_KAFKA_EVENT_ERROR:
+            let reason = rd_kafka_event_error_string(event).map { String(cString: $0) }
+            if rd_kafka_event_error_is_fatal(event) != 0, let fatal = fatalError {
+                callbacks.takeUnretainedValue().onError(fatal)
+            } else {
+                callbacks.takeUnretainedValue().onError(KafkaError(rd_kafka_event_error(event), context: reason))
+            }
+        case RD_KAFKA_EVENT_LOG:
+            var facility: UnsafePointer<CChar>?
+            var text: UnsafePointer<CChar>?
+            var level: Int32 = 0
+            if rd_kafka_event_log(event, &facility, &text, &level) == 0 {
+                forwardLog(to: logger, level: level, facility: facility, text: text)
+            }
+        default:
+            break
         }
         return true
     }
@@ -219,8 +237,12 @@ private func callbacks(of handle: OpaquePointer?) -> RDKafkaClient.Callbacks? {
 
 private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { handle, level, facility, text in
     guard let callbacks = callbacks(of: handle) else { return }
+    forwardLog(to: callbacks.logger, level: level, facility: facility, text: text)
+}
+
+private func forwardLog(to logger: Logger, level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?) {
     let facility = facility.map { String(cString: $0) } ?? ""
-    callbacks.logger.log(
+    logger.log(
         level: loggerLevel(syslog: level),
         "\(text.map { String(cString: $0) } ?? "")",
         metadata: [LogKeys.kafkaFacility: "\(facility)"],

@@ -83,7 +83,7 @@ struct DeliveryCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.delivery")
-        var configuration: DeliveryServer.Configuration = common.configuration("delivery", ports: ports)
+        var configuration: DeliveryServer.Configuration = try await common.checkedConfiguration("delivery", ports: ports, logger: logger)
         configuration.consumerGroup = consumerGroup
         configuration.partitions = partitions
         configuration.allowPrivateEndpoints = allowPrivateEndpoints

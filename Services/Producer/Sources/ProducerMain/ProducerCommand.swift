@@ -62,7 +62,7 @@ struct ProducerCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.producer")
-        var configuration: ProducerServer.Configuration = common.configuration("producer", ports: ports)
+        var configuration: ProducerServer.Configuration = try await common.checkedConfiguration("producer", ports: ports, logger: logger)
         configuration.registryTimeout = .milliseconds(registryTimeoutMS)
         configuration.streamWindow = streamWindow
         configuration.schemaURLBase = schemaURLBase

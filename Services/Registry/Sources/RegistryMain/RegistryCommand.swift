@@ -37,7 +37,7 @@ struct RegistryCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.registry")
-        var configuration: RegistryServer.Configuration = common.configuration("registry", ports: ports)
+        var configuration: RegistryServer.Configuration = try await common.checkedConfiguration("registry", ports: ports, logger: logger)
         configuration.advertisedHost = advertisedHost.isEmpty ? nil : advertisedHost
         configuration.maxSchemaBytes = maxSchemaBytes
         configuration.topic = schemasTopic

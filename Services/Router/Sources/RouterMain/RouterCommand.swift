@@ -51,7 +51,7 @@ struct RouterCommand: AsyncParsableCommand {
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.router")
-        var configuration: RouterServer.Configuration = common.configuration("router", ports: ports)
+        var configuration: RouterServer.Configuration = try await common.checkedConfiguration("router", ports: ports, logger: logger)
         configuration.groupID = consumerGroup
         configuration.eventsTopic = eventsTopic
         configuration.routesTopic = routesTopic
