@@ -17,7 +17,7 @@ SERVICES = {  # kind: (HTTP port, gRPC port)
 }
 TOPICS = [  # docs/ARCHITECTURE.md §2, plus the registry's election topic
     "herald._schemas", "herald._schemas.election", "herald.events", "herald.router-dedupe",
-    "herald.routes", "herald.endpoints", "herald.deliveries", "herald.deliveries.dlq",
+    "herald.routes", "herald.events.dlq", "herald.endpoints", "herald.deliveries", "herald.deliveries.dlq",
     "herald.delivery-status",
 ]
 

@@ -44,6 +44,7 @@ create herald._schemas.election        1                      delete
 create herald.events                   "$EVENT_PARTITIONS"    delete
 create herald.router-dedupe            "$EVENT_PARTITIONS"    compact
 create herald.routes                   1                      compact
+create herald.events.dlq               "$EVENT_PARTITIONS"    delete
 # Router → delivery.
 create herald.deliveries               "$DELIVERY_PARTITIONS" delete
 for tier in $RETRY_TIERS; do
