@@ -3,6 +3,7 @@ import HeraldAvro
 import HeraldCore
 import HeraldKafka
 import HeraldProtos
+import HeraldRuntime
 import Logging
 import ServiceLifecycle
 import SwiftProtobuf
@@ -199,15 +200,16 @@ final class RouterLoop {
         let attributes: EventAttributes
         let schemaID: Int32
         let payload: ArraySlice<UInt8>
+        let headers = message.headers.map { RecordHeader(name: $0.name, value: $0.value ?? []) }
         do {
-            attributes = try CloudEventsKafkaBinding.attributes(from: message.headers.map { RecordHeader(name: $0.name, value: $0.value ?? []) })
+            attributes = try CloudEventsKafkaBinding.attributes(from: headers)
             guard let value = message.value else { throw EventAttributeError(field: "record value", reason: "missing") }
             (schemaID, payload) = try ConfluentWireFormat.parse(value)
         } catch {
             part.counts.malformed += 1
-            logger.info("Skipping a record that is not a Herald event", metadata: [
+            logger.info("Skipping a record that is not a Herald event", metadata: EventLogMetadata.of(headers: headers).merging([
                 "kafka.partition": "\(partition)", "kafka.offset": "\(message.offset)", "error": "\(error)",
-            ])
+            ]) { $1 })
             return
         }
 
