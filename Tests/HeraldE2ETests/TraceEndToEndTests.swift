@@ -14,32 +14,12 @@ struct TraceEndToEndTests {
     static let callerSpan = "00f067aa0ba902b7"
 
     @Test func webhookTraceparentContinuesTheCallersTraceOrOneStartedAtPublish() async throws {
-        let receiver = try await WebhookReceiver.start()
-        let stack: HeraldStack
-        do { stack = try await HeraldStack.start(partitions: 2) } catch {
-            try? await receiver.stop()
-            throw error
-        }
-        do {
-            try await stack.withClients { registry, producer, router, delivery in
-                _ = try await EndToEndTests.eventually("the registry to take a schema") {
-                    try await registry.registerSchema(.with { $0.subject = "orders-value"; $0.schema = EndToEndTests.orderV1 })
-                }
-                _ = try await delivery.putEndpoint(.with {
-                    $0.endpoint.id = "traced"
-                    $0.endpoint.url = receiver.url
-                    $0.endpoint.secret = EndToEndTests.secret()
-                    $0.endpoint.enabled = true
-                })
-                _ = try await router.putRoute(.with {
-                    $0.route = .with { $0.id = "all"; $0.filter.types = ["com.example.order.*"]; $0.endpointIds = ["traced"]; $0.enabled = true }
-                })
-                var caller = Metadata()
-                caller.addString("00-\(Self.callerTrace)-\(Self.callerSpan)-01", forKey: "traceparent")
-                caller.addString("congo=t61rcWkgMzE", forKey: "tracestate")
-                _ = try await producer.publish(.with { $0.event = EndToEndTests.event(0, carrier: nil) }, metadata: caller)
-                _ = try await producer.publish(.with { $0.event = EndToEndTests.event(1, carrier: nil) })
-            }
+        try await RoutedStack.run(endpointID: "traced") { _, receiver, producer in
+            var caller = Metadata()
+            caller.addString("00-\(Self.callerTrace)-\(Self.callerSpan)-01", forKey: "traceparent")
+            caller.addString("congo=t61rcWkgMzE", forKey: "tracestate")
+            _ = try await producer.publish(.with { $0.event = EndToEndTests.event(0, carrier: nil) }, metadata: caller)
+            _ = try await producer.publish(.with { $0.event = EndToEndTests.event(1, carrier: nil) })
             let received = try await EndToEndTests.eventually("both events to be delivered") {
                 receiver.received.count >= 2 ? receiver.received : nil
             }
@@ -63,12 +43,6 @@ struct TraceEndToEndTests {
             #expect(started.count == 4 && started[1] != Self.callerTrace && started[1] != String(repeating: "0", count: 32))
             #expect((startedBody["traceparent"] as? String)?.split(separator: "-").map(String.init)[1] == started[1])
             #expect(startedHeaders["tracestate"] == nil)
-            try await stack.stop()
-            try await receiver.stop()
-        } catch {
-            stack.kill()
-            try? await receiver.stop()
-            throw error
         }
     }
 }

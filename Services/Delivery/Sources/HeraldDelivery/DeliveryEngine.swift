@@ -436,7 +436,7 @@ actor DeliveryEngine {
             dead.lastError = error
             dead.clearNotBefore()
             records.append(ProducerRecord(topic: topics.deadLetters, key: key, value: try! dead.serializedBytes()))
-            logger.warning("Delivery dead-lettered", metadata: task.logMetadata.merging(["error": "\(error)", "herald.delivery.attempts": "\(attempts)"]) { $1 })
+            logger.info("Delivery dead-lettered", metadata: task.logMetadata.merging(["error": "\(error)", "herald.delivery.attempts": "\(attempts)"]) { $1 })
         }
         switch report.kind {
         case .answered(let code, let retryAfter):
