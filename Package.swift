@@ -65,6 +65,7 @@ let package = Package(
             name: "HeraldRuntime",
             dependencies: [
                 "HeraldAvro",
+                "HeraldCore",
                 "HeraldProtos",
                 "HeraldKafka",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -5,7 +5,8 @@ public import ServiceLifecycle
 
 /// A gRPC server (HTTP/2 over plaintext TCP) that runs as a ServiceLifecycle `Service`: graceful
 /// shutdown stops accepting new RPCs and lets the ones in flight finish. Every RPC is counted and
-/// timed (`GRPCRequestMetrics`), and server reflection describes every service it serves.
+/// timed (`GRPCRequestMetrics`), the caller's trace context reaches the handler
+/// (`CallerTraceContext`), and server reflection describes every service it serves.
 public struct GRPCServerService: Service {
     public let server: GRPCServer<HTTP2ServerTransport.Posix>
     private let logger: Logger
@@ -24,7 +25,7 @@ public struct GRPCServerService: Service {
         )
         let reflection = ReflectionService(serviceNames: Self.names(of: services))
         self.server = GRPCServer(
-            transport: transport, services: services + [reflection], interceptors: [GRPCRequestMetrics()])
+            transport: transport, services: services + [reflection], interceptors: [GRPCRequestMetrics(), CallerTraceContextInterceptor()])
         self.logger = logger
     }
 

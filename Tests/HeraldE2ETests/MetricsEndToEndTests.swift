@@ -9,28 +9,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct MetricsEndToEndTests {
     @Test func everyServiceExportsItsRequestsAndItsOwnMetrics() async throws {
-        let receiver = try await WebhookReceiver.start()
-        let stack: HeraldStack
-        do { stack = try await HeraldStack.start(partitions: 2) } catch {
-            try? await receiver.stop()
-            throw error
-        }
-        do {
-            try await stack.withClients { registry, producer, router, delivery in
-                _ = try await EndToEndTests.eventually("the registry to take a schema") {
-                    try await registry.registerSchema(.with { $0.subject = "orders-value"; $0.schema = EndToEndTests.orderV1 })
-                }
-                _ = try await delivery.putEndpoint(.with {
-                    $0.endpoint.id = "metrics"
-                    $0.endpoint.url = receiver.url
-                    $0.endpoint.secret = EndToEndTests.secret()
-                    $0.endpoint.enabled = true
-                })
-                _ = try await router.putRoute(.with {
-                    $0.route = .with { $0.id = "all"; $0.filter.types = ["com.example.order.*"]; $0.endpointIds = ["metrics"]; $0.enabled = true }
-                })
-                _ = try await producer.publish(.with { $0.event = EndToEndTests.event(0, carrier: nil) })
-            }
+        try await RoutedStack.run(endpointID: "metrics") { stack, receiver, publisher in
+            _ = try await publisher.publish(.with { $0.event = EndToEndTests.event(0, carrier: nil) })
             try await EndToEndTests.eventually("the event to be delivered") { receiver.received.isEmpty ? nil : true }
 
             let registry = try await MetricsScrape.fetch(httpPort: stack.registry.httpPort)
@@ -47,12 +27,6 @@ struct MetricsEndToEndTests {
             #expect(delivery.value(calls, ["method": "herald.v1.Delivery/PutEndpoint", "code": "OK"]) == 1, "\(delivery.text)")
             #expect(delivery.value("herald_delivery_attempts_total", ["outcome": "succeeded"]) >= 1)
             #expect(delivery.value("herald_delivery_task_to_success_seconds_count") >= 1)
-            try await stack.stop()
-            try await receiver.stop()
-        } catch {
-            stack.kill()
-            try? await receiver.stop()
-            throw error
         }
     }
 }

@@ -286,7 +286,7 @@ actor DeliveryEngine {
             return
         }
         if let done = alreadyProcessed(task) {
-            logger.debug("Skipping a task already processed", metadata: ["herald.delivery.id": "\(task.deliveryID)", "herald.delivery.state": "\(done)"])
+            logger.debug("Skipping a task already processed", metadata: task.logMetadata.merging(["herald.delivery.state": "\(done)"]) { $1 })
             attemptCounter("skipped").increment()
             markDirty()
             return
@@ -442,6 +442,7 @@ actor DeliveryEngine {
             dead.lastError = error
             dead.clearNotBefore()
             records.append(ProducerRecord(topic: topics.deadLetters, key: key, value: TaskDeadLetters.fitted(dead, key: key, maxRecordBytes: maxRecordBytes).bytes))
+            logger.info("Delivery dead-lettered", metadata: task.logMetadata.merging(["error": "\(error)", "herald.delivery.attempts": "\(attempts)"]) { $1 })
         }
         switch report.kind {
         case .answered(let code, let retryAfter):
@@ -459,7 +460,7 @@ actor DeliveryEngine {
                 deadLetter(record.lastError)
                 lane?.disabled = true
                 if let disable = endpoints.disablingRecord(task.endpointID) { records.append(disable) }
-                logger.notice("Endpoint answered 410 Gone and is disabled", metadata: ["herald.endpoint.id": "\(task.endpointID)"])
+                logger.notice("Endpoint answered 410 Gone and is disabled", metadata: task.logMetadata)
             case .failed(let retryAfter):
                 if record.lastError.isEmpty { record.lastError = "HTTP \(code)" }
                 if report.reachedEndpoint { lane?.breaker.recordFailure(now: .now) }

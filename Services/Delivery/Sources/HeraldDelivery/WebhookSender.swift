@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 public import Foundation
 import HeraldAvro
+import HeraldCore
 public import HeraldProtos
 public import HeraldRuntime
 import NIOCore
@@ -72,6 +73,11 @@ public struct WebhookSender: Sendable {
         var request = HTTPClientRequest(url: endpoint.endpoint.url)
         request.method = .POST
         for (name, value) in endpoint.endpoint.headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
+        // Each attempt is a step of the event's trace; the receiver's own spans join it.
+        let attemptSpan = TraceContext.spanID(derivedFrom: "deliver|\(task.deliveryID)|\(task.attempt)")
+        for header in TracePropagation.headers(for: task.eventExtensions, spanID: attemptSpan) {
+            request.headers.replaceOrAdd(name: header.name, value: header.value)
+        }
         request.headers.replaceOrAdd(name: "content-type", value: CloudEventBody.contentType)
         request.headers.replaceOrAdd(name: "user-agent", value: "herald-delivery")
         request.headers.replaceOrAdd(name: "webhook-id", value: task.deliveryID)

@@ -56,6 +56,14 @@ struct EventEncoder: Sendable {
                 : EventTimestamp(date: now),
             extensions: event.extensions)
         do {
+            // The publish is a step of the caller's trace (or starts one): the event carries it on.
+            attributes.extensions = try TracePropagation.published(
+                event.extensions, caller: CallerTraceContext.current,
+                spanID: .random(in: 1...UInt64.max), newTraceID: (.random(in: 0...UInt64.max), .random(in: 1...UInt64.max)))
+        } catch {
+            throw PublishError(.invalidArgument, "event.extensions[\"traceparent\"]: \(error.reason)")
+        }
+        do {
             try attributes.validate()
         } catch {
             throw PublishError(.invalidArgument, "\(error)")

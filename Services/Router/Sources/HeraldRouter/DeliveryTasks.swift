@@ -58,7 +58,9 @@ extension Herald_V1_DeliveryTask {
             }
         }
         eventDataschema = event.dataSchema
-        eventExtensions = event.extensions
+        // Routing is one step of the event's trace, the same span for every task of the event.
+        eventExtensions = TracePropagation.continued(
+            event.extensions, spanID: TraceContext.spanID(derivedFrom: "route|\(event.source)|\(event.id)"))
         self.schemaID = schemaID
         self.payload = Data(payload)
         endpointID = target.endpointID

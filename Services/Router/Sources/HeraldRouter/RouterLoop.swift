@@ -3,6 +3,7 @@ import HeraldAvro
 import HeraldCore
 import HeraldKafka
 import HeraldProtos
+import HeraldRuntime
 import Logging
 import ServiceLifecycle
 import SwiftProtobuf
@@ -250,9 +251,10 @@ final class RouterLoop {
 
     /// Parks a record the router cannot route in the dead-letter topic, in the transaction that moves its offset.
     private func deadLetter(_ message: KafkaMessage, reason: String, into part: inout PartitionWork) {
-        logger.warning("Dead-lettering a record that cannot be routed", metadata: [
+        let headers = message.headers.map { RecordHeader(name: $0.name, value: $0.value ?? []) }
+        logger.warning("Dead-lettering a record that cannot be routed", metadata: EventLogMetadata.of(headers: headers).merging([
             "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "reason": "\(reason)",
-        ])
+        ]) { $1 })
         part.records.append(EventTriage.deadLetterRecord(message, reason: reason, topic: settings.deadLettersTopic, maxRecordBytes: settings.maxRecordBytes))
     }
 
