@@ -3,9 +3,9 @@ public import GRPCNIOTransportHTTP2Posix
 public import Logging
 public import ServiceLifecycle
 
-/// A gRPC server (HTTP/2 over plaintext TCP) that runs as a ServiceLifecycle `Service`: graceful
-/// shutdown stops accepting new RPCs and lets the ones in flight finish. Every RPC is counted and
-/// timed (`GRPCRequestMetrics`), the caller's trace context reaches the handler
+/// A gRPC server (HTTP/2 over TCP, plaintext or TLS) that runs as a ServiceLifecycle `Service`:
+/// graceful shutdown stops accepting new RPCs and lets the ones in flight finish. Every RPC is
+/// counted and timed (`GRPCRequestMetrics`), the caller's trace context reaches the handler
 /// (`CallerTraceContext`), and server reflection describes every service it serves.
 public struct GRPCServerService: Service {
     public let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -15,9 +15,18 @@ public struct GRPCServerService: Service {
     ///   - host: Address to bind, e.g. `127.0.0.1` or `0.0.0.0`.
     ///   - port: Port to bind; 0 picks a free one (read it back with `boundPort()`).
     public init(host: String, port: Int, services: [any RegistrableRPCService], logger: Logger) {
+        self.init(host: host, port: port, transportSecurity: .plaintext, services: services, logger: logger)
+    }
+
+    /// A server that speaks only TLS with `certificate` (and requires client certificates when it names a client CA).
+    public init(host: String, port: Int, tls certificate: ListenerCertificate, services: [any RegistrableRPCService], logger: Logger) throws {
+        self.init(host: host, port: port, transportSecurity: try certificate.grpcTransportSecurity, services: services, logger: logger)
+    }
+
+    private init(host: String, port: Int, transportSecurity: HTTP2ServerTransport.Posix.TransportSecurity, services: [any RegistrableRPCService], logger: Logger) {
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port),
-            transportSecurity: .plaintext,
+            transportSecurity: transportSecurity,
             config: .defaults { config in
                 // Event payloads may be up to the producer's limit (1 MiB by default) plus framing.
                 config.rpc.maxRequestPayloadSize = 16 * 1024 * 1024

@@ -1,4 +1,6 @@
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
 import NIOCore
 import Synchronization
@@ -38,9 +40,34 @@ public enum HeraldHTTP {
         serverName: String,
         logger: Logger
     ) -> (application: some ApplicationProtocol, boundPort: BoundPort) where Responder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        application(router: router, server: .http1(), host: host, port: port, serverName: serverName, logger: logger)
+    }
+
+    /// The same over TLS only, with `certificate` (and client certificates required when it names a client CA).
+    public static func application<Responder: HTTPResponderBuilder>(
+        router: Responder,
+        host: String,
+        port: Int,
+        serverName: String,
+        tls certificate: ListenerCertificate,
+        logger: Logger
+    ) throws -> (application: some ApplicationProtocol, boundPort: BoundPort) where Responder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        let server = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: try certificate.httpTLSConfiguration)
+        return application(router: router, server: server, host: host, port: port, serverName: serverName, logger: logger)
+    }
+
+    private static func application<Responder: HTTPResponderBuilder>(
+        router: Responder,
+        server: HTTPServerBuilder,
+        host: String,
+        port: Int,
+        serverName: String,
+        logger: Logger
+    ) -> (application: Application<Responder.Responder>, boundPort: BoundPort) where Responder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
         let bound = BoundPort()
         let application = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: serverName),
             onServerRunning: { channel in bound.resolve(channel.localAddress?.port ?? port) },
             logger: logger

@@ -25,21 +25,11 @@ import Testing
         let grpc = GRPCServerService(host: "127.0.0.1", port: 0, services: [HealthService(status: health)], logger: logger)
         let (http, httpPort) = HeraldHTTP.application(
             router: HeraldHTTP.router(health: health), host: "127.0.0.1", port: 0, serverName: "test", logger: logger)
-        let group = ServiceGroup(services: [grpc, http], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        try await whileRunning(ServiceGroup(services: [grpc, http], logger: logger)) {
             let grpcPort = try await grpc.boundPort()
             let port = await httpPort.value
-            do {
-                try await body(grpcPort, port)
-            } catch {
-                health.shutDown()
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            health.shutDown()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+            defer { health.shutDown() }
+            try await body(grpcPort, port)
         }
     }
 
