@@ -14,14 +14,15 @@ final class ConsumerPollLoop: @unchecked Sendable {
     private let commands = Mutex<(closed: Bool, queue: [@Sendable (ConsumerPollLoop) -> Void])>((false, []))
     private var pending: [KafkaConsumerEvent] = []
     private let reportsEndOfPartition: Bool
-    private let idleFetchBackoff: Duration
     private var paused: Set<TopicPartition> = []
-    /// Caught-up partitions paused by the loop itself (`KafkaConfiguration.idleFetchBackoff`): when
-    /// each is fetched again, and from where (its end-of-partition offset). Separate from the
-    /// caller's pauses, whose buffered records are dropped.
-    private var resting: [TopicPartition: (until: ContinuousClock.Instant, offset: Int64)] = [:]
-    /// No later than the earliest rest's end (earlier after a rest ended early: then merely rechecked).
-    private var nextWake: ContinuousClock.Instant?
+    /// Caught-up partitions paused by the loop itself (`KafkaConfiguration.idleFetchBackoff`).
+    /// Separate from the caller's pauses, whose buffered records are dropped.
+    private var rests: IdleFetchSchedule
+    /// Topics written by this process since the poll thread last looked, and which topics it
+    /// follows (those in `rests`), shared with the producers' threads that announce writes.
+    private let writes = Mutex<(written: Set<String>, followed: Set<String>)>(([], []))
+    private let hasWrites = Atomic<Bool>(false)
+    private let writeSignal: LocalWriteSignal
     /// Offset after the last message moved toward the caller, per partition (where to refetch from after a pause).
     private var fetched: [TopicPartition: Int64] = [:]
     private var manualAssignment: Set<TopicPartition> = []
@@ -30,20 +31,22 @@ final class ConsumerPollLoop: @unchecked Sendable {
 
     init(
         buffer: ConsumerEventBuffer, revocation: KafkaConsumer.Revocation, reportsEndOfPartition: Bool,
-        idleFetchBackoff: Duration, logger: Logger
+        idleFetchBackoff: Duration, writeSignal: LocalWriteSignal, logger: Logger
     ) {
         self.buffer = buffer
         self.revocation = revocation
         self.reportsEndOfPartition = reportsEndOfPartition
-        self.idleFetchBackoff = idleFetchBackoff
+        self.rests = IdleFetchSchedule(longest: idleFetchBackoff, origin: .now)
+        self.writeSignal = writeSignal
         self.logger = logger
     }
 
     func run(_ thread: ServiceThread) {
         self.thread = thread
+        let registration = rests.isEnabled ? writeSignal.listen { [weak self] topics in self?.noteWritten(topics) } : nil
         while !thread.isStopRequested {
             runCommands()
-            let wait = wakeRestedPartitions(within: 100)
+            let wait = wakeRestedPartitions()
             let timeout = pending.isEmpty ? wait : 0
             guard let polled = client.consumerPoll(timeoutMilliseconds: timeout, topicNames: topicNames) else {
                 flush(thread)
@@ -57,7 +60,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
             case .endOfPartition(let end):
                 guard !paused.contains(end.topicPartition) else { continue }
                 if reportsEndOfPartition { pending.append(.endOfPartition(end)) }
-                rest(end)
+                rest(at: end)
             case .error(let error):
                 logger.info("Kafka consumer error", metadata: [LogKeys.error: "\(error)"])
             }
@@ -73,6 +76,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
             pending.append(.partitionsRevoked(manualAssignment.sorted(by: Self.order)))
             _ = buffer.push(&pending, force: true)
         }
+        registration?.cancel()
         // Commands that raced with close fail instead of waiting forever.
         runCommands(closing: true)
         buffer.finish(.success(()))
@@ -81,53 +85,70 @@ final class ConsumerPollLoop: @unchecked Sendable {
 
     // MARK: Resting caught-up partitions
 
-    /// Pauses a partition the consumer has caught up with for `idleFetchBackoff`. Every record
+    /// Pauses a partition the consumer has caught up with, if `rests` says so. Every record
     /// before `end` has been handed out; librdkafka drops what it fetched beyond it before the
     /// pause, and the wake-up fetches from `end` again, so nothing is skipped or repeated.
-    private func rest(_ end: TopicPartitionOffset) {
-        let partition = end.topicPartition
-        guard idleFetchBackoff > .zero, resting[partition] == nil, end.offset >= 0 else { return }
+    private func rest(at end: TopicPartitionOffset) {
+        guard rests.caughtUp(end, at: .now) else { return }
         do {
-            try client.pause([partition])
-            let until = ContinuousClock.now + idleFetchBackoff
-            resting[partition] = (until, end.offset)
-            nextWake = min(nextWake ?? until, until)
+            try client.pause([end.topicPartition])
         } catch {
+            _ = rests.release([end.topicPartition])
             logger.debug("Pausing a caught-up partition failed; it is fetched again at once", metadata: [LogKeys.error: "\(error)"])
         }
+        writes.withLock { _ = $0.followed.insert(end.topic) }
     }
 
-    /// Resumes the rested partitions that are due; returns how long the next poll may wait
-    /// (at most `limit` ms) so that the next one wakes in time.
-    private func wakeRestedPartitions(within limit: Int32) -> Int32 {
-        guard let next = nextWake else { return limit }
+    /// Resumes the rested partitions that are due or whose topic this process wrote to; returns
+    /// how long the next poll may wait, in ms, so that it ends in time for the next rest's end.
+    private func wakeRestedPartitions() -> Int32 {
+        if hasWrites.load(ordering: .acquiring) {
+            let written = writes.withLock { writes in
+                hasWrites.store(false, ordering: .releasing)
+                defer { writes.written = [] }
+                return writes.written
+            }
+            refetch(rests.written(to: written))
+        }
         let now = ContinuousClock.now
-        if next <= now {
-            wake(resting.filter { $0.value.until <= now }.map(\.key), refetch: true)
-            nextWake = resting.values.map(\.until).min()
-        }
-        guard let next = nextWake else { return limit }
-        return Int32(clamping: min(Int(limit), max(1, (next - now).milliseconds)))
+        refetch(rests.due(at: now))
+        // Longer waits are fine: a command, a write, a stop or new messages end the poll early.
+        let wait = rests.pollTimeout(at: now, limit: .seconds(1))
+        let (seconds, attoseconds) = wait.components
+        return Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     }
 
-    /// Ends every rest now (`KafkaConsumer.fetchRestingPartitions`).
-    func endRests() {
-        wake(Array(resting.keys), refetch: true)
-        nextWake = nil
+    /// On a producer's thread: records of `topics` are readable now. Wakes the poll thread only
+    /// for a topic it follows and only once until it has looked, so a busy producer costs little.
+    private func noteWritten(_ topics: Set<String>) {
+        let wakeUp = writes.withLock { writes in
+            guard topics.contains(where: writes.followed.contains) else { return false }
+            writes.written.formUnion(topics)
+            return !hasWrites.exchange(true, ordering: .acquiringAndReleasing)
+        }
+        if wakeUp { client.wakeConsumerPoll() }
     }
 
-    /// Ends the rest of `partitions` (those resting): resumes them in librdkafka and, with
-    /// `refetch`, seeks each to where it rested. The seek is what makes librdkafka fetch at once:
-    /// after a bare resume of an idle consumer its broker thread waits up to a second
-    /// (`socket.blocking.max.ms`) before it looks at the partition again.
-    private func wake(_ partitions: some Sequence<TopicPartition>, refetch: Bool) {
-        let waking = partitions.compactMap { partition in
-            resting.removeValue(forKey: partition).map { TopicPartitionOffset(partition, offset: $0.offset) }
-        }
-        guard !waking.isEmpty else { return }
+    /// Ends rests: resumes the partitions and seeks each to where it rested. The seek is what
+    /// makes librdkafka fetch at once: after a bare resume of an idle consumer its broker thread
+    /// waits up to a second (`socket.blocking.max.ms`) before it looks at the partition again.
+    private func refetch(_ woken: [IdleFetchSchedule.Wake]) {
+        guard !woken.isEmpty else { return }
         do {
-            try client.resume(waking.map(\.topicPartition))
-            if refetch { try client.seek(waking) }
+            try client.resume(woken.map(\.topicPartition))
+            try client.seek(woken)
+        } catch {
+            logger.info("Resuming rested partitions failed", metadata: [LogKeys.error: "\(error)"])
+        }
+    }
+
+    /// The caller takes these partitions over (pauses, seeks or loses them): ends their rests
+    /// without a seek, since the caller decides where they continue.
+    private func endRests(_ partitions: some Sequence<TopicPartition>) {
+        let resting = rests.release(partitions)
+        guard !resting.isEmpty else { return }
+        do {
+            try client.resume(resting)
         } catch {
             logger.info("Resuming rested partitions failed", metadata: [LogKeys.error: "\(error)"])
         }
@@ -192,7 +213,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         try client.pause(partitions)
         let set = Set(partitions)
         // The caller's pause outlasts a rest; the caller's `resume` ends both.
-        for partition in set { resting[partition] = nil }
+        _ = rests.release(set)
         paused.formUnion(set)
         // Messages fetched but not yet taken go back to librdkafka: seek to the first of them.
         var lowest = buffer.purge(set, forgetPositions: false)
@@ -210,13 +231,13 @@ final class ConsumerPollLoop: @unchecked Sendable {
     func resume(_ partitions: [TopicPartition]) throws {
         try client.resume(partitions)
         paused.subtract(partitions)
-        for partition in partitions { resting[partition] = nil }
+        _ = rests.release(partitions)
     }
 
     func seek(_ positions: [TopicPartitionOffset]) throws {
         let set = Set(positions.map(\.topicPartition))
         // A rewound partition has records to read again: no reason to wait out its rest.
-        wake(set, refetch: false)
+        endRests(set)
         pending.removeAll { $0.partition.map(set.contains) ?? false }
         buffer.purge(set, forgetPositions: true)
         try client.seek(positions)
@@ -280,7 +301,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
     private func revoke(_ partitions: Set<TopicPartition>) {
         guard !partitions.isEmpty else { return }
         // librdkafka keeps a partition's pause across assignments: never leave one of ours behind.
-        wake(partitions, refetch: false)
+        endRests(partitions)
         pending.removeAll { $0.partition.map(partitions.contains) ?? false }
         buffer.purge(partitions, forgetPositions: true)
         forcePush(.partitionsRevoked(partitions.sorted(by: Self.order)))

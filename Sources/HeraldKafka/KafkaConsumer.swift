@@ -44,7 +44,7 @@ public final class KafkaConsumer: Sendable {
         let buffer = ConsumerEventBuffer(capacity: options.bufferCapacity)
         let loop = ConsumerPollLoop(
             buffer: buffer, revocation: options.revocation, reportsEndOfPartition: options.reportsEndOfPartition,
-            idleFetchBackoff: configuration.idleFetchBackoff, logger: logger)
+            idleFetchBackoff: configuration.idleFetchBackoff, writeSignal: configuration.writeSignal, logger: logger)
         let callbacks = RDKafkaClient.Callbacks(
             logger: logger,
             onError: { [weak loop] error in loop?.report(error) },
@@ -69,6 +69,7 @@ public final class KafkaConsumer: Sendable {
     deinit {
         thread.requestStop()
         buffer.interrupt()
+        client.wakeConsumerPoll()
     }
 
     /// The consumer's messages and assignment changes. Ends after `close()`; throws a fatal error.
@@ -144,13 +145,6 @@ public final class KafkaConsumer: Sendable {
         try await loop.perform { loop in try loop.resume(partitions) }
     }
 
-    /// Fetches every partition resting after it was caught up (`KafkaConfiguration.idleFetchBackoff`)
-    /// now rather than when its rest ends: for a caller that has just written to what it follows
-    /// and waits to read that back. A fetch already under way may still find nothing and rest once more.
-    public func fetchRestingPartitions() async throws {
-        try await loop.perform { loop in loop.endRests() }
-    }
-
     /// Continues these partitions from the given offsets; buffered messages of them are discarded.
     public func seek(_ positions: [TopicPartitionOffset]) async throws {
         try await loop.perform { loop in try loop.seek(positions) }
@@ -174,6 +168,7 @@ public final class KafkaConsumer: Sendable {
     public func close() async {
         thread.requestStop()
         buffer.interrupt()
+        client.wakeConsumerPoll()
         await thread.join()
     }
 
