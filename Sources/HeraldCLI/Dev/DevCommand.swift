@@ -18,7 +18,7 @@ struct DevCommand: AsyncParsableCommand {
         abstract: "Run the registry, producer, router and delivery in this process, for local development.",
         discussion: """
             Ports: registry gRPC 50050 / REST 8081, producer 50051 / 8091, router 50052 / 8092, delivery \
-            50053 / 8093, sink (with --with-sink) 9000. Being a development mode, delivery accepts endpoints \
+            50053 / 8093 (--port-base moves all eight), sink (with --with-sink) 9000. Being a development mode, delivery accepts endpoints \
             on loopback and private addresses (it says so in the log), and without HERALD_SECRET_KEY it \
             keeps a generated key under .herald/.
             """
@@ -38,20 +38,30 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Partitions of herald.events (and the topics that follow it) when they are created.")
     var partitions = 12
 
+    @Option(help: """
+        Put the services on eight consecutive ports from this one instead of their defaults, so a second \
+        Herald can run beside the first: registry gRPC and HTTP, then producer, router and delivery likewise.
+        """)
+    var portBase: Int?
+
     func validate() throws {
         if let sinkSecret { do { _ = try WebhookSecret(sinkSecret) } catch { throw ValidationError(error.description) } }
         guard partitions > 0, (1...65535).contains(sinkPort) else { throw ValidationError("--partitions and --sink-port must be valid") }
+        if let portBase, !(1...65528).contains(portBase) { throw ValidationError("--port-base must leave room for eight ports below 65536") }
     }
 
     func run() async throws {
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.dev")
         func kafka(_ service: String) -> KafkaConfiguration { common.kafkaConfiguration(clientID: "herald-\(service)-\(common.instanceID)") }
-        let registryAddress = "127.0.0.1:50050"
+        /// The gRPC and HTTP ports of the `index`th service, when `--port-base` moves them.
+        func ports(_ index: Int) -> (grpc: Int, http: Int)? { portBase.map { ($0 + 2 * index, $0 + 2 * index + 1) } }
+        let registryAddress = "127.0.0.1:\(ports(0)?.grpc ?? 50050)"
 
         var registryConfiguration = RegistryServer.Configuration(kafka: kafka("registry"))
         registryConfiguration.host = common.host
         registryConfiguration.instanceID = common.instanceID
+        if let moved = ports(0) { (registryConfiguration.grpcPort, registryConfiguration.httpPort) = (moved.grpc, moved.http) }
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
         var producerConfiguration = ProducerServer.Configuration(kafka: kafka("producer"))
@@ -59,12 +69,14 @@ struct DevCommand: AsyncParsableCommand {
         producerConfiguration.instanceID = common.instanceID
         producerConfiguration.registryAddress = registryAddress
         producerConfiguration.partitions = partitions
+        if let moved = ports(1) { (producerConfiguration.grpcPort, producerConfiguration.httpPort) = (moved.grpc, moved.http) }
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
         var routerConfiguration = RouterServer.Configuration(kafka: kafka("router"))
         routerConfiguration.host = common.host
         routerConfiguration.instanceID = common.instanceID
         routerConfiguration.partitions = partitions
+        if let moved = ports(2) { (routerConfiguration.grpcPort, routerConfiguration.httpPort) = (moved.grpc, moved.http) }
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
         var deliveryConfiguration = DeliveryServer.Configuration(kafka: kafka("delivery"))
@@ -73,6 +85,7 @@ struct DevCommand: AsyncParsableCommand {
         deliveryConfiguration.registryAddress = registryAddress
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true
+        if let moved = ports(3) { (deliveryConfiguration.grpcPort, deliveryConfiguration.httpPort) = (moved.grpc, moved.http) }
         if let key = HeraldEnvironment.string("secret-key", default: "").nonEmpty { deliveryConfiguration.secretKey = .base64(key) }
         logger.warning("Development mode: delivery accepts endpoints on loopback and private addresses")
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
@@ -91,9 +104,13 @@ struct DevCommand: AsyncParsableCommand {
             tasks.addTask {
                 // Ready once the registry serves (its log replayed, a leader elected).
                 while !registry.health.isServing { try await Task.sleep(for: .milliseconds(50)) }
+                func describe(_ index: Int, _ defaults: (grpc: Int, http: Int)) -> Logger.MetadataValue {
+                    let (grpc, http) = ports(index) ?? defaults
+                    return "grpc \(grpc) http \(http)"
+                }
                 logger.info("Herald dev ready", metadata: [
-                    "registry": "grpc 50050 http 8081", "producer": "grpc 50051 http 8091", "router": "grpc 50052 http 8092",
-                    "delivery": "grpc 50053 http 8093", "sink": "\(withSink ? "http \(sinkPort)" : "off")",
+                    "registry": describe(0, (50050, 8081)), "producer": describe(1, (50051, 8091)), "router": describe(2, (50052, 8092)),
+                    "delivery": describe(3, (50053, 8093)), "sink": "\(withSink ? "http \(sinkPort)" : "off")",
                 ])
             }
             try await tasks.waitForAll()
