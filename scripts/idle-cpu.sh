@@ -81,7 +81,7 @@ pids+=($!)
 dev_pid=$!
 pids=("$dev_pid" "${pids[@]}")
 deadline=$((SECONDS + 120))
-until grep -q 'Herald dev ready' "$work/dev.log"; do
+until grep -qs 'Herald dev ready' "$work/dev.log"; do
   if ! kill -0 "$dev_pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
     echo "idle-cpu: herald dev did not become ready (is a port from $base on taken?); its log:" >&2
     tail -20 "$work/dev.log" >&2
