@@ -36,8 +36,6 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     /// A record's key and value (`nil` for a delete), or `nil` to skip the record.
     private let decode: @Sendable (KafkaMessage) throws -> (key: Key, value: Value?)?
     private let state = Mutex(State())
-    /// The consumer following the topic while `run()` runs.
-    private let follower = Mutex<KafkaConsumer?>(nil)
 
     /// - Parameters:
     ///   - key: decodes a record key; records whose key fails to decode (or is absent) are skipped and logged.
@@ -95,8 +93,6 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
             options: KafkaConsumer.Options(isolationLevel: .readCommitted, autoOffsetReset: .earliest, reportsEndOfPartition: true),
             logger: logger
         )
-        follower.withLock { $0 = consumer }
-        defer { follower.withLock { $0 = nil } }
         do {
             let watermarks = try await consumer.watermarks(of: topic)
             // Partitions still to replay, with the end offset observed now.
@@ -179,13 +175,6 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
         }
         for waiter in waiters { waiter.resume(throwing: error) }
         for subscriber in subscribers { subscriber.finish() }
-    }
-
-    /// Fetches the topic now where its consumer rests after catching up
-    /// (`KafkaConfiguration.idleFetchBackoff`): for a writer about to wait for its own update.
-    public func fetchRestingPartitions() async {
-        // A consumer that has failed or closed reports that through `run()`.
-        try? await follower.withLock { $0 }?.fetchRestingPartitions()
     }
 
     /// Whether the replay up to the start-time high watermarks has finished.

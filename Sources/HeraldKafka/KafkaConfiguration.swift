@@ -19,12 +19,18 @@ public struct KafkaConfiguration: Sendable {
     /// their transactional id is current (`TransactionalProducer.incarnating`). Default
     /// `herald.transactional-ids`.
     public var transactionalIDLedgerTopic: String
-    /// How long a consumer leaves a partition it has caught up with before fetching it again;
-    /// zero fetches again at once (librdkafka's behaviour). Kafka holds a caught-up fetch open for
-    /// the consumer's fetch wait, but the local broker answers it at once (docs/ARCHITECTURE.md §7), so each
-    /// idle consumer would otherwise spin at about half a core, with as much again in the broker.
-    /// Adds up to this much latency to a record that arrives while its partition rests. Default 10 ms.
+    /// The longest a consumer leaves a partition it has caught up with before fetching it again;
+    /// zero fetches again at once (librdkafka's behaviour, right for Kafka, which holds a caught-up
+    /// fetch open for the consumer's fetch wait). The local broker answers a caught-up fetch at
+    /// once, so an idle consumer would fetch it continuously: instead each caught-up partition
+    /// rests, from 1 ms doubling while its fetches find nothing, up to this (`IdleFetchSchedule`).
+    /// A record written by this process ends the rest at once (`writeSignal`); one written
+    /// elsewhere waits up to this long while its partition is idle. Default 250 ms.
     public var idleFetchBackoff: Duration
+    /// Links this client with the others made from configurations with the same signal: a consumer
+    /// resting a caught-up partition fetches it at once when one of them has written to it. Default
+    /// `.process`, every client of this process.
+    public var writeSignal: LocalWriteSignal
     /// The largest record a client produces (`message.max.bytes`, set explicitly rather than left
     /// at librdkafka's default): a larger one fails at once with `.messageSizeTooLarge`-style
     /// errors, so stages check against it before writing. Default 1 MiB (Kafka's broker default).
@@ -39,8 +45,9 @@ public struct KafkaConfiguration: Sendable {
         deliveryTimeout: Duration = .seconds(30),
         security: Security = .plaintext,
         transactionalIDLedgerTopic: String = "herald.transactional-ids",
-        idleFetchBackoff: Duration = .milliseconds(10),
+        idleFetchBackoff: Duration = .milliseconds(250),
         maxMessageBytes: Int = 1 << 20,
+        writeSignal: LocalWriteSignal = .process,
         properties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
@@ -51,6 +58,7 @@ public struct KafkaConfiguration: Sendable {
         self.transactionalIDLedgerTopic = transactionalIDLedgerTopic
         self.idleFetchBackoff = idleFetchBackoff
         self.maxMessageBytes = maxMessageBytes
+        self.writeSignal = writeSignal
         self.properties = properties
     }
 }

@@ -11,7 +11,7 @@ public final class KafkaProducer: Sendable {
     private let engine: ProducerEngine
 
     public init(configuration: KafkaConfiguration, options: Options = Options(), logger: Logger) throws {
-        engine = try ProducerEngine(configuration: configuration, properties: options.properties, logger: logger)
+        engine = try ProducerEngine(configuration: configuration, properties: options.properties, announcesAcknowledgements: true, logger: logger)
     }
 
     /// Produces one record and waits for its acknowledgement.

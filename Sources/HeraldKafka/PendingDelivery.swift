@@ -12,10 +12,13 @@ public final class PendingDelivery: Sendable {
 
     /// The record's topic; kept here so the delivery callback need not read it back from librdkafka.
     let topic: String
+    /// Told when the record is acknowledged (outside a transaction, that makes it readable).
+    private let signal: LocalWriteSignal?
     private let state = Mutex(State.waiting([]))
 
-    init(topic: String) {
+    init(topic: String, announcingTo signal: LocalWriteSignal? = nil) {
         self.topic = topic
+        self.signal = signal
     }
 
     /// The partition and offset the record was written to, or the delivery error.
@@ -52,6 +55,7 @@ public final class PendingDelivery: Sendable {
             state = .done(result)
             return waiters
         }
+        if let signal, case .success = result { signal.announce([topic]) }
         for waiter in waiters { waiter.resume(with: result.mapError { $0 }) }
     }
 }

@@ -29,10 +29,13 @@ final class ProducerEngine: Sendable {
     let executor: BlockingExecutor
     let configuration: KafkaConfiguration
     let logger: Logger
+    /// Told of each acknowledged record: `nil` for a transactional producer, whose records become
+    /// readable only when their transaction commits.
+    private let acknowledgements: LocalWriteSignal?
     private let shared: Shared
     private let thread: ServiceThread
 
-    init(configuration: KafkaConfiguration, properties: [String: String], logger: Logger) throws(KafkaError) {
+    init(configuration: KafkaConfiguration, properties: [String: String], announcesAcknowledgements: Bool, logger: Logger) throws(KafkaError) {
         let shared = Shared()
         let callbacks = RDKafkaClient.Callbacks(logger: logger) { error in
             if error.isFatal {
@@ -51,6 +54,7 @@ final class ProducerEngine: Sendable {
         )
         self.client = client
         self.shared = shared
+        self.acknowledgements = announcesAcknowledgements ? configuration.writeSignal : nil
         self.configuration = configuration
         self.logger = logger
         self.executor = BlockingExecutor(label: "herald.kafka.producer.blocking")
@@ -93,7 +97,7 @@ final class ProducerEngine: Sendable {
 
     /// Enqueues a record, waiting (suspended, not blocking) while librdkafka's local queue is full.
     func enqueue(_ record: ProducerRecord) async throws -> PendingDelivery {
-        let delivery = PendingDelivery(topic: record.topic)
+        let delivery = PendingDelivery(topic: record.topic, announcingTo: acknowledgements)
         while true {
             try checkUsable()
             do {

@@ -119,7 +119,7 @@ public final class TransactionalProducer: Sendable {
         properties["enable.idempotence"] = "true"
         var logger = logger
         logger[metadataKey: LogKeys.kafkaTransactionalID] = "\(transactionalID)"
-        return try ProducerEngine(configuration: configuration, properties: properties, logger: logger)
+        return try ProducerEngine(configuration: configuration, properties: properties, announcesAcknowledgements: false, logger: logger)
     }
 
     private static func initTransactions(_ engine: ProducerEngine) async throws {
@@ -167,8 +167,10 @@ public final class TransactionalProducer: Sendable {
             }
             throw error
         }
-        let offsets = transaction.end()
-        try await commit(sendingFirst: offsets, on: engine)
+        let ended = transaction.end()
+        try await commit(sendingFirst: ended.offsets, on: engine)
+        // Committed, so readable: consumers of this process resting those topics fetch them now.
+        engine.configuration.writeSignal.announce(ended.topics)
         return result
     }
 
@@ -289,7 +291,7 @@ public struct Transaction: Sendable {
     /// Shared by every copy of the transaction value, so ending it ends them all.
     private final class Scope: Sendable {
         let isOpen = Atomic<Bool>(true)
-        let offsets = Mutex<[Offsets]>([])
+        let written = Mutex<Ended>(Ended(offsets: [], topics: []))
     }
 
     init(engine: ProducerEngine) {
@@ -302,12 +304,18 @@ public struct Transaction: Sendable {
         var groupMetadata: ConsumerGroupMetadata
     }
 
-    /// Ends the transaction body; returns the offsets it sent, which the commit adds.
-    func end() -> [Offsets] {
+    /// What a transaction body sent: the offsets the commit adds, and the topics it wrote to.
+    struct Ended: Sendable {
+        var offsets: [Offsets]
+        var topics: Set<String>
+    }
+
+    /// Ends the transaction body; returns what it sent.
+    func end() -> Ended {
         scope.isOpen.store(false, ordering: .releasing)
-        return scope.offsets.withLock { offsets in
-            defer { offsets = [] }
-            return offsets
+        return scope.written.withLock { written in
+            defer { written = Ended(offsets: [], topics: []) }
+            return written
         }
     }
 
@@ -315,6 +323,7 @@ public struct Transaction: Sendable {
     /// delivery's `report` after `withTransaction` returned to learn the record's partition and offset.
     public func send(_ record: ProducerRecord) async throws -> PendingDelivery {
         try checkOpen()
+        scope.written.withLock { _ = $0.topics.insert(record.topic) }
         return try await engine.enqueue(record)
     }
 
@@ -322,6 +331,9 @@ public struct Transaction: Sendable {
     /// succeeds only if every one of them was written. Cheaper than one `send(_:)` per record.
     public func send(contentsOf records: [ProducerRecord]) async throws {
         try checkOpen()
+        scope.written.withLock { written in
+            for record in records { written.topics.insert(record.topic) }
+        }
         try await engine.enqueueUnreported(records)
     }
 
@@ -331,7 +343,7 @@ public struct Transaction: Sendable {
     public func sendOffsets(_ offsets: [TopicPartitionOffset], groupMetadata: ConsumerGroupMetadata) async throws {
         try checkOpen()
         guard !offsets.isEmpty else { return }
-        scope.offsets.withLock { $0.append(Offsets(offsets: offsets, groupMetadata: groupMetadata)) }
+        scope.written.withLock { $0.offsets.append(Offsets(offsets: offsets, groupMetadata: groupMetadata)) }
     }
 
     private func checkOpen() throws(KafkaError) {

@@ -37,11 +37,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var kafkaTransactionalIdsTopic = HeraldEnvironment.string("kafka-transactional-ids-topic", default: "herald.transactional-ids")
 
     @Option(help: """
-        How long, in ms, a consumer leaves a partition it has caught up with before fetching it again (0: at once). \
-        The local broker answers a caught-up fetch at once rather than holding it open, so without a pause every idle \
-        consumer polls it continuously; a record arriving meanwhile waits up to this long. Env: HERALD_KAFKA_IDLE_FETCH_BACKOFF_MS.
+        Longest rest, in ms, of a partition a consumer has caught up with before it fetches it again (0: no rest). \
+        The local broker answers a caught-up fetch at once rather than holding it open, so each caught-up partition \
+        rests, from 1 ms doubling while it stays idle, up to this. A write from this process ends the rest at once; \
+        a record written by another process waits up to this long. Env: HERALD_KAFKA_IDLE_FETCH_BACKOFF_MS.
         """)
-    public var kafkaIdleFetchBackoffMS = HeraldEnvironment.int("kafka-idle-fetch-backoff-ms", default: 10)
+    public var kafkaIdleFetchBackoffMS = HeraldEnvironment.int("kafka-idle-fetch-backoff-ms", default: 250)
 
     @OptionGroup(title: "Kafka security")
     public var kafkaSecurity: KafkaSecurityOptions

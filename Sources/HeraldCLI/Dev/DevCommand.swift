@@ -17,7 +17,7 @@ struct DevCommand: AsyncParsableCommand {
         abstract: "Run the registry, producer, router and delivery in this process, for local development.",
         discussion: """
             Ports: registry gRPC 50050 / REST 8081, producer 50051 / 8091, router 50052 / 8092, delivery \
-            50053 / 8093, sink (with --with-sink) 9000. Being a development mode, delivery accepts endpoints \
+            50053 / 8093 (--port-base moves all eight), sink (with --with-sink) 9000. Being a development mode, delivery accepts endpoints \
             on loopback and private addresses (it says so in the log), and without HERALD_SECRET_KEY it \
             keeps a generated key under .herald/.
             """
@@ -37,9 +37,16 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Partitions of herald.events (and the topics that follow it) when they are created.")
     var partitions = 12
 
+    @Option(help: """
+        Put the services on eight consecutive ports from this one instead of their defaults, so a second \
+        Herald can run beside the first: registry gRPC and HTTP, then producer, router and delivery likewise.
+        """)
+    var portBase: Int?
+
     func validate() throws {
         if let sinkSecret { do { _ = try WebhookSecret(sinkSecret) } catch { throw ValidationError(error.description) } }
         guard partitions > 0, (1...65535).contains(sinkPort) else { throw ValidationError("--partitions and --sink-port must be valid") }
+        if let portBase, !(1...65528).contains(portBase) { throw ValidationError("--port-base must leave room for eight ports below 65536") }
     }
 
     func run() async throws {
@@ -47,25 +54,31 @@ struct DevCommand: AsyncParsableCommand {
         let logger = Logger(label: "herald.dev")
         // One check for all four: they share the cluster and its security settings.
         _ = try await common.checkedKafkaConfiguration(clientID: "herald-dev-\(common.instanceID)", logger: logger)
+        /// The gRPC and HTTP ports of the `index`th service, when `--port-base` moves them.
+        func ports(_ index: Int) -> (grpc: Int, http: Int)? { portBase.map { ($0 + 2 * index, $0 + 2 * index + 1) } }
         // The registry this process runs, whatever --registry-url says.
-        let registryAddress = "127.0.0.1:50050"
+        let registryAddress = "127.0.0.1:\(ports(0)?.grpc ?? 50050)"
 
-        let registryConfiguration: RegistryServer.Configuration = try common.configuration("registry")
+        var registryConfiguration: RegistryServer.Configuration = try common.configuration("registry")
+        if let moved = ports(0) { (registryConfiguration.grpcPort, registryConfiguration.httpPort) = (moved.grpc, moved.http) }
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
         var producerConfiguration: ProducerServer.Configuration = try common.configuration("producer")
         producerConfiguration.registryAddress = registryAddress
         producerConfiguration.partitions = partitions
+        if let moved = ports(1) { (producerConfiguration.grpcPort, producerConfiguration.httpPort) = (moved.grpc, moved.http) }
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
         var routerConfiguration: RouterServer.Configuration = try common.configuration("router")
         routerConfiguration.partitions = partitions
+        if let moved = ports(2) { (routerConfiguration.grpcPort, routerConfiguration.httpPort) = (moved.grpc, moved.http) }
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
         var deliveryConfiguration: DeliveryServer.Configuration = try common.configuration("delivery")
         deliveryConfiguration.registryAddress = registryAddress
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true
+        if let moved = ports(3) { (deliveryConfiguration.grpcPort, deliveryConfiguration.httpPort) = (moved.grpc, moved.http) }
         if let key = HeraldEnvironment.string("secret-key", default: "").nonEmpty { deliveryConfiguration.secretKey = .base64(key) }
         logger.warning("Development mode: delivery accepts endpoints on loopback and private addresses")
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
@@ -84,9 +97,13 @@ struct DevCommand: AsyncParsableCommand {
             tasks.addTask {
                 // Ready once the registry serves (its log replayed, a leader elected).
                 while !registry.health.isServing { try await Task.sleep(for: .milliseconds(50)) }
+                func describe(_ index: Int, _ defaults: (grpc: Int, http: Int)) -> Logger.MetadataValue {
+                    let (grpc, http) = ports(index) ?? defaults
+                    return "grpc \(grpc) http \(http)"
+                }
                 logger.info("Herald dev ready", metadata: [
-                    "registry": "grpc 50050 http 8081", "producer": "grpc 50051 http 8091", "router": "grpc 50052 http 8092",
-                    "delivery": "grpc 50053 http 8093", "sink": "\(withSink ? "http \(sinkPort)" : "off")",
+                    "registry": describe(0, (50050, 8081)), "producer": describe(1, (50051, 8091)), "router": describe(2, (50052, 8092)),
+                    "delivery": describe(3, (50053, 8093)), "sink": "\(withSink ? "http \(sinkPort)" : "off")",
                 ])
             }
             try await tasks.waitForAll()

@@ -26,8 +26,6 @@ final class SchemaLog: Sendable {
     private let admin: KafkaAdmin
     private let logger: Logger
     private let progress = Mutex(Progress())
-    /// The consumer following the log while `run()` runs.
-    private let follower = Mutex<KafkaConsumer?>(nil)
 
     init(topic: String, configuration: KafkaConfiguration, admin: KafkaAdmin, logger: Logger) {
         self.topic = topic
@@ -51,8 +49,6 @@ final class SchemaLog: Sendable {
             options: .init(isolationLevel: .readCommitted, autoOffsetReset: .earliest, reportsEndOfPartition: true),
             logger: logger
         )
-        follower.withLock { $0 = consumer }
-        defer { follower.withLock { $0 = nil } }
         do {
             let end = try await endOffset()
             try await consumer.assign([TopicPartitionOffset(topic: topic, partition: Self.partition, offset: KafkaOffset.beginning)])
@@ -79,11 +75,6 @@ final class SchemaLog: Sendable {
 
     /// Returns once every record up to and including `offset` is applied.
     func waitUntilApplied(through offset: Int64) async throws {
-        // The consumer rests the log once caught up (`idleFetchBackoff`); a writer waiting for its
-        // own records need not wait that out. If the consumer has failed, `run()` reports it below.
-        if progress.withLock({ $0.appliedThrough < offset }), let consumer = follower.withLock({ $0 }) {
-            try? await consumer.fetchRestingPartitions()
-        }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome: Result<Void, any Error>? = progress.withLock { progress in
                 if let failure = progress.failure { return .failure(failure) }

@@ -8,9 +8,10 @@ extension RegistryIntegration {
     /// `herald.v1.Registry` over a real socket: the same semantics, gRPC status codes.
     @Suite struct GRPCTests {
         /// A write is answered once the leader's own log consumer applied it; that consumer rests
-        /// the caught-up log between fetches, and the leader wakes it instead of waiting the rest out.
+        /// the caught-up log between fetches, and the leader's committed write (announced in the
+        /// process, `LocalWriteSignal`) ends the rest instead of it being waited out.
         @Test func writesAreAnsweredWithoutWaitingOutTheLogConsumersRest() async throws {
-            // An hour's rest: only the leader waking its consumer lets it announce itself and answer.
+            // An hour's rest: only the write waking the consumer lets the leader announce itself and answer.
             let registry = try await RegistryInstance.start(RegistryNames(), idleFetchBackoff: .seconds(3600))
             defer { Task { try await registry.stop() } }
             var options = CallOptions.defaults

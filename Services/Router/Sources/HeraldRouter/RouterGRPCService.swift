@@ -62,7 +62,6 @@ struct RouterGRPCService: Herald_V1_Router.SimpleServiceProtocol {
     /// Waits (up to `applyTimeout`) for this instance's catalog to show its own write.
     private func waitUntil(_ condition: () -> Bool) async {
         let deadline = ContinuousClock.now + applyTimeout
-        if !condition() { await catalog.table.fetchRestingPartitions() }
         while !condition(), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }

@@ -1,0 +1,117 @@
+/// When a consumer fetches again the partitions it has caught up with, against a broker that
+/// answers a caught-up fetch at once instead of holding it open (the local broker does): without a
+/// rest, an idle consumer and the broker would exchange empty fetches as fast as they can.
+///
+/// A caught-up partition rests, paused, for a backoff that starts at `shortest` and doubles each
+/// time its fetch finds nothing new, up to `longest`; a fetch that found records starts it over.
+/// Rests end on a grid of their own length, so partitions that rest alike are fetched together
+/// in one request. A write this process made readable (`LocalWriteSignal`) ends the rests of its
+/// topic at once and starts their backoff over, so records from this process never wait.
+///
+/// A value type returning what to do; `ConsumerPollLoop` pauses, resumes and seeks accordingly.
+struct IdleFetchSchedule {
+    /// Where a partition that has rested resumes: its end-of-partition offset.
+    typealias Wake = TopicPartitionOffset
+
+    private struct Partition {
+        /// The end of the partition at its latest rest: a later rest at the same offset found nothing new.
+        var caughtUpAt: Int64
+        var backoff: Duration
+        /// When the current rest ends; `nil` while the partition is fetched.
+        var restsUntil: ContinuousClock.Instant?
+    }
+
+    let shortest: Duration
+    let longest: Duration
+    /// The grid's origin: a rest of length `b` ends at `origin + k·b`.
+    private let origin: ContinuousClock.Instant
+    private var partitions: [TopicPartition: Partition] = [:]
+
+    /// - Parameter longest: the longest rest; zero turns resting off (every fetch follows at once).
+    init(longest: Duration, origin: ContinuousClock.Instant) {
+        self.longest = max(longest, .zero)
+        self.shortest = min(Self.firstBackoff, self.longest)
+        self.origin = origin
+    }
+
+    /// The first rest of a partition that has just had records: short enough that a record
+    /// following soon after is read with little delay, long enough to end the empty-fetch spin.
+    static let firstBackoff = Duration.milliseconds(1)
+
+    var isEnabled: Bool { longest > .zero }
+
+    /// The earliest instant a rest ends; `nil` when none rests.
+    private(set) var nextWake: ContinuousClock.Instant?
+
+    /// The consumer reached the end of a partition: returns whether to pause it for a rest.
+    mutating func caughtUp(_ end: TopicPartitionOffset, at now: ContinuousClock.Instant) -> Bool {
+        let partition = end.topicPartition
+        guard isEnabled, end.offset >= 0, partitions[partition]?.restsUntil == nil else { return false }
+        var state = partitions[partition] ?? Partition(caughtUpAt: end.offset, backoff: .zero, restsUntil: nil)
+        let foundNothing = state.caughtUpAt == end.offset && state.backoff > .zero
+        state.backoff = foundNothing ? min(state.backoff * 2, longest) : shortest
+        state.caughtUpAt = end.offset
+        let until = restEnd(after: now, backoff: state.backoff)
+        state.restsUntil = until
+        partitions[partition] = state
+        nextWake = min(nextWake ?? until, until)
+        return true
+    }
+
+    /// The rests over at `now`: resume these partitions and fetch them from the given offsets.
+    mutating func due(at now: ContinuousClock.Instant) -> [Wake] {
+        guard let next = nextWake, next <= now else { return [] }
+        return wake { _, state in state.restsUntil.map { $0 <= now } ?? false }
+    }
+
+    /// Records of `topics` became readable: resume their resting partitions at once, and let
+    /// every partition of them (resting or being fetched) start its backoff over.
+    mutating func written(to topics: Set<String>) -> [Wake] {
+        for partition in partitions.keys where topics.contains(partition.topic) {
+            partitions[partition]!.backoff = .zero
+        }
+        return wake { partition, _ in topics.contains(partition.topic) }
+    }
+
+    /// The caller took these partitions over (paused, sought or lost them): they leave the
+    /// schedule; the ones resting must be resumed, without a seek (the caller decides the position).
+    mutating func release(_ released: some Sequence<TopicPartition>) -> [TopicPartition] {
+        let resting = released.compactMap { partition in
+            partitions.removeValue(forKey: partition)?.restsUntil.map { _ in partition }
+        }
+        if !resting.isEmpty { nextWake = partitions.values.compactMap(\.restsUntil).min() }
+        return resting
+    }
+
+    /// How long the consumer may wait for messages before the next rest ends, at most `limit`.
+    func pollTimeout(at now: ContinuousClock.Instant, limit: Duration) -> Duration {
+        guard let next = nextWake else { return limit }
+        return min(limit, max(.zero, next - now))
+    }
+
+    private mutating func wake(where isDue: (TopicPartition, Partition) -> Bool) -> [Wake] {
+        var woken: [Wake] = []
+        for (partition, state) in partitions where state.restsUntil != nil && isDue(partition, state) {
+            partitions[partition]!.restsUntil = nil
+            woken.append(Wake(partition, offset: state.caughtUpAt))
+        }
+        if !woken.isEmpty { nextWake = partitions.values.compactMap(\.restsUntil).min() }
+        return woken.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+    }
+
+    /// The first grid point of `backoff` at least half a backoff after `now`.
+    private func restEnd(after now: ContinuousClock.Instant, backoff: Duration) -> ContinuousClock.Instant {
+        let step = backoff.nanoseconds
+        let earliest = (now - origin).nanoseconds + step / 2
+        let steps = (earliest + step - 1) / step
+        return origin + .nanoseconds(steps * step)
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (rests are far inside `Int64`'s range).
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
