@@ -121,3 +121,15 @@ def test_avro_serializer_round_trip_across_schema_evolution(registry, client, br
         {"order_id": "o-2", "items": 2, "carrier": "unknown"},
         {"order_id": "o-3", "items": 3, "carrier": "dhl"},
     ]
+
+
+def test_missing_versions_and_reserved_attributes_answer_as_confluent(client):
+    subject = subject_name("parity")
+    # A compatibility check against a version that does not exist: 40402, Confluent's message.
+    with pytest.raises(SchemaRegistryError) as missing:
+        client.test_compatibility(subject, Schema(ORDER_V1, "AVRO"), version=1)
+    assert missing.value.error_code == 40402
+    assert missing.value.error_message == "Version 1 not found."
+    # Avro ignores a name on a primitive: the client finds the registered schema without it.
+    schema_id = client.register_schema(subject, Schema('{"type":"int","name":"xname"}', "AVRO"))
+    assert client.lookup_schema(subject, Schema('{"type":"int"}', "AVRO")).schema_id == schema_id

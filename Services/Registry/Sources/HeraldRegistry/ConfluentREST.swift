@@ -20,6 +20,8 @@ public struct ConfluentREST: Sendable {
     }
 
     static let contentType = "application/vnd.schemaregistry.v1+json"
+    /// The most `GET /schemas` returns at once.
+    static let schemaListLimit = 1000
     /// Request content types Confluent's registry reads.
     static let acceptedContentTypes: Set<String> = [
         "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json",
@@ -40,8 +42,10 @@ public struct ConfluentREST: Sendable {
                 let schemas = try registry.schemas(
                     prefix: request.query("subjectPrefix") ?? "", includeDeleted: request.flag("deleted"), latestOnly: request.flag("latestOnly"))
                 let offset = max(0, try request.integer("offset", default: 0))
-                let limit = try request.integer("limit", default: -1)
-                let page = schemas.dropFirst(offset).prefix(limit < 0 ? Int.max : limit)
+                // As Confluent with its default `schema.search.max.limit`: 1…1000, anything else 1000.
+                let requested = try request.integer("limit", default: -1)
+                let limit = (1...Self.schemaListLimit).contains(requested) ? requested : Self.schemaListLimit
+                let page = schemas.dropFirst(offset).prefix(limit)
                 return json(page.map(versionObject))
             }
         }

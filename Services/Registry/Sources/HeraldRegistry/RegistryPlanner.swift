@@ -50,6 +50,9 @@ enum RegistryPlanner {
             id = requested
         } else {
             id = existingID ?? state.idWatermark + 1
+            guard SchemaLogRecord.idRange.contains(id) else {
+                throw RegistryError(.storeError, "Every schema id up to \(Int32.max) has been given; no id is left for a new schema.")
+            }
         }
 
         let known = (try? state.versions(of: request.subject, includeDeleted: true)) ?? []

@@ -54,7 +54,7 @@ extension RegistryIntegration {
             for (subject, id) in [("huge", 4294967296), ("fine", 7)] {
                 _ = try await producer.send(ProducerRecord(
                     topic: names.topic, partition: 0, key: #"{"keytype":"SCHEMA","subject":"\#(subject)","version":1,"magic":1}"#,
-                    value: #"{"subject":"\#(subject)","version":1,"id":\#(id),"schema":"\"string\"","deleted":false}"#))
+                    value: #"{"subject":"\#(subject)","version":1,"id":\#(id),"schema":"\"string\"","references":[],"deleted":false}"#))
             }
             await producer.close()
             await admin.close()
