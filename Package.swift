@@ -106,6 +106,7 @@ let package = Package(
             name: "HeraldKafka",
             dependencies: [
                 "CRdKafka",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

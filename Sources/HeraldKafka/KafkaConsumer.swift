@@ -48,7 +48,8 @@ public final class KafkaConsumer: Sendable {
         let callbacks = RDKafkaClient.Callbacks(
             logger: logger,
             onError: { [weak loop] error in loop?.report(error) },
-            onRebalance: { [weak loop] rebalance in loop?.handle(rebalance) }
+            onRebalance: { [weak loop] rebalance in loop?.handle(rebalance) },
+            onStatistics: options.lagReporting.map { ConsumerStatistics.handler(reporting: $0, readCommitted: options.isolationLevel == .readCommitted, logger: logger) }
         )
         let client = try RDKafkaClient(
             kind: .consumer,
@@ -217,6 +218,8 @@ extension KafkaConsumer {
         /// so each hop of the pipeline could add the whole wait (a confluent-kafka probe saw a
         /// committed record arrive after up to 1,051 ms with 500 ms, 52 ms with 50 ms; docs/ARCHITECTURE.md §7).
         public var fetchWait: Duration
+        /// Lag per assigned partition, reported from librdkafka's statistics. Default `nil` (no statistics).
+        public var lagReporting: ConsumerLagReporting?
 
         public init(
             groupID: String? = nil,
@@ -227,7 +230,8 @@ extension KafkaConsumer {
             bufferCapacity: Int = 1024,
             reportsEndOfPartition: Bool = false,
             revocation: Revocation = .immediate,
-            fetchWait: Duration = .milliseconds(50)
+            fetchWait: Duration = .milliseconds(50),
+            lagReporting: ConsumerLagReporting? = nil
         ) {
             self.groupID = groupID
             self.groupInstanceID = groupInstanceID
@@ -238,6 +242,7 @@ extension KafkaConsumer {
             self.reportsEndOfPartition = reportsEndOfPartition
             self.revocation = revocation
             self.fetchWait = fetchWait
+            self.lagReporting = lagReporting
         }
 
         /// - Parameter resting: the poll loop rests caught-up partitions, so it needs librdkafka's
@@ -257,6 +262,7 @@ extension KafkaConsumer {
             // joined (no subscribe) and `commit`/`groupMetadata` refuse to use it.
             result["group.id"] = groupID ?? "herald.unmanaged.\(UInt64.random(in: 0...UInt64.max))"
             result["group.instance.id"] = groupInstanceID
+            result["statistics.interval.ms"] = lagReporting.map { String(max(1, $0.interval.milliseconds)) }
             return result
         }
     }

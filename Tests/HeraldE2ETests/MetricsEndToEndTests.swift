@@ -25,7 +25,7 @@ struct MetricsEndToEndTests {
             #expect(router.value(calls, ["method": "herald.v1.Router/PutRoute", "code": "OK"]) == 1, "\(router.text)")
             #expect(router.value("herald_router_events_total", ["outcome": "routed"]) >= 1)
             #expect(delivery.value(calls, ["method": "herald.v1.Delivery/PutEndpoint", "code": "OK"]) == 1, "\(delivery.text)")
-            #expect(delivery.value("herald_delivery_attempts_total", ["outcome": "succeeded"]) >= 1)
+            #expect(delivery.value("herald_delivery_attempts_total", ["endpoint": "metrics", "outcome": "succeeded"]) >= 1)
             #expect(delivery.value("herald_delivery_task_to_success_seconds_count") >= 1)
         }
     }

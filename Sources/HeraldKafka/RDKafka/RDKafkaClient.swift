@@ -20,11 +20,18 @@ final class RDKafkaClient: @unchecked Sendable {
         let onError: @Sendable (KafkaError) -> Void
         /// Called on the polling thread during a rebalance; must assign or unassign.
         let onRebalance: (@Sendable (RDKafkaClient.Rebalance) -> Void)?
+        /// librdkafka's statistics JSON, every `statistics.interval.ms`, on the polling thread.
+        let onStatistics: (@Sendable (UnsafeRawBufferPointer) -> Void)?
 
-        init(logger: Logger, onError: @escaping @Sendable (KafkaError) -> Void, onRebalance: (@Sendable (RDKafkaClient.Rebalance) -> Void)? = nil) {
+        init(
+            logger: Logger, onError: @escaping @Sendable (KafkaError) -> Void,
+            onRebalance: (@Sendable (RDKafkaClient.Rebalance) -> Void)? = nil,
+            onStatistics: (@Sendable (UnsafeRawBufferPointer) -> Void)? = nil
+        ) {
             self.logger = logger
             self.onError = onError
             self.onRebalance = onRebalance
+            self.onStatistics = onStatistics
         }
     }
 
@@ -63,6 +70,7 @@ final class RDKafkaClient: @unchecked Sendable {
         rd_kafka_conf_set_opaque(conf, retained.toOpaque())
         rd_kafka_conf_set_log_cb(conf, logCallback)
         rd_kafka_conf_set_error_cb(conf, errorCallback)
+        if callbacks.onStatistics != nil { rd_kafka_conf_set_stats_cb(conf, statisticsCallback) }
         switch kind {
         case .producer:
             // Delivery reports as batched events rather than callbacks: flush() and
@@ -122,6 +130,7 @@ final class RDKafkaClient: @unchecked Sendable {
             }
         case RD_KAFKA_EVENT_ERROR:
             let reason = rd_kafka_event_error_string(event).map { String(cString: $0) }
+            KafkaClientErrors.count(rd_kafka_event_error(event))
             if rd_kafka_event_error_is_fatal(event) != 0, let fatal = fatalError {
                 callbacks.takeUnretainedValue().onError(fatal)
             } else {
@@ -254,6 +263,7 @@ private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<
     guard let opaque else { return }
     let callbacks = Unmanaged<RDKafkaClient.Callbacks>.fromOpaque(opaque).takeUnretainedValue()
     let raw = rd_kafka_resp_err_t(rawValue: code)
+    KafkaClientErrors.count(raw)
     if raw == RD_KAFKA_RESP_ERR__FATAL, let handle, let fatal = KafkaError.fatal(of: handle) {
         callbacks.onError(fatal)
     } else {
@@ -265,4 +275,12 @@ private let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err
     guard let handle, let partitions, let opaque else { return }
     let callbacks = Unmanaged<RDKafkaClient.Callbacks>.fromOpaque(opaque).takeUnretainedValue()
     callbacks.onRebalance?(RDKafkaClient.Rebalance(handle: handle, isAssignment: error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, partitions: partitions))
+}
+
+private let statisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = { _, json, length, opaque in
+    guard let json, let opaque else { return 0 }
+    let callbacks = Unmanaged<RDKafkaClient.Callbacks>.fromOpaque(opaque).takeUnretainedValue()
+    callbacks.onStatistics?(UnsafeRawBufferPointer(start: json, count: length))
+    // 0: librdkafka frees the JSON.
+    return 0
 }

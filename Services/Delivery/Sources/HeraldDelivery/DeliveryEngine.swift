@@ -153,9 +153,6 @@ actor DeliveryEngine {
     /// `recent` drops what the table already shows once it grows past this.
     private var recentPruneThreshold = 10_000
 
-    private let attemptCounter: (String) -> Counter = { outcome in
-        Counter(label: "herald_delivery_attempts_total", dimensions: [("outcome", outcome)])
-    }
     private let latency = Metrics.Timer(label: "herald_delivery_task_to_success_seconds")
 
     init(consumer: KafkaConsumer, endpoints: EndpointStore, status: CompactedTable<String, Herald_V1_DeliveryRecord>,
@@ -281,13 +278,14 @@ actor DeliveryEngine {
         } catch {
             logger.error("Dead-lettering an undecodable delivery task", metadata: ["kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "error": "\(error)"])
             pending.records.append(TaskDeadLetters.unreadable(message, reason: "not a delivery task: \(error)", topic: topics.deadLetters, maxRecordBytes: maxRecordBytes))
-            attemptCounter("unreadable").increment()
+            DeliveryMetrics.attempt(endpointID: "", outcome: "unreadable", requestDuration: nil)
+            DeliveryMetrics.deadLettered(.unreadable)
             markDirty()
             return
         }
         if let done = alreadyProcessed(task) {
             logger.debug("Skipping a task already processed", metadata: task.logMetadata.merging(["herald.delivery.state": "\(done)"]) { $1 })
-            attemptCounter("skipped").increment()
+            DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "skipped", requestDuration: nil)
             markDirty()
             return
         }
@@ -401,7 +399,10 @@ actor DeliveryEngine {
     func permit(endpointID: String, ratePerSecond: Double) -> Permit {
         let now = ContinuousClock.now
         guard var lane = lanes[endpointID] else { return .go(after: .zero) }
-        defer { lanes[endpointID] = lane }
+        defer {
+            lanes[endpointID] = lane
+            DeliveryMetrics.circuit(endpointID: endpointID, lane.breaker.state)
+        }
         if case .refused(let until) = lane.breaker.permit(now: now) {
             return .refused(retryIn: max(until - now, .milliseconds(1)))
         }
@@ -434,7 +435,8 @@ actor DeliveryEngine {
         var records: [ProducerRecord] = []
         let key = Array(task.endpointID.utf8)
         var lane = lanes[task.endpointID]
-        func deadLetter(_ error: String) {
+        func deadLetter(_ error: String, reason: DeliveryMetrics.DeadLetterReason) {
+            DeliveryMetrics.deadLettered(reason)
             record.state = .dead
             var dead = task
             dead.attempt = attempts
@@ -457,7 +459,7 @@ actor DeliveryEngine {
                 }
             case .gone:
                 if record.lastError.isEmpty { record.lastError = "410 Gone: endpoint disabled" }
-                deadLetter(record.lastError)
+                deadLetter(record.lastError, reason: .gone)
                 lane?.disabled = true
                 if let disable = endpoints.disablingRecord(task.endpointID) { records.append(disable) }
                 logger.notice("Endpoint answered 410 Gone and is disabled", metadata: task.logMetadata)
@@ -470,13 +472,13 @@ actor DeliveryEngine {
             if report.reachedEndpoint { lane?.breaker.recordFailure(now: .now) }
             schedule(retryAfter: report.retryAfter)
         case .undeliverable:
-            deadLetter(report.error)
+            deadLetter(report.error, reason: .undeliverable)
         }
         func schedule(retryAfter: Duration?) {
             let policy = report.policy ?? RetryPolicy()
             switch policy.decide(attemptsMade: Int(attempts), retryAfter: retryAfter) {
             case .deadLetter:
-                deadLetter(record.lastError)
+                deadLetter(record.lastError, reason: .attemptsExhausted)
             case .retry(let delay):
                 let due = now.addingTimeInterval(TokenBucket.seconds(delay))
                 record.state = .retrying
@@ -489,13 +491,13 @@ actor DeliveryEngine {
                 let fitted = TaskDeadLetters.fitted(next, key: key, maxRecordBytes: maxRecordBytes)
                 guard !fitted.payloadDropped else {
                     record.clearNextAttemptAt()
-                    return deadLetter(TaskDeadLetters.capped("task over the record limit: " + record.lastError))
+                    return deadLetter(TaskDeadLetters.capped("task over the record limit: " + record.lastError), reason: .oversized)
                 }
                 let tiers = topics.retryTiers
                 records.append(ProducerRecord(topic: tiers.topic(tier: tiers.tier(for: delay)), key: key, value: fitted.bytes))
             }
         }
-        attemptCounter("\(record.state)").increment()
+        DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "\(record.state)", requestDuration: report.requestDuration)
         records.append(ProducerRecord(topic: topics.status, key: Array(task.deliveryID.utf8), value: try! record.serializedBytes()))
         pending.records.append(contentsOf: records)
         pending.statuses.append(record)
@@ -503,6 +505,7 @@ actor DeliveryEngine {
         if var lane {
             lane.running -= 1
             lanes[task.endpointID] = lane
+            DeliveryMetrics.circuit(endpointID: task.endpointID, lane.breaker.state)
         }
         if partitions[job.source]?.generation == job.generation { partitions[job.source]!.inFlight.remove(job.offset) }
         pump(task.endpointID)

@@ -115,12 +115,14 @@ struct DeliveryLoop: Sendable {
         } catch {
             return AttemptReport(kind: .failed, error: "payload not decodable with schema \(task.schemaID): \(error)", policy: policy, reachedEndpoint: false)
         }
+        let started = ContinuousClock.now
         do {
             let answer = try await sender.post(task, body: body, to: endpoint)
             let error = (200..<300).contains(answer.status) ? "" : "HTTP \(answer.status)" + (answer.excerpt.isEmpty ? "" : ": \(answer.excerpt)")
-            return AttemptReport(kind: .answered(status: answer.status, retryAfter: answer.retryAfter), error: error, policy: policy, reachedEndpoint: true)
+            return AttemptReport(kind: .answered(status: answer.status, retryAfter: answer.retryAfter), error: error, policy: policy,
+                                 reachedEndpoint: true, requestDuration: .now - started)
         } catch {
-            return AttemptReport(kind: .failed, error: "request failed: \(error)", policy: policy, reachedEndpoint: true)
+            return AttemptReport(kind: .failed, error: "request failed: \(error)", policy: policy, reachedEndpoint: true, requestDuration: .now - started)
         }
     }
 }

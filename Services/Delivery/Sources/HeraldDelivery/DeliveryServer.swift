@@ -109,7 +109,10 @@ public struct DeliveryServer: Sendable {
                 groupID: configuration.consumerGroup, groupInstanceID: configuration.transactionalID,
                 // Outcomes of sends in flight for revoked partitions commit before their next owner
                 // reads the committed offsets; the broker's fencing is not relied on (docs/ARCHITECTURE.md §3).
-                revocation: .afterAcknowledgement(timeout: configuration.revocationTimeout)),
+                revocation: .afterAcknowledgement(timeout: configuration.revocationTimeout),
+                lagReporting: ConsumerLagGauges(group: configuration.consumerGroup).reporting { [tiers = topics.retryTiers] lags in
+                    DeliveryMetrics.retryBacklog(lags, tiers: tiers)
+                }),
             logger: logger)
 
         let registry = try ServiceAddress(configuration.registryAddress)

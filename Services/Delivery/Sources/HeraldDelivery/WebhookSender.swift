@@ -26,13 +26,16 @@ public struct AttemptReport: Sendable {
     public var reachedEndpoint: Bool
     /// For `.failed` without a request: when to try again instead of the schedule (an open breaker).
     public var retryAfter: Duration?
+    /// How long the request took, when one was made (for `herald_delivery_request_duration_seconds`).
+    public var requestDuration: Duration?
 
-    public init(kind: Kind, error: String = "", policy: RetryPolicy?, reachedEndpoint: Bool, retryAfter: Duration? = nil) {
+    public init(kind: Kind, error: String = "", policy: RetryPolicy?, reachedEndpoint: Bool, retryAfter: Duration? = nil, requestDuration: Duration? = nil) {
         self.kind = kind
         self.error = error
         self.policy = policy
         self.reachedEndpoint = reachedEndpoint
         self.retryAfter = retryAfter
+        self.requestDuration = requestDuration
     }
 }
 

@@ -99,7 +99,8 @@ public struct RouterServer: Sendable {
                 bufferCapacity: max(1024, 2 * configuration.maxBatchEvents),
                 // A transaction in flight for revoked partitions must end before their next owner
                 // reads the committed offsets; the broker's fencing is not relied on (docs/ARCHITECTURE.md §3).
-                revocation: .afterAcknowledgement(timeout: .seconds(120))),
+                revocation: .afterAcknowledgement(timeout: .seconds(120)),
+                lagReporting: ConsumerLagGauges(group: configuration.groupID).reporting()),
             logger: logger)
 
         let catalog = RouteCatalog(topic: configuration.routesTopic, kafka: configuration.kafka, logger: logger)

@@ -19,6 +19,10 @@ public final class RouterStatistics: Sendable {
     private let duplicate = Counter(label: "herald_router_events_total", dimensions: [("outcome", "duplicate")])
     private let malformed = Counter(label: "herald_router_events_total", dimensions: [("outcome", "malformed")])
     private let oversized = Counter(label: "herald_router_events_total", dimensions: [("outcome", "oversized")])
+    // Dead letters by reason, beside the event outcomes: named like the delivery service's, so
+    // one query sums every dead letter of the pipeline.
+    private let deadMalformed = Counter(label: "herald_router_dead_letters_total", dimensions: [("reason", "malformed")])
+    private let deadOversized = Counter(label: "herald_router_dead_letters_total", dimensions: [("reason", "oversized")])
     private let tasks = Counter(label: "herald_router_tasks_total")
     private let transactions = Counter(label: "herald_router_transactions_total", dimensions: [("result", "committed")])
     private let failedTransactions = Counter(label: "herald_router_transactions_total", dimensions: [("result", "failed")])
@@ -71,8 +75,14 @@ public final class RouterStatistics: Sendable {
         if counts.routed > 0 { routed.increment(by: counts.routed) }
         if counts.unmatched > 0 { unmatched.increment(by: counts.unmatched) }
         if counts.duplicate > 0 { duplicate.increment(by: counts.duplicate) }
-        if counts.malformed > 0 { malformed.increment(by: counts.malformed) }
-        if counts.oversized > 0 { oversized.increment(by: counts.oversized) }
+        if counts.malformed > 0 {
+            malformed.increment(by: counts.malformed)
+            deadMalformed.increment(by: counts.malformed)
+        }
+        if counts.oversized > 0 {
+            oversized.increment(by: counts.oversized)
+            deadOversized.increment(by: counts.oversized)
+        }
         if counts.tasks > 0 { tasks.increment(by: counts.tasks) }
         if counts.pruned > 0 { pruned.increment(by: counts.pruned) }
         transactions.increment()
