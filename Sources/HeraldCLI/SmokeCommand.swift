@@ -24,6 +24,9 @@ struct SmokeCommand: AsyncParsableCommand {
     @Option(help: "gRPC address (host:port) of the schema registry. Env: HERALD_REGISTRY_URL.")
     var registryURL = ProcessInfo.processInfo.environment["HERALD_REGISTRY_URL"] ?? "127.0.0.1:50050"
 
+    @OptionGroup(title: "TLS")
+    var tls: ClientTLSOptions
+
     @Option(help: "Topic to write the record to (created if missing).")
     var topic = "herald.smoke"
 
@@ -40,7 +43,7 @@ struct SmokeCommand: AsyncParsableCommand {
         let registry = try ServiceAddress.option(registryURL)
 
         let (schemaID, fetched) = try await withGRPCClient(
-            transport: .http2NIOPosix(target: .dns(host: registry.host, port: registry.port), transportSecurity: .plaintext)
+            transport: .http2NIOPosix(target: registry.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
         ) { client in
             let api = Herald_V1_Registry.Client(wrapping: client)
             let registered = try await api.registerSchema(.with {

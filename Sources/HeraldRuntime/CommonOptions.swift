@@ -47,6 +47,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "Kafka security")
     public var kafkaSecurity: KafkaSecurityOptions
 
+    @OptionGroup(title: "TLS on the gRPC and HTTP listeners")
+    public var listenerTLS: ListenerTLSOptions
+
+    @OptionGroup(title: "TLS to the registry (producer, delivery, a registry follower forwarding to the leader)")
+    public var registryTLS: ClientTLSOptions
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: HERALD_LOG_LEVEL.")
     public var logLevel: Logger.Level = Logger.Level(rawValue: HeraldEnvironment.string("log-level", default: "info")) ?? .info
 

@@ -18,9 +18,11 @@ public struct GRPCServerService: Service {
         self.init(host: host, port: port, transportSecurity: .plaintext, services: services, logger: logger)
     }
 
-    /// A server that speaks only TLS with `certificate` (and requires client certificates when it names a client CA).
-    public init(host: String, port: Int, tls certificate: ListenerCertificate, services: [any RegistrableRPCService], logger: Logger) throws {
-        self.init(host: host, port: port, transportSecurity: try certificate.grpcTransportSecurity, services: services, logger: logger)
+    /// A server that speaks only TLS with `certificate` (and requires client certificates when it
+    /// names a client CA); plaintext when `certificate` is nil.
+    public init(host: String, port: Int, tls certificate: ListenerCertificate?, services: [any RegistrableRPCService], logger: Logger) throws {
+        self.init(
+            host: host, port: port, transportSecurity: try certificate?.grpcTransportSecurity ?? .plaintext, services: services, logger: logger)
     }
 
     private init(host: String, port: Int, transportSecurity: HTTP2ServerTransport.Posix.TransportSecurity, services: [any RegistrableRPCService], logger: Logger) {

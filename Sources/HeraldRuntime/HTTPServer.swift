@@ -43,15 +43,19 @@ public enum HeraldHTTP {
         application(router: router, server: .http1(), host: host, port: port, serverName: serverName, logger: logger)
     }
 
-    /// The same over TLS only, with `certificate` (and client certificates required when it names a client CA).
+    /// The same over TLS only, with `certificate` (and client certificates required when it names a
+    /// client CA); plaintext when `certificate` is nil.
     public static func application<Responder: HTTPResponderBuilder>(
         router: Responder,
         host: String,
         port: Int,
         serverName: String,
-        tls certificate: ListenerCertificate,
+        tls certificate: ListenerCertificate?,
         logger: Logger
     ) throws -> (application: some ApplicationProtocol, boundPort: BoundPort) where Responder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        guard let certificate else {
+            return application(router: router, server: .http1(), host: host, port: port, serverName: serverName, logger: logger)
+        }
         let server = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: try certificate.httpTLSConfiguration)
         return application(router: router, server: server, host: host, port: port, serverName: serverName, logger: logger)
     }

@@ -11,6 +11,8 @@ public protocol ServiceConfiguration: Sendable {
     var grpcPort: Int { get set }
     var httpPort: Int { get set }
     var instanceID: String { get set }
+    /// The certificate both listeners serve TLS with; nil: plaintext.
+    var listenerCertificate: ListenerCertificate? { get set }
     /// Takes what the shared options say beyond the fields above (nothing, unless the service
     /// reads from the registry).
     mutating func adopt(_ options: CommonOptions)
@@ -23,12 +25,15 @@ extension ServiceConfiguration {
 /// A service that reads schemas from the registry (the producer and delivery).
 public protocol RegistryClientConfiguration: ServiceConfiguration {
     var registryAddress: String { get set }
+    var registryTLS: ClientTLS { get set }
 }
 
 extension RegistryClientConfiguration {
-    /// The registry's address comes from `--registry-url`.
+    /// The registry's address comes from `--registry-url`, how to reach it from `--tls-ca-file` and
+    /// the client certificate options.
     public mutating func adopt(_ options: CommonOptions) {
         registryAddress = options.registryURL
+        registryTLS = options.registryTLS.clientTLS
     }
 }
 
@@ -62,12 +67,14 @@ public struct ServicePorts<Defaults: ServicePortDefaults>: ParsableArguments, Se
 
 extension CommonOptions {
     /// `service`'s configuration from the shared options: Kafka (client id
-    /// `herald-<service>-<instance-id>`), host, instance id and, for clients of the registry, its
-    /// address; the ports stay the service's defaults.
+    /// `herald-<service>-<instance-id>`), host, instance id, the listeners' certificate (read and
+    /// checked now) and, for clients of the registry, its address and TLS; the ports stay the
+    /// service's defaults.
     public func configuration<Configuration: ServiceConfiguration>(_ service: String) throws -> Configuration {
         var configuration = Configuration(kafka: try kafkaConfiguration(clientID: "herald-\(service)-\(instanceID)"))
         configuration.host = host
         configuration.instanceID = instanceID
+        configuration.listenerCertificate = try listenerTLS.listenerCertificate()
         configuration.adopt(self)
         return configuration
     }

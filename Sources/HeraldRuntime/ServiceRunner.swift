@@ -4,13 +4,16 @@ import UnixSignals
 
 /// How every Herald executable runs: its services in one group until SIGTERM or SIGINT (graceful
 /// shutdown, in reverse order), and one `<Name> listening` log line with the bound ports once both
-/// servers are up — what operators and the crash tests wait for.
+/// servers are up — what operators and the crash tests wait for. With a listener certificate, SIGHUP
+/// re-reads it (`CertificateReloadService`).
 public enum ServiceRunner {
     public static func run(
-        _ name: String, services: [any Service], grpc: GRPCServerService, httpPort: BoundPort, logger: Logger
+        _ name: String, services: [any Service], grpc: GRPCServerService, httpPort: BoundPort,
+        certificate: ListenerCertificate? = nil, logger: Logger
     ) async throws {
+        let reloading: [any Service] = certificate.map { [CertificateReloadService(certificates: [$0], logger: logger)] } ?? []
         let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: (reloading + services).map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {

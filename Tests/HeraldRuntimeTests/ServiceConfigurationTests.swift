@@ -13,6 +13,8 @@ struct ServiceConfigurationTests {
         var httpPort = 2
         var instanceID = "default-instance"
         var registryAddress = "default-registry"
+        var listenerCertificate: ListenerCertificate?
+        var registryTLS = ClientTLS.plaintext
         init(kafka: KafkaConfiguration) { self.kafka = kafka }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 public import HeraldKafka
 import HeraldProducer
-import HeraldRuntime
+public import HeraldRuntime
 public import Logging
 import ServiceLifecycle
 
@@ -10,14 +10,21 @@ import ServiceLifecycle
 /// transactional id of its own.
 public struct InProcessProducer: Sendable {
     public let grpcPort: Int
+    public let httpPort: Int
     public let topic: String
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     public var grpcAddress: String { "127.0.0.1:\(grpcPort)" }
 
-    /// - Parameter prefix: Start of the private names, e.g. `herald-bench`.
-    public static func start(kafka: KafkaConfiguration, registry: InProcessRegistry, partitions: Int, prefix: String, logger: Logger) async throws -> InProcessProducer {
+    /// - Parameters:
+    ///   - prefix: Start of the private names, e.g. `herald-bench`.
+    ///   - tls: The certificate both listeners serve TLS with; nil: plaintext.
+    ///   - registryTLS: How the producer reaches `registry`.
+    public static func start(
+        kafka: KafkaConfiguration, registry: InProcessRegistry, partitions: Int, prefix: String,
+        tls: ListenerCertificate? = nil, registryTLS: ClientTLS = .plaintext, logger: Logger
+    ) async throws -> InProcessProducer {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
         var configuration = ProducerServer.Configuration(kafka: kafka)
         configuration.grpcPort = 0
@@ -26,10 +33,13 @@ public struct InProcessProducer: Sendable {
         configuration.partitions = partitions
         configuration.instanceID = "\(prefix).\(suffix)"
         configuration.registryAddress = registry.grpcAddress
+        configuration.listenerCertificate = tls
+        configuration.registryTLS = registryTLS
         let server = try await ProducerServer.build(configuration, logger: logger)
         let group = ServiceGroup(services: server.services, logger: logger)
         let task = Task { try await group.run() }
-        return InProcessProducer(grpcPort: try await server.grpc.boundPort(), topic: configuration.topic, group: group, task: task)
+        return InProcessProducer(
+            grpcPort: try await server.grpc.boundPort(), httpPort: await server.httpPort.value, topic: configuration.topic, group: group, task: task)
     }
 
     public func stop() async {

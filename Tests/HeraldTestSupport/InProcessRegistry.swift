@@ -1,7 +1,7 @@
 import Foundation
 public import HeraldKafka
 public import HeraldRegistry
-import HeraldRuntime
+public import HeraldRuntime
 public import Logging
 import ServiceLifecycle
 
@@ -21,12 +21,17 @@ public final class InProcessRegistry: Sendable {
     public var httpBase: String { "http://127.0.0.1:\(httpPort)" }
 
     /// Starts the registry and returns once it serves (log replayed, a leader elected).
-    /// - Parameter prefix: Start of the private names, e.g. `herald-bench`.
-    public static func start(kafka: KafkaConfiguration, prefix: String, logger: Logger, timeout: Duration = .seconds(60)) async throws -> InProcessRegistry {
+    /// - Parameters:
+    ///   - prefix: Start of the private names, e.g. `herald-bench`.
+    ///   - tls: The certificate both listeners serve TLS with; nil: plaintext.
+    public static func start(
+        kafka: KafkaConfiguration, prefix: String, tls: ListenerCertificate? = nil, logger: Logger, timeout: Duration = .seconds(60)
+    ) async throws -> InProcessRegistry {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
         var configuration = RegistryServer.Configuration(kafka: kafka)
         configuration.grpcPort = 0
         configuration.httpPort = 0
+        configuration.listenerCertificate = tls
         configuration.topic = "\(prefix)._schemas.\(suffix)"
         configuration.electionTopic = "\(prefix)._schemas.election.\(suffix)"
         configuration.electionGroup = "\(prefix)-registry.\(suffix)"

@@ -11,6 +11,9 @@ struct DeliveryClientOptions: ParsableArguments {
     @Option(help: "gRPC address (host:port) of the delivery service. Env: HERALD_DELIVERY_URL.")
     var deliveryURL = HeraldEnvironment.string("delivery-url", default: "127.0.0.1:50053")
 
+    @OptionGroup(title: "TLS")
+    var tls: ClientTLSOptions
+
     @Flag(help: "Print results as protobuf JSON instead of text.")
     var json = false
 
@@ -23,7 +26,7 @@ struct DeliveryClientOptions: ParsableArguments {
         let target = try ServiceAddress.option(deliveryURL)
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
             ) { client in
                 try await body(Herald_V1_Delivery.Client(wrapping: client))
             }

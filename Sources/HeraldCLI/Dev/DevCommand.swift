@@ -19,7 +19,9 @@ struct DevCommand: AsyncParsableCommand {
             Ports: registry gRPC 50050 / REST 8081, producer 50051 / 8091, router 50052 / 8092, delivery \
             50053 / 8093 (--port-base moves all eight), sink (with --with-sink) 9000. Being a development mode, delivery accepts endpoints \
             on loopback and private addresses (it says so in the log), and without HERALD_SECRET_KEY it \
-            keeps a generated key under .herald/.
+            keeps a generated key under .herald/. With --tls-cert-file and --tls-key-file every listener serves \
+            TLS with that one certificate (it must name 127.0.0.1, where the producer and delivery reach the \
+            registry), --tls-ca-file is then required so they trust it, and SIGHUP re-reads it once for all four.
             """
     )
 
@@ -47,6 +49,13 @@ struct DevCommand: AsyncParsableCommand {
         if let sinkSecret { do { _ = try WebhookSecret(sinkSecret) } catch { throw ValidationError(error.description) } }
         guard partitions > 0, (1...65535).contains(sinkPort) else { throw ValidationError("--partitions and --sink-port must be valid") }
         if let portBase, !(1...65528).contains(portBase) { throw ValidationError("--port-base must leave room for eight ports below 65536") }
+        // The producer and delivery call this process's own registry, which then speaks TLS too.
+        if !common.listenerTLS.tlsCertFile.isEmpty, common.registryTLS.tlsCaFile.isEmpty {
+            throw ValidationError("--tls-cert-file needs --tls-ca-file in herald dev: the producer and delivery call its own TLS registry and must trust its certificate")
+        }
+        if !common.listenerTLS.tlsClientCaFile.isEmpty, common.registryTLS.tlsClientCertFile.isEmpty {
+            throw ValidationError("--tls-client-ca-file needs --tls-client-cert-file and --tls-client-key-file in herald dev: the producer and delivery must present a client certificate to its own registry")
+        }
     }
 
     func run() async throws {
@@ -58,23 +67,29 @@ struct DevCommand: AsyncParsableCommand {
         func ports(_ index: Int) -> (grpc: Int, http: Int)? { portBase.map { ($0 + 2 * index, $0 + 2 * index + 1) } }
         // The registry this process runs, whatever --registry-url says.
         let registryAddress = "127.0.0.1:\(ports(0)?.grpc ?? 50050)"
+        // One certificate for the four, so one SIGHUP reload serves them all.
+        let certificate = try common.listenerTLS.listenerCertificate()
 
         var registryConfiguration: RegistryServer.Configuration = try common.configuration("registry")
+        registryConfiguration.listenerCertificate = certificate
         if let moved = ports(0) { (registryConfiguration.grpcPort, registryConfiguration.httpPort) = (moved.grpc, moved.http) }
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
         var producerConfiguration: ProducerServer.Configuration = try common.configuration("producer")
+        producerConfiguration.listenerCertificate = certificate
         producerConfiguration.registryAddress = registryAddress
         producerConfiguration.partitions = partitions
         if let moved = ports(1) { (producerConfiguration.grpcPort, producerConfiguration.httpPort) = (moved.grpc, moved.http) }
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
         var routerConfiguration: RouterServer.Configuration = try common.configuration("router")
+        routerConfiguration.listenerCertificate = certificate
         routerConfiguration.partitions = partitions
         if let moved = ports(2) { (routerConfiguration.grpcPort, routerConfiguration.httpPort) = (moved.grpc, moved.http) }
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
         var deliveryConfiguration: DeliveryServer.Configuration = try common.configuration("delivery")
+        deliveryConfiguration.listenerCertificate = certificate
         deliveryConfiguration.registryAddress = registryAddress
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true
@@ -83,7 +98,8 @@ struct DevCommand: AsyncParsableCommand {
         logger.warning("Development mode: delivery accepts endpoints on loopback and private addresses")
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
 
-        var services: [any Service] = registry.services + producer.services + router.services + delivery.services
+        var services: [any Service] = certificate.map { [CertificateReloadService(certificates: [$0], logger: logger)] } ?? []
+        services += registry.services + producer.services + router.services + delivery.services
         if withSink {
             let sink = WebhookSink(secret: try sinkSecret.map { try WebhookSecret($0) })
             let (application, _) = HeraldHTTP.application(

@@ -27,6 +27,9 @@ struct PublishCommand: AsyncParsableCommand {
     @Option(help: "gRPC address (host:port) of the producer. Env: HERALD_PRODUCER_URL.")
     var producerURL = HeraldEnvironment.string("producer-url", default: "127.0.0.1:50051")
 
+    @OptionGroup(title: "TLS")
+    var tls: ClientTLSOptions
+
     @Option(help: "Event type, e.g. com.example.order.shipped.")
     var type: String?
 
@@ -74,7 +77,7 @@ struct PublishCommand: AsyncParsableCommand {
         let target = try ServiceAddress.option(producerURL)
         do {
             try await withGRPCClient(
-                transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
             ) { client in
                 let producer = Herald_V1_Producer.Client(wrapping: client)
                 if let file {

@@ -27,6 +27,9 @@ struct RouterClientOptions: ParsableArguments {
     @Option(help: "gRPC address (host:port) of a router. Env: HERALD_ROUTER_URL.")
     var routerURL = HeraldEnvironment.string("router-url", default: "127.0.0.1:50052")
 
+    @OptionGroup(title: "TLS")
+    var tls: ClientTLSOptions
+
     @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
     var json = false
 
@@ -45,7 +48,7 @@ struct RouterClientOptions: ParsableArguments {
         let target = try ServiceAddress.option(routerURL)
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
             ) { client in
                 var options = CallOptions.defaults
                 options.timeout = .milliseconds(Int64(timeout * 1000))

@@ -30,6 +30,9 @@ struct RegistryClientOptions: ParsableArguments {
     @Option(help: "gRPC address (host:port) of the schema registry. Env: HERALD_REGISTRY_URL.")
     var registryURL = HeraldEnvironment.string("registry-url", default: "127.0.0.1:50050")
 
+    @OptionGroup(title: "TLS")
+    var tls: ClientTLSOptions
+
     @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
     var json = false
 
@@ -49,7 +52,7 @@ struct RegistryClientOptions: ParsableArguments {
         let target = try ServiceAddress.option(registryURL)
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
             ) { client in
                 var options = CallOptions.defaults
                 options.timeout = .milliseconds(Int64(timeout * 1000))

@@ -24,6 +24,10 @@ public struct DeliveryServer: Sendable {
         public var httpPort = 8093
         /// Transactional id `herald-delivery-<instance-id>` and the consumer's static membership. Default `0`.
         public var instanceID = "0"
+        /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
+        public var listenerCertificate: ListenerCertificate?
+        /// How calls to the registry are secured. Default plaintext.
+        public var registryTLS = ClientTLS.plaintext
         /// Consumer group. Default `herald-delivery`.
         public var consumerGroup = "herald-delivery"
         /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
@@ -117,7 +121,7 @@ public struct DeliveryServer: Sendable {
 
         let registry = try ServiceAddress(configuration.registryAddress)
         let registryClient = GRPCClient(transport: try .http2NIOPosix(
-            target: .dns(host: registry.host, port: registry.port), transportSecurity: .plaintext))
+            target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity))
         let resolver = SchemaResolver(
             client: Herald_V1_Registry.Client(wrapping: registryClient), latestTTL: .seconds(5), timeout: configuration.registryTimeout)
         let httpClient = WebhookSender.makeClient(connectTimeout: configuration.connectTimeout, connectionsPerEndpoint: configuration.limits.concurrency)
@@ -130,11 +134,11 @@ public struct DeliveryServer: Sendable {
         let health = HealthStatus(services: [serviceName])
         let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics,
                                           watchBuffer: max(1, configuration.watchBuffer))
-        let grpc = GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, services: [service, HealthService(status: health)], logger: logger)
-        let (http, httpPort) = HeraldHTTP.application(
+        let grpc = try GRPCServerService(
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
+        let (http, httpPort) = try HeraldHTTP.application(
             router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
-            serverName: "herald-delivery", logger: logger)
+            serverName: "herald-delivery", tls: configuration.listenerCertificate, logger: logger)
         let core = DeliveryCoreService(
             loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, deadLetters: deadLetters,
             httpClient: httpClient, topics: topics, health: health, logger: logger)

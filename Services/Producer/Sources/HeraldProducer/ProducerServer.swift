@@ -24,6 +24,10 @@ public struct ProducerServer: Sendable {
         public var httpPort = 8091
         /// Part of the transactional id `herald-producer-<instance-id>`. Default `0`.
         public var instanceID = "0"
+        /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
+        public var listenerCertificate: ListenerCertificate?
+        /// How calls to the registry are secured. Default plaintext.
+        public var registryTLS = ClientTLS.plaintext
         /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
         public var registryAddress = "127.0.0.1:50050"
         /// REST URL of the registry, the prefix of every record's `ce_dataschema`. Default `http://127.0.0.1:8081`.
@@ -96,7 +100,7 @@ public struct ProducerServer: Sendable {
 
         let registry = try ServiceAddress(configuration.registryAddress)
         let registryClient = GRPCClient(transport: try .http2NIOPosix(
-            target: .dns(host: registry.host, port: registry.port), transportSecurity: .plaintext))
+            target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity))
         let resolver = SchemaResolver(
             client: Herald_V1_Registry.Client(wrapping: registryClient),
             latestTTL: configuration.latestSchemaTTL, timeout: configuration.registryTimeout)
@@ -108,11 +112,11 @@ public struct ProducerServer: Sendable {
         let service = ProducerGRPCService(
             encoder: encoder, committer: committer, topic: configuration.topic, partitionCount: partitionCount,
             partitioner: SharedPartitioner(Partitioner(strategy: configuration.partitioning)), streamWindow: configuration.streamWindow)
-        let grpc = GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, services: [service, HealthService(status: health)], logger: logger)
-        let (http, httpPort) = HeraldHTTP.application(
+        let grpc = try GRPCServerService(
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
+        let (http, httpPort) = try HeraldHTTP.application(
             router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
-            serverName: "herald-producer", logger: logger)
+            serverName: "herald-producer", tls: configuration.listenerCertificate, logger: logger)
         logger.info("Producer ready", metadata: [
             "kafka.topic": "\(configuration.topic)", "kafka.partitions": "\(partitionCount)",
             "kafka.transactional_id": "\(producer.transactionalID)",

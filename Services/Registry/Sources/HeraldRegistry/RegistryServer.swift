@@ -22,6 +22,10 @@ public struct RegistryServer: Sendable {
         public var advertisedHost: String?
         /// Stable per instance: its static membership in the election group.
         public var instanceID = "0"
+        /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
+        public var listenerCertificate: ListenerCertificate?
+        /// How a follower's calls forwarding writes to the leader are secured. Default plaintext.
+        public var leaderTLS = ClientTLS.plaintext
         /// The compacted log of schemas, configs and modes. Default `herald._schemas`.
         public var topic = "herald._schemas"
         /// One partition; its owner in the election group leads. Default `herald._schemas.election`.
@@ -63,17 +67,17 @@ public struct RegistryServer: Sendable {
                 transactionalID: configuration.transactionalID,
                 advertisedGRPCAddress: { "\(advertisedHost):\(try await portBox.port())" }),
             configuration: configuration.kafka, log: log, logger: logger)
-        let registry = SchemaRegistry(log: log, leader: leader, logger: logger)
+        let registry = SchemaRegistry(log: log, leader: leader, leaderTLS: configuration.leaderTLS, logger: logger)
 
-        let grpc = GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort,
+        let grpc = try GRPCServerService(
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate,
             services: [RegistryGRPCService(registry: registry), HealthService(status: health)], logger: logger)
         portBox.server = grpc
 
         let router = HeraldHTTP.router(health: health)
         ConfluentREST(registry: registry, maxBodyBytes: configuration.maxSchemaBytes).addRoutes(to: router)
-        let (http, httpPort) = HeraldHTTP.application(
-            router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", logger: logger)
+        let (http, httpPort) = try HeraldHTTP.application(
+            router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", tls: configuration.listenerCertificate, logger: logger)
 
         let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, health: health, logger: logger)
         return RegistryServer(registry: registry, health: health, grpc: grpc, httpPort: httpPort, services: [grpc, http, core])

@@ -12,11 +12,14 @@ import SwiftProtobuf
 public final class SchemaRegistry: Sendable {
     let log: SchemaLog
     let leader: RegistryLeader
+    /// How forwarded writes reach the leader: TLS when the registry's listeners speak it.
+    private let leaderTLS: ClientTLS
     private let logger: Logger
 
-    init(log: SchemaLog, leader: RegistryLeader, logger: Logger) {
+    init(log: SchemaLog, leader: RegistryLeader, leaderTLS: ClientTLS = .plaintext, logger: Logger) {
         self.log = log
         self.leader = leader
+        self.leaderTLS = leaderTLS
         self.logger = logger
     }
 
@@ -236,7 +239,7 @@ public final class SchemaRegistry: Sendable {
         }
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: .dns(host: target.host, port: target.port), transportSecurity: .plaintext)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: leaderTLS.transportSecurity)
             ) { client in
                 try await forward(Herald_V1_Registry.Client(wrapping: client))
             }

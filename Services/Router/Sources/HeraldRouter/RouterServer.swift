@@ -22,6 +22,8 @@ public struct RouterServer: Sendable {
         public var httpPort = 8092
         /// Transactional id `herald-router-<instance-id>` and static group membership. Default `0`.
         public var instanceID = "0"
+        /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
+        public var listenerCertificate: ListenerCertificate?
         /// Default `herald-router`.
         public var groupID = "herald-router"
         public var eventsTopic = "herald.events"
@@ -121,11 +123,11 @@ public struct RouterServer: Sendable {
         let health = HealthStatus(services: [serviceName])
         let service = RouterGRPCService(
             catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5))
-        let grpc = GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, services: [service, HealthService(status: health)], logger: logger)
-        let (http, httpPort) = HeraldHTTP.application(
+        let grpc = try GRPCServerService(
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
+        let (http, httpPort) = try HeraldHTTP.application(
             router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
-            serverName: "herald-router", logger: logger)
+            serverName: "herald-router", tls: configuration.listenerCertificate, logger: logger)
         logger.info("Router prepared", metadata: [
             "kafka.topic": "\(configuration.eventsTopic)", "kafka.group_id": "\(configuration.groupID)",
             "kafka.transactional_id": "\(producer.transactionalID)",
