@@ -23,8 +23,11 @@ BENCH_STAMP := $(VENV)/.bench-$(shell cksum < $(BENCH_REQUIREMENTS) | cut -d' ' 
 # The route benchmark's baseline: confluent-kafka built on the same (Debian) librdkafka Herald links.
 SYSTEM_RDKAFKA_PYTHON := .venv-system-rdkafka/bin/python
 CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
+# `make fuzz`: libFuzzer targets (Fuzz/) with seconds each, enough for at least a million inputs apiece.
+FUZZ_TARGETS ?= fuzz-avro-binary:2400 fuzz-avro-json:45 fuzz-avro-schema:45 fuzz-cloudevents:45
+FUZZ_BLACKBOX_FLAGS ?=
 
-.PHONY: help deps apt-deps broker-up broker-down build release bench-tool test run generate check-generated bench chaos compose-check deploy-check clean
+.PHONY: help deps apt-deps broker-up broker-down build release bench-tool test run generate check-generated bench chaos compose-check deploy-check clean fuzz fuzz-blackbox
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -109,3 +112,14 @@ deploy-check: $(VENV_STAMP) ## validate deploy/kubernetes (pinned Kubernetes API
 
 clean: broker-down ## remove build output and broker data
 	rm -rf .build .herald
+
+fuzz: apt-deps ## build the libFuzzer targets (Fuzz/, in .build-fuzz) and run each for its fixed time; prints executions per target
+	@Fuzz/build.sh $(foreach t,$(FUZZ_TARGETS),$(firstword $(subst :, ,$(t))))
+	@Fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-blackbox: build $(VENV_STAMP) ## malformed gRPC and REST requests against the four running services; prints requests, answers and records written
+	@scripts/broker.sh up
+	@status=0; \
+	$(VENV)/bin/python Fuzz/blackbox.py $(FUZZ_BLACKBOX_FLAGS) || status=$$?; \
+	scripts/broker.sh down; \
+	exit $$status

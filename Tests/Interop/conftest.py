@@ -88,7 +88,14 @@ def registry():
 @pytest.fixture(scope="module")
 def herald_services():
     """The four services, each started from its executable as an operator would."""
-    prefix = f"herald-interop.{uuid.uuid4().hex[:12]}"
+    services = start_herald_services(f"herald-interop.{uuid.uuid4().hex[:12]}")
+    yield services
+    for service in reversed(list(services.values())):
+        service.stop()
+
+
+def start_herald_services(prefix):
+    """Starts registry, producer, router and delivery on topics named `prefix.*`; by name, in start order."""
     common = ["--instance-id", "interop", "--partitions", "2"]
     started = [start_service("registry", registry_arguments(prefix))]
     try:
@@ -107,9 +114,7 @@ def herald_services():
         for service in started:
             service.process.kill()
         raise
-    yield {service.name: service for service in started}
-    for service in reversed(started):
-        service.stop()
+    return {service.name: service for service in started}
 
 
 def _wait_serving(url, timeout=60):

@@ -172,7 +172,14 @@ enum RegistryPlanner {
 
     // MARK: Helpers
 
+    /// Every log record carries its subject in the key (a schema record in its value too), so a
+    /// bound far under the broker's record size limit keeps such a write from failing in Kafka.
+    static let maximumSubjectBytes = 10_000
+
     static func validateSubject(_ subject: String) throws(RegistryError) {
+        guard subject.utf8.count <= maximumSubjectBytes else {
+            throw RegistryError(.badRequest, "Invalid subject name: \(subject.utf8.count) bytes, more than the \(maximumSubjectBytes) allowed.")
+        }
         guard !subject.isEmpty, !subject.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 } ?? false) }) else {
             throw RegistryError(.badRequest, "Invalid subject name '\(subject)': it must be non-empty and contain no control characters.")
         }

@@ -46,6 +46,32 @@ extension RegistryIntegration {
             await admin.close()
         }
 
+        /// Found by `make fuzz-blackbox`: a subject of megabytes passed validation and the log
+        /// write failed in Kafka (message too large), answered INTERNAL.
+        @Test func aSubjectTooLargeForTheLogIsRefusedAtTheEdge() async throws {
+            let names = RegistryNames()
+            let registry = try await RegistryInstance.start(names)
+            defer { Task { try await registry.stop() } }
+            try await TestEnvironment.eventually("the registry to lead") { registry.server.registry.isLeader }
+            let admin = try KafkaAdmin(configuration: TestEnvironment.kafka, logger: TestEnvironment.logger)
+            let endBefore = try await admin.watermarks(topic: names.topic, partition: 0).high
+            let subject = String(repeating: "s", count: 2 << 20)
+            try await registry.withClient { client in
+                let config = try await expectStatus(.invalidArgument) {
+                    _ = try await client.setConfig(.with { $0.subject = subject; $0.compatibility = .full })
+                }
+                #expect(config.message.contains("more than the \(RegistryPlanner.maximumSubjectBytes) allowed"))
+                _ = try await expectStatus(.invalidArgument) {
+                    _ = try await client.setMode(.with { $0.subject = subject; $0.mode = .readonly })
+                }
+                _ = try await expectStatus(.invalidArgument) {
+                    _ = try await client.registerSchema(.with { $0.subject = subject; $0.schema = #""string""# })
+                }
+            }
+            #expect(try await admin.watermarks(topic: names.topic, partition: 0).high == endBefore, "a refused request wrote to the log")
+            await admin.close()
+        }
+
         @Test func aLoggedIDAbove32BitsIsRefusedOnReplayNotServed() async throws {
             let names = RegistryNames()
             let admin = try KafkaAdmin(configuration: TestEnvironment.kafka, logger: TestEnvironment.logger)
