@@ -53,6 +53,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "TLS to the registry (producer, delivery, a registry follower forwarding to the leader)")
     public var registryTLS: ClientTLSOptions
 
+    @Option(help: """
+        OTLP/HTTP (protobuf) URL the publish, route and deliver spans are exported to, the collector's \
+        traces path included (http://collector:4318/v1/traces); unset, no span is made. Env: HERALD_OTEL_ENDPOINT.
+        """)
+    public var otelEndpoint = HeraldEnvironment.string("otel-endpoint", default: "")
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: HERALD_LOG_LEVEL.")
     public var logLevel: Logger.Level = Logger.Level(rawValue: HeraldEnvironment.string("log-level", default: "info")) ?? .info
 
@@ -66,6 +72,11 @@ public struct CommonOptions: ParsableArguments, Sendable {
         guard kafkaTimeoutMS >= 100 else { throw ValidationError("--kafka-timeout-ms must be at least 100") }
         guard (0...10_000).contains(kafkaIdleFetchBackoffMS) else { throw ValidationError("--kafka-idle-fetch-backoff-ms must be between 0 and 10000") }
         guard !kafkaTransactionalIdsTopic.isEmpty else { throw ValidationError("--kafka-transactional-ids-topic must not be empty") }
+        if !otelEndpoint.isEmpty {
+            guard let url = URL(string: otelEndpoint), ["http", "https"].contains(url.scheme), url.host?.isEmpty == false else {
+                throw ValidationError("--otel-endpoint must be an http:// or https:// URL, got \"\(otelEndpoint)\"")
+            }
+        }
     }
 }
 

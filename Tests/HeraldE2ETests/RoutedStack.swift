@@ -6,15 +6,16 @@ import SwiftProtobuf
 
 /// The four executables set up to deliver: the order schema registered, a webhook receiver as
 /// endpoint `endpointID`, and a route taking every order event to it. `body` publishes through
-/// the producer client and checks; the stack must then stop cleanly.
+/// the producer client and checks; the stack must then stop cleanly. `arguments` go to every service.
 enum RoutedStack {
     static func run(
         endpointID: String,
+        arguments: [String] = [],
         _ body: (HeraldStack, WebhookReceiver, Herald_V1_Producer.Client<HTTP2ClientTransport.Posix>) async throws -> Void
     ) async throws {
         let receiver = try await WebhookReceiver.start()
         let stack: HeraldStack
-        do { stack = try await HeraldStack.start(partitions: 2) } catch {
+        do { stack = try await HeraldStack.start(partitions: 2, arguments: arguments) } catch {
             try? await receiver.stop()
             throw error
         }

@@ -43,9 +43,12 @@ public struct HeraldStack: Sendable {
 
     public static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
 
-    public static func start(partitions: Int = 6, names: StackNames = StackNames(), brokers: String = brokers) async throws -> HeraldStack {
+    /// - Parameter arguments: more options every service takes (e.g. `--otel-endpoint`).
+    public static func start(
+        partitions: Int = 6, names: StackNames = StackNames(), brokers: String = brokers, arguments: [String] = []
+    ) async throws -> HeraldStack {
         let p = names.prefix
-        let common = ["--kafka-brokers", brokers, "--instance-id", names.instanceID, "--kafka-timeout-ms", "10000"]
+        let common = ["--kafka-brokers", brokers, "--instance-id", names.instanceID, "--kafka-timeout-ms", "10000"] + arguments
         let registry = try await SupervisedService.start("registry", executable: "herald-registry", arguments: common + [
             "--schemas-topic", "\(p)._schemas", "--election-topic", "\(p)._schemas.election",
             "--election-group", "\(p).registry", "--leader-transactional-id", "\(p).registry-leader",

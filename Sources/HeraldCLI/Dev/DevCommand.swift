@@ -98,7 +98,9 @@ struct DevCommand: AsyncParsableCommand {
         logger.warning("Development mode: delivery accepts endpoints on loopback and private addresses")
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
 
-        var services: [any Service] = certificate.map { [CertificateReloadService(certificates: [$0], logger: logger)] } ?? []
+        // The span exporter first, so it stops last and flushes the spans the others ended.
+        var services = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-dev", logger: logger)
+        if let certificate { services.append(CertificateReloadService(certificates: [certificate], logger: logger)) }
         services += registry.services + producer.services + router.services + delivery.services
         if withSink {
             let sink = WebhookSink(secret: try sinkSecret.map { try WebhookSecret($0) })

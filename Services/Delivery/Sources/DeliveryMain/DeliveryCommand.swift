@@ -107,7 +107,8 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.requestTimeout = .milliseconds(requestTimeoutMS)
         configuration.watchBuffer = watchBuffer
         let server = try await DeliveryServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Delivery", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
+        let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-delivery", logger: logger)
+        try await ServiceRunner.run("Delivery", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, logger: logger)
     }
 }

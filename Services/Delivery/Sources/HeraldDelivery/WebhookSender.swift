@@ -77,7 +77,7 @@ public struct WebhookSender: Sendable {
         request.method = .POST
         for (name, value) in endpoint.endpoint.headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
         // Each attempt is a step of the event's trace; the receiver's own spans join it.
-        let attemptSpan = TraceContext.spanID(derivedFrom: "deliver|\(task.deliveryID)|\(task.attempt)")
+        let attemptSpan = TraceSteps.deliverSpanID(deliveryID: task.deliveryID, attempt: task.attempt)
         for header in TracePropagation.headers(for: task.eventExtensions, spanID: attemptSpan) {
             request.headers.replaceOrAdd(name: header.name, value: header.value)
         }
@@ -88,7 +88,7 @@ public struct WebhookSender: Sendable {
         request.headers.replaceOrAdd(name: "webhook-signature", value: endpoint.secret.signature(id: task.deliveryID, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
         let timeout = TimeAmount.nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000)
-        let response = try await client.execute(request, timeout: timeout)
+        let response = try await DeliverSpan.around(task, stepSpanID: attemptSpan) { try await client.execute(request, timeout: timeout) }
         let status = Int(response.status.code)
         let retryAfter = response.headers.first(name: "retry-after").flatMap { RetryPolicy.parseRetryAfter($0, now: now) }
         var excerpt = ""

@@ -55,11 +55,12 @@ struct EventEncoder: Sendable {
                 ? EventTimestamp(secondsSinceEpoch: event.time.seconds, nanoseconds: event.time.nanos)
                 : EventTimestamp(date: now),
             extensions: event.extensions)
+        // The publish is a step of the caller's trace (or starts one): the event carries it on.
+        let publish = PublishSpan(event, caller: CallerTraceContext.current)
+        defer { publish.end() }
         do {
-            // The publish is a step of the caller's trace (or starts one): the event carries it on.
             attributes.extensions = try TracePropagation.published(
-                event.extensions, caller: CallerTraceContext.current,
-                spanID: .random(in: 1...UInt64.max), newTraceID: (.random(in: 0...UInt64.max), .random(in: 1...UInt64.max)))
+                event.extensions, caller: CallerTraceContext.current, spanID: publish.spanID, newTraceID: publish.newTraceID)
         } catch {
             throw PublishError(.invalidArgument, "event.extensions[\"traceparent\"]: \(error.reason)")
         }

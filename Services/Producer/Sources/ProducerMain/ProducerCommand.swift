@@ -73,7 +73,8 @@ struct ProducerCommand: AsyncParsableCommand {
         configuration.jsonMode = strictJSON ? .strict : .lenient
         configuration.batching = .init(maxRecords: batchMaxRecords, maxBytes: batchMaxBytes, linger: .milliseconds(batchLingerMS))
         let server = try await ProducerServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Producer", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
+        let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-producer", logger: logger)
+        try await ServiceRunner.run("Producer", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, logger: logger)
     }
 }

@@ -60,7 +60,7 @@ extension Herald_V1_DeliveryTask {
         eventDataschema = event.dataSchema
         // Routing is one step of the event's trace, the same span for every task of the event.
         eventExtensions = TracePropagation.continued(
-            event.extensions, spanID: TraceContext.spanID(derivedFrom: "route|\(event.source)|\(event.id)"))
+            event.extensions, spanID: TraceSteps.routeSpanID(source: event.source, id: event.id))
         self.schemaID = schemaID
         self.payload = Data(payload)
         endpointID = target.endpointID

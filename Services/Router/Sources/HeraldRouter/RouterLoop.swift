@@ -221,6 +221,7 @@ final class RouterLoop {
             topic: settings.dedupeTopic, partition: partition, key: Array(key.utf8), value: seen.changelogValue))
 
         let targets = index.targets(for: attributes)
+        RouteSpan.record(attributes, targets: targets.count)
         guard !targets.isEmpty else {
             part.counts.unmatched += 1
             return

@@ -62,7 +62,8 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)
         let server = try await RouterServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Router", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
+        let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-router", logger: logger)
+        try await ServiceRunner.run("Router", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, logger: logger)
     }
 }
