@@ -58,7 +58,7 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Option(help: "Connect timeout in ms. Env: HERALD_CONNECT_TIMEOUT_MS.")
     var connectTimeoutMS = HeraldEnvironment.int("connect-timeout-ms", default: 5000)
 
-    @Option(help: "Whole-request timeout in ms. Env: HERALD_REQUEST_TIMEOUT_MS.")
+    @Option(help: "Deadline of one webhook exchange in ms: connecting, sending, the response headers and body. Env: HERALD_REQUEST_TIMEOUT_MS.")
     var requestTimeoutMS = HeraldEnvironment.int("request-timeout-ms", default: 30000)
 
     @Option(help: "Status changes a WatchDeliveries watcher may fall behind before it is cut off (RESOURCE_EXHAUSTED). Env: HERALD_WATCH_BUFFER.")
@@ -107,7 +107,8 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.requestTimeout = .milliseconds(requestTimeoutMS)
         configuration.watchBuffer = watchBuffer
         let server = try await DeliveryServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Delivery", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
+        try await ServiceRunner.run("Delivery", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
+                                     shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

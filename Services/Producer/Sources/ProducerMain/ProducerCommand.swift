@@ -73,7 +73,8 @@ struct ProducerCommand: AsyncParsableCommand {
         configuration.jsonMode = strictJSON ? .strict : .lenient
         configuration.batching = .init(maxRecords: batchMaxRecords, maxBytes: batchMaxBytes, linger: .milliseconds(batchLingerMS))
         let server = try await ProducerServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Producer", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
+        try await ServiceRunner.run("Producer", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
+                                     shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

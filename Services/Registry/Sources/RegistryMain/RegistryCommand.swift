@@ -45,7 +45,8 @@ struct RegistryCommand: AsyncParsableCommand {
         configuration.electionGroup = electionGroup
         configuration.transactionalID = leaderTransactionalID
         let server = try RegistryServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Registry", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
+        try await ServiceRunner.run("Registry", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
+                                     shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

@@ -62,7 +62,8 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)
         let server = try await RouterServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Router", services: server.services, grpc: server.grpc, httpPort: server.httpPort, logger: logger)
+        try await ServiceRunner.run("Router", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
+                                     shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 
