@@ -1,0 +1,32 @@
+import Foundation
+import HeraldDelivery
+import HeraldProtos
+import HeraldTestSupport
+import SwiftProtobuf
+import Testing
+
+extension DeliveryIntegration {
+    @Suite struct StartUpTests {
+        /// Started with another key than the stored secrets were sealed with, the service would
+        /// fail every send for those endpoints: it refuses to start instead, naming the endpoint.
+        @Test func storedSecretsThatDoNotOpenStopTheStart() async throws {
+            let registry = try await TestRegistry.start()
+            let names = DeliveryNames()
+            let first = try await DeliveryProcess.start(names: names, registryPort: registry.port, instance: "keys-0")
+            _ = try await DeliveryStack.withDelivery(port: first.grpcPort) { client in
+                try await client.putEndpoint(.with { $0.endpoint = .with { $0.id = "sealed"; $0.url = "http://127.0.0.1:9/hook"; $0.enabled = true } })
+            }
+            #expect(first.terminate() == 0)
+            let otherKey = Data((0..<32).map { UInt8(truncatingIfNeeded: $0 * 11 + 5) }).base64EncodedString()
+            do {
+                let second = try await DeliveryProcess.start(names: names, registryPort: registry.port, instance: "keys-0", secretKey: otherKey)
+                Issue.record("started with a key that does not open the stored secrets:\n\(second.log)")
+                second.kill()
+            } catch let failure as ServiceProcess.Failure {
+                guard case .exited(_, let log) = failure else { throw failure }
+                #expect(log.contains("do not open with this instance's key") && log.contains("sealed"), "\(log)")
+            }
+            try await registry.stop()
+        }
+    }
+}
