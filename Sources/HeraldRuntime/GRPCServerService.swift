@@ -4,11 +4,13 @@ public import Logging
 public import ServiceLifecycle
 
 /// A gRPC server (HTTP/2 over TCP, plaintext or TLS) that runs as a ServiceLifecycle `Service`:
-/// graceful shutdown stops accepting new RPCs and lets the ones in flight finish. Every RPC is
-/// counted and timed (`GRPCRequestMetrics`), the caller's trace context reaches the handler
-/// (`CallerTraceContext`), and server reflection describes every service it serves.
+/// graceful shutdown stops accepting new RPCs, ends `Health.Watch` streams (they would otherwise
+/// hold the server open for as long as their clients stay) and lets the other RPCs in flight
+/// finish. Every RPC is counted and timed (`GRPCRequestMetrics`), the caller's trace context
+/// reaches the handler (`CallerTraceContext`), and server reflection describes every service it serves.
 public struct GRPCServerService: Service {
     public let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let healthStatuses: [HealthStatus]
     private let logger: Logger
 
     /// - Parameters:
@@ -37,6 +39,7 @@ public struct GRPCServerService: Service {
         let reflection = ReflectionService(serviceNames: Self.names(of: services))
         self.server = GRPCServer(
             transport: transport, services: services + [reflection], interceptors: [GRPCRequestMetrics(), CallerTraceContextInterceptor()])
+        self.healthStatuses = services.compactMap { ($0 as? HealthService)?.status }
         self.logger = logger
     }
 
@@ -59,7 +62,8 @@ public struct GRPCServerService: Service {
     public func run() async throws {
         try await withGracefulShutdownHandler {
             try await server.serve()
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [healthStatuses] in
+            for status in healthStatuses { status.shutDown() }
             server.beginGracefulShutdown()
         }
     }

@@ -13,6 +13,8 @@ public final class HealthStatus: Sendable {
         var statuses: [String: Status] = [:]
         var watchers: [Int: (service: String, continuation: AsyncStream<Status>.Continuation)] = [:]
         var nextWatcher = 0
+        /// After `shutDown`, a new watcher gets the status and its stream ends at once.
+        var isShutDown = false
     }
 
     private let state = Mutex(State())
@@ -48,6 +50,7 @@ public final class HealthStatus: Sendable {
     public func shutDown() {
         setAll(.notServing)
         let watchers = state.withLock { state in
+            state.isShutDown = true
             defer { state.watchers.removeAll() }
             return Array(state.watchers.values)
         }
@@ -71,8 +74,12 @@ public final class HealthStatus: Sendable {
         let id = state.withLock { state in
             let id = state.nextWatcher
             state.nextWatcher += 1
-            state.watchers[id] = (service, continuation)
             continuation.yield(state.statuses[service] ?? .serviceUnknown)
+            if state.isShutDown {
+                continuation.finish()
+            } else {
+                state.watchers[id] = (service, continuation)
+            }
             return id
         }
         continuation.onTermination = { [weak self] _ in

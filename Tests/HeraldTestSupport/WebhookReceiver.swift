@@ -23,6 +23,8 @@ public final class WebhookReceiver: Sendable {
         case blockThenOK
         /// Answers 200 after a pause.
         case delayThenOK(Duration)
+        /// Answers `status` with a body that never ends: `chunkBytes` bytes every `interval`.
+        case endlessBody(status: Int, chunkBytes: Int, interval: Duration)
     }
 
     private struct State {
@@ -65,6 +67,8 @@ public final class WebhookReceiver: Sendable {
         let body = try await request.body.collect(upTo: 1 << 20)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
+        // HTTP/1's Host header arrives as the request's authority.
+        if let authority = request.head.authority { headers["host"] = authority }
         let received = Received(
             webhookID: headers["webhook-id"] ?? "", timestamp: headers["webhook-timestamp"] ?? "",
             signature: headers["webhook-signature"] ?? "", contentType: headers["content-type"] ?? "",
@@ -92,6 +96,14 @@ public final class WebhookReceiver: Sendable {
         case .delayThenOK(let delay):
             try await Task.sleep(for: delay)
             return Response(status: .ok)
+        case .endlessBody(let status, let chunkBytes, let interval):
+            let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: chunkBytes)
+            return Response(status: .init(code: status), body: ResponseBody { writer in
+                while true {
+                    try await writer.write(chunk)
+                    try await Task.sleep(for: interval)
+                }
+            })
         }
     }
 

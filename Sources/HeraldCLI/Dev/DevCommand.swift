@@ -108,8 +108,7 @@ struct DevCommand: AsyncParsableCommand {
                 router: sink.router(), host: common.host, port: sinkPort, serverName: "herald-sink", logger: Logger(label: "herald.sink"))
             services.append(application)
         }
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceRunner.group(of: services, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {

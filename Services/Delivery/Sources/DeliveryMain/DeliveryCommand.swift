@@ -58,7 +58,7 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Option(help: "Connect timeout in ms. Env: HERALD_CONNECT_TIMEOUT_MS.")
     var connectTimeoutMS = HeraldEnvironment.int("connect-timeout-ms", default: 5000)
 
-    @Option(help: "Whole-request timeout in ms. Env: HERALD_REQUEST_TIMEOUT_MS.")
+    @Option(help: "Deadline of one webhook exchange in ms: connecting, sending, the response headers and body. Env: HERALD_REQUEST_TIMEOUT_MS.")
     var requestTimeoutMS = HeraldEnvironment.int("request-timeout-ms", default: 30000)
 
     @Option(help: "Status changes a WatchDeliveries watcher may fall behind before it is cut off (RESOURCE_EXHAUSTED). Env: HERALD_WATCH_BUFFER.")
@@ -109,7 +109,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-delivery", logger: logger)
         try await ServiceRunner.run("Delivery", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, logger: logger)
+            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

@@ -10,8 +10,8 @@ import Tracing
 /// (`herald.span_id`), with the HTTP status, or the error when no response came.
 enum DeliverSpan {
     static func around(
-        _ task: Herald_V1_DeliveryTask, stepSpanID: UInt64, _ attempt: () async throws -> HTTPClientResponse
-    ) async throws -> HTTPClientResponse {
+        _ task: Herald_V1_DeliveryTask, stepSpanID: UInt64, _ attempt: () async throws -> WebhookAnswer
+    ) async throws -> WebhookAnswer {
         guard SpanExport.isEnabled, let parent = TracePropagation.context(in: task.eventExtensions),
               let step = StepSpan.start("deliver", parent: parent, kind: .client)
         else { return try await attempt() }
@@ -23,7 +23,7 @@ enum DeliverSpan {
         step.span.attributes["herald.delivery.attempt"] = Int(task.attempt)
         do {
             let response = try await attempt()
-            let status = Int(response.status.code)
+            let status = response.status
             step.span.attributes["http.response.status_code"] = status
             if status >= 400 { step.span.setStatus(SpanStatus(code: .error)) }
             return response

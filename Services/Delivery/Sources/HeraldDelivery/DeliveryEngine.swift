@@ -420,7 +420,8 @@ actor DeliveryEngine {
     func finish(_ job: Job, report: AttemptReport) async {
         let task = job.task
         let now = Date()
-        let attempts = task.attempt + 1
+        let accounting = AttemptAccounting(policy: report.policy ?? RetryPolicy(), attemptsBefore: task.attempt)
+        let attempts = accounting.attempts(charged: report.charge)
         var record = Herald_V1_DeliveryRecord.with {
             $0.deliveryID = task.deliveryID
             $0.eventSource = task.eventSource
@@ -475,8 +476,7 @@ actor DeliveryEngine {
             deadLetter(report.error, reason: .undeliverable)
         }
         func schedule(retryAfter: Duration?) {
-            let policy = report.policy ?? RetryPolicy()
-            switch policy.decide(attemptsMade: Int(attempts), retryAfter: retryAfter) {
+            switch accounting.afterFailure(charged: report.charge, retryAfter: retryAfter) {
             case .deadLetter:
                 deadLetter(record.lastError, reason: .attemptsExhausted)
             case .retry(let delay):

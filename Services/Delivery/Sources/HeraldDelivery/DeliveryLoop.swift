@@ -1,6 +1,7 @@
 import Foundation
 import HeraldKafka
 import HeraldProtos
+import HeraldRuntime
 import Logging
 import ServiceLifecycle
 
@@ -86,6 +87,11 @@ struct DeliveryLoop: Sendable {
         // Revoked between being queued and starting: the next owner sends it.
         guard await engine.owns(job) else { return await engine.abandon(job) }
         guard let endpoint = endpoints.resolved(task.endpointID) else {
+            if endpoints.table[task.endpointID] != nil {
+                return await engine.finish(job, report: AttemptReport(
+                    kind: .failed, error: "the endpoint's stored secret does not open with this instance's key (HERALD_SECRET_KEY)",
+                    policy: nil, reachedEndpoint: false, charge: .herald))
+            }
             return await engine.finish(job, report: AttemptReport(kind: .undeliverable, error: "endpoint '\(task.endpointID)' does not exist", policy: nil, reachedEndpoint: false))
         }
         guard endpoint.endpoint.enabled, await !engine.isDisabled(task.endpointID) else {
@@ -100,24 +106,27 @@ struct DeliveryLoop: Sendable {
         switch await engine.permit(endpointID: task.endpointID, ratePerSecond: endpoint.endpoint.rateLimitPerSecond) {
         case .refused(let retryIn):
             return AttemptReport(kind: .failed, error: "circuit breaker open: the endpoint failed repeatedly; no request made",
-                                 policy: policy, reachedEndpoint: false, retryAfter: retryIn)
+                                 policy: policy, reachedEndpoint: false, retryAfter: retryIn, charge: .herald)
         case .go(let wait):
             if wait > .zero { try? await Task.sleep(for: wait) }
         }
+        let address: IPAddress?
         do {
-            try await endpoints.checkAddress(endpoint.endpoint.url)
+            address = try await endpoints.checkAddress(endpoint.endpoint.url)
         } catch {
             return AttemptReport(kind: .failed, error: "refused: \(error.description)", policy: policy, reachedEndpoint: false)
         }
         let body: [UInt8]
         do {
             body = CloudEventBody.render(task, dataJSON: try await sender.dataJSON(task))
+        } catch SchemaResolver.Failure.unavailable(let reason) {
+            return AttemptReport(kind: .failed, error: reason, policy: policy, reachedEndpoint: false, charge: .herald)
         } catch {
             return AttemptReport(kind: .failed, error: "payload not decodable with schema \(task.schemaID): \(error)", policy: policy, reachedEndpoint: false)
         }
         let started = ContinuousClock.now
         do {
-            let answer = try await sender.post(task, body: body, to: endpoint)
+            let answer = try await sender.post(task, body: body, to: endpoint, connectingTo: address)
             let error = (200..<300).contains(answer.status) ? "" : "HTTP \(answer.status)" + (answer.excerpt.isEmpty ? "" : ": \(answer.excerpt)")
             return AttemptReport(kind: .answered(status: answer.status, retryAfter: answer.retryAfter), error: error, policy: policy,
                                  reachedEndpoint: true, requestDuration: .now - started)

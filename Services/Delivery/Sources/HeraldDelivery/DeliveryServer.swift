@@ -124,8 +124,10 @@ public struct DeliveryServer: Sendable {
             target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity))
         let resolver = SchemaResolver(
             client: Herald_V1_Registry.Client(wrapping: registryClient), latestTTL: .seconds(5), timeout: configuration.registryTimeout)
-        let httpClient = WebhookSender.makeClient(connectTimeout: configuration.connectTimeout, connectionsPerEndpoint: configuration.limits.concurrency)
-        let sender = WebhookSender(client: httpClient, resolver: resolver, requestTimeout: configuration.requestTimeout)
+        let httpClients = WebhookClients { [connectTimeout = configuration.connectTimeout, concurrency = configuration.limits.concurrency] dnsOverride in
+            WebhookSender.makeClient(connectTimeout: connectTimeout, connectionsPerEndpoint: concurrency, dnsOverride: dnsOverride)
+        }
+        let sender = WebhookSender(clients: httpClients, resolver: resolver, requestTimeout: configuration.requestTimeout)
 
         let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits,
                                     maxRecordBytes: configuration.kafka.maxMessageBytes, logger: logger)
@@ -141,7 +143,7 @@ public struct DeliveryServer: Sendable {
             serverName: "herald-delivery", tls: configuration.listenerCertificate, logger: logger)
         let core = DeliveryCoreService(
             loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, deadLetters: deadLetters,
-            httpClient: httpClient, topics: topics, health: health, logger: logger)
+            httpClients: httpClients, topics: topics, health: health, logger: logger)
         logger.info("Delivery configured", metadata: [
             "kafka.transactional_id": "\(producer.transactionalID)", "kafka.group_id": "\(configuration.consumerGroup)",
             "kafka.topics": "\(topics.consumed.joined(separator: ","))",
@@ -161,7 +163,7 @@ struct DeliveryCoreService: Service {
     let endpoints: EndpointStore
     let status: CompactedTable<String, Herald_V1_DeliveryRecord>
     let deadLetters: CompactedTable<String, Herald_V1_DeliveryTask>
-    let httpClient: HTTPClient
+    let httpClients: WebhookClients
     let topics: DeliveryTopics
     let health: HealthStatus
     let logger: Logger
@@ -174,6 +176,8 @@ struct DeliveryCoreService: Service {
                 tables.addTask { try await status.run() }
                 tables.addTask { try await deadLetters.run() }
                 try await endpoints.table.waitUntilReady()
+                let unreadable = endpoints.unreadableSecrets()
+                guard unreadable.isEmpty else { throw UnreadableSecrets(endpointIDs: unreadable) }
                 try await status.waitUntilReady()
                 try await deadLetters.waitUntilReady()
                 try await consumer.subscribe(topics.consumed)
@@ -195,7 +199,7 @@ struct DeliveryCoreService: Service {
         await consumer.close()
         await producer.close()
         await endpoints.close()
-        try? await httpClient.shutdown()
+        await httpClients.shutdown()
     }
 }
 

@@ -28,6 +28,17 @@ public struct ResolvedEndpoint: Sendable {
     public let retryPolicy: RetryPolicy
 }
 
+/// Stored endpoint secrets that this instance's key cannot open: sending for those endpoints would
+/// fail until the right key is configured, so the service does not start.
+public struct UnreadableSecrets: Error, CustomStringConvertible {
+    public let endpointIDs: [String]
+
+    public var description: String {
+        "the stored secrets of \(endpointIDs.count) endpoint(s) (\(endpointIDs.prefix(10).joined(separator: ", "))) do not open with this "
+            + "instance's key: start it with the key they were written with (HERALD_SECRET_KEY or --secret-key-file)"
+    }
+}
+
 /// Endpoints, stored in the compacted topic `herald.endpoints` (key endpoint id, value the
 /// `Endpoint` protobuf with its secret AES-GCM-encrypted) and replayed into memory.
 /// The secret is write-only: nothing read from here for a caller carries it.
@@ -150,6 +161,11 @@ public final class EndpointStore: Sendable {
         logger.warning("Stored endpoint setting out of range", metadata: ["herald.endpoint.id": "\(id)", "reason": "\(reason())"])
     }
 
+    /// The stored endpoints whose secret does not open with this instance's key, by id.
+    public func unreadableSecrets() -> [String] {
+        table.snapshot().filter { _, stored in (try? WebhookSecret(box.open(stored.secret))) == nil }.keys.sorted()
+    }
+
     /// The record that disables an endpoint (after a 410), for the caller's transaction.
     public func disablingRecord(_ id: String) -> ProducerRecord? {
         guard var stored = table[id] else { return nil }
@@ -158,8 +174,9 @@ public final class EndpointStore: Sendable {
         return ProducerRecord(topic: topic, key: Array(id.utf8), value: bytes)
     }
 
-    /// Checks the URL again at send time (DNS may have changed since `put`).
-    public func checkAddress(_ url: String) async throws(EndpointAddressPolicy.Refusal) {
+    /// Checks the URL again at send time (DNS may have changed since `put`); answers the checked
+    /// address the send must connect to (see `EndpointAddressPolicy.checkBlocking`).
+    public func checkAddress(_ url: String) async throws(EndpointAddressPolicy.Refusal) -> IPAddress? {
         try await policy.check(url)
     }
 

@@ -28,36 +28,46 @@ public struct AttemptReport: Sendable {
     public var retryAfter: Duration?
     /// How long the request took, when one was made (for `herald_delivery_request_duration_seconds`).
     public var requestDuration: Duration?
+    /// For `.failed`: whether the endpoint failed (the attempt counts) or Herald could not make it.
+    public var charge: AttemptAccounting.Charge
 
-    public init(kind: Kind, error: String = "", policy: RetryPolicy?, reachedEndpoint: Bool, retryAfter: Duration? = nil, requestDuration: Duration? = nil) {
+    public init(kind: Kind, error: String = "", policy: RetryPolicy?, reachedEndpoint: Bool, retryAfter: Duration? = nil,
+                requestDuration: Duration? = nil, charge: AttemptAccounting.Charge = .endpoint) {
         self.kind = kind
         self.error = error
         self.policy = policy
         self.reachedEndpoint = reachedEndpoint
         self.retryAfter = retryAfter
         self.requestDuration = requestDuration
+        self.charge = charge
     }
 }
 
 /// Sends one task to its endpoint: CloudEvents structured JSON, Standard Webhooks headers.
 public struct WebhookSender: Sendable {
-    public let client: HTTPClient
+    /// How much of a response body is read, whatever the status; the rest is never read.
+    public static let responseBodyCap = 64 * 1024
+
+    public let clients: WebhookClients
     public let resolver: SchemaResolver
+    /// The whole exchange: connecting, sending, the response headers and the response body.
     public let requestTimeout: Duration
 
     /// - Parameters:
-    ///   - connectTimeout: default 5 s; `requestTimeout`: the whole request, default 30 s.
-    public static func makeClient(connectTimeout: Duration, connectionsPerEndpoint: Int) -> HTTPClient {
+    ///   - connectTimeout: default 5 s.
+    ///   - dnsOverride: host name to the address to connect to instead of resolving it.
+    public static func makeClient(connectTimeout: Duration, connectionsPerEndpoint: Int, dnsOverride: [String: String] = [:]) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000)),
+            timeout: .init(connect: TimeAmount(connectTimeout)),
             decompression: .disabled)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connectionsPerEndpoint)
+        configuration.dnsOverride = dnsOverride
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    public init(client: HTTPClient, resolver: SchemaResolver, requestTimeout: Duration) {
-        self.client = client
+    public init(clients: WebhookClients, resolver: SchemaResolver, requestTimeout: Duration) {
+        self.clients = clients
         self.resolver = resolver
         self.requestTimeout = requestTimeout
     }
@@ -68,9 +78,12 @@ public struct WebhookSender: Sendable {
         return try schema.jsonText(for: schema.decode(task.payload), style: .natural)
     }
 
-    /// POSTs the body; answers the status code and `retry-after`, or throws on connection errors and timeouts.
-    public func post(_ task: Herald_V1_DeliveryTask, body: [UInt8], to endpoint: ResolvedEndpoint, now: Date = Date())
-        async throws -> (status: Int, retryAfter: Duration?, excerpt: String)
+    /// POSTs the body, connecting to `address` when given (the address the SSRF check passed)
+    /// instead of resolving the URL's host again; answers the status code, `retry-after` and an
+    /// excerpt of a non-2xx body, or throws on connection errors and when the exchange, body
+    /// included, outlasts `requestTimeout`.
+    public func post(_ task: Herald_V1_DeliveryTask, body: [UInt8], to endpoint: ResolvedEndpoint, connectingTo address: IPAddress?,
+                     now: Date = Date()) async throws -> (status: Int, retryAfter: Duration?, excerpt: String)
     {
         let timestamp = Int64(now.timeIntervalSince1970)
         var request = HTTPClientRequest(url: endpoint.endpoint.url)
@@ -87,17 +100,52 @@ public struct WebhookSender: Sendable {
         request.headers.replaceOrAdd(name: "webhook-timestamp", value: String(timestamp))
         request.headers.replaceOrAdd(name: "webhook-signature", value: endpoint.secret.signature(id: task.deliveryID, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
-        let timeout = TimeAmount.nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000)
-        let response = try await DeliverSpan.around(task, stepSpanID: attemptSpan) { try await client.execute(request, timeout: timeout) }
-        let status = Int(response.status.code)
-        let retryAfter = response.headers.first(name: "retry-after").flatMap { RetryPolicy.parseRetryAfter($0, now: now) }
-        var excerpt = ""
-        if !(200..<300).contains(status), let body = try? await response.body.collect(upTo: 64 * 1024) {
-            excerpt = String(String(buffer: body).prefix(200))
-        } else {
-            // Drain so the connection can be reused.
-            for try await _ in response.body {}
+        let host = (try? EndpointAddressPolicy.parse(endpoint.endpoint.url).host) ?? ""
+        let answer = try await DeliverSpan.around(task, stepSpanID: attemptSpan) {
+            try await clients.withClient(host: host, address: address) { client in
+                try await Self.exchange(request, with: client, within: requestTimeout)
+            }
         }
-        return (status, retryAfter, excerpt)
+        let retryAfter = answer.retryAfter.flatMap { RetryPolicy.parseRetryAfter($0, now: now) }
+        let excerpt = (200..<300).contains(answer.status) ? "" : String(String(decoding: answer.body, as: UTF8.self).prefix(200))
+        return (answer.status, retryAfter, excerpt)
     }
+
+    /// One request and its response, body up to `responseBodyCap`, all within `limit`: a
+    /// receiver that sends its body slowly or never ends it cannot hold the send.
+    public static func exchange(_ request: HTTPClientRequest, with client: HTTPClient, within limit: Duration) async throws -> WebhookAnswer {
+        try await withThrowingTaskGroup(of: WebhookAnswer?.self) { group in
+            group.addTask {
+                let response = try await client.execute(request, deadline: .now() + TimeAmount(limit))
+                var body: [UInt8] = []
+                for try await chunk in response.body {
+                    body.append(contentsOf: chunk.readableBytesView.prefix(responseBodyCap - body.count))
+                    // Leaving the loop drops the rest: the client closes the connection.
+                    if body.count >= responseBodyCap { break }
+                }
+                return WebhookAnswer(status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"), body: body)
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let answer = try await group.next() ?? nil else { throw WebhookTimeout(limit: limit) }
+            return answer
+        }
+    }
+}
+
+/// What an endpoint answered: its status, its `retry-after` header and the start of its body.
+public struct WebhookAnswer: Sendable {
+    public let status: Int
+    public let retryAfter: String?
+    /// At most `WebhookSender.responseBodyCap` bytes.
+    public let body: [UInt8]
+}
+
+/// The endpoint did not complete its answer (headers and body) within the request timeout.
+public struct WebhookTimeout: Error, CustomStringConvertible {
+    public let limit: Duration
+    public var description: String { "no complete answer within \(limit)" }
 }

@@ -161,6 +161,10 @@ import Testing
         ("8.8.8.8", .public), ("93.184.216.34", .public), ("::1", .loopback), ("::", .unspecified), ("fe80::1", .linkLocal),
         ("fd00::1", .private), ("fc00::1", .private), ("::ffff:127.0.0.1", .loopback), ("::ffff:10.0.0.1", .private),
         ("64:ff9b::a9fe:a9fe", .linkLocal), ("2606:4700::1111", .public), ("ff02::1", .multicast),
+        // IPv4-compatible, local NAT64, 6to4 and Teredo (server, then the obfuscated client) carry an IPv4 address.
+        ("::127.0.0.1", .loopback), ("::10.0.0.1", .private), ("64:ff9b:1::a00:1", .private),
+        ("2002:7f00:1::", .loopback), ("2002:a9fe:a9fe::1", .linkLocal), ("2002:808:808::1", .public),
+        ("2001:0:7f00:1::", .loopback), ("2001:0:5ef5:79fb:0:0:f5ff:fffe", .private), ("2001:0:5ef5:79fb::f7f7:f7f7", .public),
     ])
     func classifiesAddresses(text: String, expected: IPAddress.Classification) throws {
         #expect(try #require(IPAddress(text)).classification == expected)

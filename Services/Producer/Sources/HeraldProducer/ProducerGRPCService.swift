@@ -3,6 +3,7 @@ import GRPCCore
 import HeraldCore
 import HeraldKafka
 import HeraldProtos
+import ServiceLifecycle
 import SwiftProtobuf
 import Synchronization
 
@@ -54,7 +55,9 @@ struct ProducerGRPCService: Herald_V1_Producer.SimpleServiceProtocol {
             defer { inbox.close() }
             group.addTask {
                 defer { inbox.endOfRequests() }
-                for try await message in request {
+                // Graceful shutdown ends the reading: what was read is answered, then the stream ends,
+                // so an open stream cannot hold the server open.
+                for try await message in request.cancelOnGracefulShutdown() {
                     guard await inbox.append(message.event) else { return }
                 }
             }

@@ -75,7 +75,7 @@ struct ProducerCommand: AsyncParsableCommand {
         let server = try await ProducerServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-producer", logger: logger)
         try await ServiceRunner.run("Producer", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, logger: logger)
+            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

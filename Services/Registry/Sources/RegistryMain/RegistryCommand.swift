@@ -46,7 +46,7 @@ struct RegistryCommand: AsyncParsableCommand {
         configuration.transactionalID = leaderTransactionalID
         let server = try RegistryServer.build(configuration, logger: logger)
         try await ServiceRunner.run("Registry", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, logger: logger)
+            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

@@ -64,7 +64,7 @@ struct RouterCommand: AsyncParsableCommand {
         let server = try await RouterServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-router", logger: logger)
         try await ServiceRunner.run("Router", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, logger: logger)
+            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

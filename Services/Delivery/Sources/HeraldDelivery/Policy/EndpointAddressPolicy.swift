@@ -15,31 +15,41 @@ public struct EndpointAddressPolicy: Sendable {
     }
 
     /// Checks the URL's form, then (unless private addresses are allowed) every address its host
-    /// resolves to. Resolution blocks: call it off the cooperative pool for names (see `check`).
-    public func checkBlocking(_ urlString: String) throws(Refusal) {
+    /// resolves to, and answers the checked address the request must connect to: connecting by
+    /// name would resolve it again, and a second answer (DNS rebinding) could be a private address.
+    /// `nil` when there is nothing to pin: the host is an address literal, or private addresses
+    /// are allowed. Resolution blocks: call it off the cooperative pool for names (see `check`).
+    @discardableResult
+    public func checkBlocking(_ urlString: String) throws(Refusal) -> IPAddress? {
         let (host, _) = try Self.parse(urlString)
-        guard !allowsPrivateAddresses else { return }
-        let addresses: [IPAddress]
+        guard !allowsPrivateAddresses else { return nil }
         if let literal = IPAddress(host) {
-            addresses = [literal]
-        } else {
-            addresses = IPAddress.resolve(host)
-            guard !addresses.isEmpty else { throw Refusal(description: "url: host '\(host)' does not resolve") }
+            try Self.refuseUnlessPublic(literal, host: host)
+            return nil
         }
-        for address in addresses where address.classification != .public {
-            throw Refusal(description: "url: host '\(host)' resolves to \(address) (\(address.classification)); refused (--allow-private-endpoints permits it)")
-        }
+        let addresses = IPAddress.resolve(host)
+        guard let first = addresses.first else { throw Refusal(description: "url: host '\(host)' does not resolve") }
+        for address in addresses { try Self.refuseUnlessPublic(address, host: host) }
+        return first
     }
 
     /// `checkBlocking` on a dispatch queue, so DNS lookups never block Swift's cooperative pool.
-    public func check(_ urlString: String) async throws(Refusal) {
+    @discardableResult
+    public func check(_ urlString: String) async throws(Refusal) -> IPAddress? {
         let policy = self
-        let result: Result<Void, Refusal> = await withCheckedContinuation { continuation in
+        let result: Result<IPAddress?, Refusal> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Result { () throws(Refusal) in try policy.checkBlocking(urlString) })
             }
         }
-        try result.get()
+        return try result.get()
+    }
+
+    private static func refuseUnlessPublic(_ address: IPAddress, host: String) throws(Refusal) {
+        let classification = address.classification
+        guard classification == .public else {
+            throw Refusal(description: "url: host '\(host)' resolves to \(address) (\(classification)); refused (--allow-private-endpoints permits it)")
+        }
     }
 
     /// Scheme http or https with a host; returns the host (without brackets) and port.
@@ -98,15 +108,33 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         let b = bytes
         if b.allSatisfy({ $0 == 0 }) { return .unspecified }
         if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return .loopback }
-        // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible / NAT64 forms carry an IPv4 address.
-        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF { return Self.classify(v4: Array(b[12..<16])) }
-        if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] { return Self.classify(v4: Array(b[12..<16])) }
+        for embedded in embeddedIPv4 {
+            let classification = Self.classify(v4: embedded)
+            if classification != .public { return classification }
+        }
         if b[0] == 0xFF { return .multicast }
         if b[0] == 0xFE && (b[1] & 0xC0) == 0x80 { return .linkLocal }
         if (b[0] & 0xFE) == 0xFC { return .private }          // fc00::/7 unique local
         if b[0] == 0xFE && (b[1] & 0xC0) == 0xC0 { return .private }  // fec0::/10 site-local (deprecated)
         if b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8 { return .reserved } // documentation
         return .public
+    }
+
+    /// The IPv4 addresses an IPv6 address carries, which the network may route to: a request to
+    /// `::ffff:127.0.0.1` or `2002:7f00:1::` reaches 127.0.0.1 as surely as the IPv4 form does.
+    var embeddedIPv4: [[UInt8]] {
+        guard bytes.count == 16 else { return [] }
+        let b = bytes
+        let last = Array(b[12..<16])
+        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF { return [last] }   // ::ffff:a.b.c.d mapped
+        if b[0..<12].allSatisfy({ $0 == 0 }) { return [last] }                                       // ::a.b.c.d compatible
+        if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] { return [last] }           // 64:ff9b::/96 NAT64
+        if b[0..<6] == [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01] { return [last] }                         // 64:ff9b:1::/48 local NAT64
+        if b[0] == 0x20 && b[1] == 0x02 { return [Array(b[2..<6])] }                                 // 2002::/16 6to4
+        if b[0..<4] == [0x20, 0x01, 0x00, 0x00] {                                                    // 2001::/32 Teredo
+            return [Array(b[4..<8]), last.map { $0 ^ 0xFF }]                                         // server, client (obfuscated)
+        }
+        return []
     }
 
     static func classify(v4 b: [UInt8]) -> Classification {
@@ -125,7 +153,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Every address `host` resolves to (blocking `getaddrinfo`); empty if it does not resolve.
+    /// Every address `host` resolves to, in the resolver's order (blocking `getaddrinfo`); empty if it does not resolve.
     public static func resolve(_ host: String) -> [IPAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -153,6 +181,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             }
             cursor = info.pointee.ai_next
         }
-        return Array(Set(addresses))
+        var seen = Set<IPAddress>()
+        return addresses.filter { seen.insert($0).inserted }
     }
 }

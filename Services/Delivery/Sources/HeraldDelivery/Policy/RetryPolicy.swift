@@ -54,11 +54,17 @@ public struct RetryPolicy: Sendable, Hashable {
     /// or the endpoint's `retry-after` when it gave one (no jitter), or give up.
     public func decide(attemptsMade: Int, retryAfter: Duration? = nil, random: Double = Double.random(in: 0...1)) -> Decision {
         guard attemptsMade < maxAttempts else { return .deadLetter }
-        if let retryAfter { return .retry(after: min(max(retryAfter, .zero), maxRetryAfter)) }
+        return .retry(after: delay(afterAttempts: attemptsMade, retryAfter: retryAfter, random: random))
+    }
+
+    /// The wait after `attemptsMade` attempts, whether or not another is allowed: the endpoint's
+    /// `retry-after` when it gave one (no jitter), else the scheduled delay with jitter.
+    public func delay(afterAttempts attemptsMade: Int, retryAfter: Duration? = nil, random: Double = Double.random(in: 0...1)) -> Duration {
+        if let retryAfter { return min(max(retryAfter, .zero), maxRetryAfter) }
         let base = schedule[min(max(attemptsMade - 1, 0), schedule.count - 1)]
         let factor = 1 - jitter + 2 * jitter * min(max(random, 0), 1)
         let milliseconds = Double(base.components.seconds) * 1000 + Double(base.components.attoseconds) / 1e15
-        return .retry(after: .milliseconds(Int64((milliseconds * factor).rounded())))
+        return .milliseconds(Int64((milliseconds * factor).rounded()))
     }
 
     /// A `retry-after` header value: delay-seconds, or an HTTP date relative to `now`.
