@@ -206,14 +206,17 @@ extension DeliveryIntegration {
             _ = try await stack.putEndpoint("broken", url: receiver.url)
             try await stack.produce([stack.task(event: "b-1", endpoint: "broken")])
             try await stack.waitFor(.dead, events: ["b-1"])
-            // Attempts 1–3 reach the endpoint and open the breaker; attempt 4 is refused without a
-            // request and retried when the breaker lets a probe through; attempt 5 is that probe.
+            // Attempts 1–3 reach the endpoint and open the breaker. The next try is refused without a
+            // request and without using an attempt (the refusal is Herald's, not the endpoint's
+            // failure); it waits for the breaker to let a probe through: attempt 4, which fails and
+            // opens the breaker again, so attempt 5 waits the same way and is the last.
             let requests = receiver.received
-            #expect(requests.count == 4)
-            if requests.count == 4 { #expect(requests[3].arrived - requests[2].arrived >= .seconds(1.5)) }
+            #expect(requests.count == 5)
+            if requests.count == 5 { #expect(requests[3].arrived - requests[2].arrived >= .seconds(1.5)) }
             let history = try await stack.statusRecords().filter { $0.eventID == "b-1" }
-            #expect(history.map(\.attempts) == [1, 2, 3, 4, 5])
-            #expect(history.count == 5 && history[3].lastError.contains("circuit breaker") && history[3].lastStatusCode == 0)
+            #expect(history.map(\.attempts) == [1, 2, 3, 3, 4, 4, 5])
+            let refusals = history.filter { $0.lastError.contains("circuit breaker") }
+            #expect(refusals.map(\.attempts) == [3, 4] && refusals.allSatisfy { $0.lastStatusCode == 0 })
             try await receiver.stop()
             try await stack.stop()
         }
