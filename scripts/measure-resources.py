@@ -2,7 +2,7 @@
 """Runs a command and samples the memory (RSS) and CPU of Herald's service processes meanwhile.
 
 Usage: scripts/measure-resources.py [--interval S] -- COMMAND...
-e.g.   scripts/measure-resources.py -- .build/debug/herald chaos --rounds 0 --events 15000 --rate 500
+e.g.   scripts/measure-resources.py -- .build/debug/herald-bench chaos --rounds 0 --events 15000 --rate 500
 
 Every --interval seconds (default 1) it reads /proc for each process named herald-registry,
 herald-producer, herald-router or herald-delivery, and when the command ends prints, per service:
