@@ -6,45 +6,6 @@ import Logging
 import Metrics
 import SwiftProtobuf
 
-/// Topic names of the delivery service.
-public struct DeliveryTopics: Sendable, Hashable {
-    public var deliveries = "herald.deliveries"
-    public var status = "herald.delivery-status"
-    public var endpoints = "herald.endpoints"
-    public var deadLetters = "herald.deliveries.dlq"
-    public var retryTiers = RetryTiers()
-
-    public init() {}
-
-    /// A private set: each default name between `prefix.` and `.suffix` (benchmarks sharing a broker).
-    public static func named(prefix: String, suffix: String) -> DeliveryTopics {
-        var topics = DeliveryTopics()
-        for path in [\DeliveryTopics.deliveries, \.status, \.endpoints, \.deadLetters] {
-            topics[keyPath: path] = "\(prefix).\(topics[keyPath: path]).\(suffix)"
-        }
-        topics.retryTiers = RetryTiers(topicPrefix: "\(prefix).retry.\(suffix)")
-        return topics
-    }
-
-    /// Every topic the delivery consumer group reads.
-    public var consumed: [String] { [deliveries] + retryTiers.topics }
-}
-
-/// Per-endpoint isolation limits.
-public struct EndpointLimits: Sendable, Hashable {
-    /// Requests in flight per endpoint. Default 8.
-    public var concurrency = 8
-    /// Tasks waiting per endpoint beyond those in flight; when full, the partition the next task
-    /// came from is paused until there is room. Default 256.
-    public var queueCapacity = 256
-    /// Consecutive failures that open an endpoint's circuit breaker. Default 5.
-    public var breakerFailureThreshold = 5
-    /// How long an open breaker refuses attempts before one probe. Default 30 s.
-    public var breakerOpenDuration = Duration.seconds(30)
-
-    public init() {}
-}
-
 /// The state machine of the delivery loop: which offsets are in flight per partition, which
 /// tasks wait per endpoint, which partitions are paused and why, and which outcomes wait for the
 /// next transaction. The intake loop, the senders and the committer call into it; it performs
@@ -55,105 +16,35 @@ public struct EndpointLimits: Sendable, Hashable {
 /// partition's final offset are committed the engine acknowledges the revocation, which the
 /// consumer holds the rebalance for (`revocation: .afterAcknowledgement`).
 actor DeliveryEngine {
-    struct Job: Sendable {
-        let task: Herald_V1_DeliveryTask
-        let source: TopicPartition
-        let offset: Int64
-        /// The assignment of `source` the job was taken under (see `PartitionState.generation`).
-        let generation: UInt64
-    }
-
-    /// What one transaction carries.
-    struct Batch: Sendable {
-        var records: [ProducerRecord] = []
-        var offsets: [TopicPartitionOffset] = []
-        var statuses: [Herald_V1_DeliveryRecord] = []
-        var waiters: [CheckedContinuation<Void, any Error>] = []
-        /// Revoked partitions whose last outcomes and final offsets this batch carries: handed on once it commits.
-        var handsOn: [TopicPartition] = []
-    }
-
-    private struct Held {
-        let job: Job
-        var waitingForLane: Bool
-        var timer: Task<Void, Never>?
-    }
-
-    private struct PartitionState {
-        /// Tells this assignment of the partition from earlier ones, so that a send taken under an
-        /// earlier one (whose revocation was not acknowledged in time) finishing late changes nothing here.
-        let generation: UInt64
-        var inFlight: Set<Int64> = []
-        /// Offset after the last message taken.
-        var next: Int64?
-        var committed: Int64?
-        var held: Held?
-        /// Revoked: no more records are taken, and the partition is handed on once its sends in
-        /// flight have finished and their outcomes and its final offset are committed.
-        var revoked = false
-        /// The lowest offset of a task dropped at revocation without an attempt: the committed
-        /// offset stays at or below it, so the next owner reads the task again.
-        var dropped: Int64?
-
-        /// The lowest offset still in flight, held or dropped, else the offset after the last taken record.
-        var committable: Int64? {
-            switch (inFlight.min(), dropped) {
-            case (let a?, let b?): min(a, b)
-            case (let a?, nil): a
-            case (nil, let b?): b
-            case (nil, nil): next
-            }
-        }
-    }
-
-    private struct Lane {
-        var running = 0
-        var queue: [Job] = []
-        var head = 0
-        var bucket: TokenBucket?
-        var breaker: CircuitBreaker
-        var disabled = false
-
-        var queued: Int { queue.count - head }
-        mutating func pop() -> Job? {
-            guard head < queue.count else { return nil }
-            defer {
-                head += 1
-                if head > 64 && head * 2 > queue.count { queue.removeFirst(head); head = 0 }
-            }
-            return queue[head]
-        }
-    }
-
-    private let consumer: KafkaConsumer
-    private let endpoints: EndpointStore
-    private let status: CompactedTable<String, Herald_V1_DeliveryRecord>
-    private let topics: DeliveryTopics
-    private let limits: EndpointLimits
+    let consumer: KafkaConsumer
+    let endpoints: EndpointStore
+    let status: CompactedTable<String, Herald_V1_DeliveryRecord>
+    let topics: DeliveryTopics
+    let limits: EndpointLimits
     /// The record limit every retry and dead-letter record is kept under.
-    private let maxRecordBytes: Int
-    private let logger: Logger
-    private let jobs: AsyncStream<Job>.Continuation
+    let maxRecordBytes: Int
+    let logger: Logger
+    let jobs: AsyncStream<Job>.Continuation
     nonisolated let jobStream: AsyncStream<Job>
 
-    private var partitions: [TopicPartition: PartitionState] = [:]
-    private var generations: UInt64 = 0
+    var partitions: [TopicPartition: PartitionState] = [:]
+    var generations: UInt64 = 0
     /// Revoked partitions not handed on yet: the consumer holds the rebalance until this is empty.
-    private var revoking: Set<TopicPartition> = []
+    var revoking: Set<TopicPartition> = []
     /// The last pause or resume handed to the consumer (see `control`).
-    private var lastControl: Task<Void, Never>?
-    private var lanes: [String: Lane] = [:]
-    private var pending = Batch()
-    private var offsetsDirty = false
-    private var committerWaiter: CheckedContinuation<Batch?, Never>?
-    private var draining = false
-    private var jobsFinished = false
+    var lastControl: Task<Void, Never>?
+    var lanes: [String: Lane] = [:]
+    var pending = Batch()
+    var offsetsDirty = false
+    var committerWaiter: CheckedContinuation<Batch?, Never>?
+    var draining = false
+    var jobsFinished = false
     /// Status records this instance committed, ahead of the status table catching up.
-    private var recent: [String: Herald_V1_DeliveryRecord] = [:]
+    var recent: [String: Herald_V1_DeliveryRecord] = [:]
     /// `recent` drops what the table already shows once it grows past this.
-    private var recentPruneThreshold = 10_000
+    var recentPruneThreshold = 10_000
 
-    private let latency = Metrics.Timer(label: "herald_delivery_task_to_success_seconds")
+    let latency = Metrics.Timer(label: "herald_delivery_task_to_success_seconds")
 
     init(consumer: KafkaConsumer, endpoints: EndpointStore, status: CompactedTable<String, Herald_V1_DeliveryRecord>,
          topics: DeliveryTopics, limits: EndpointLimits, maxRecordBytes: Int, logger: Logger) {
@@ -232,7 +123,7 @@ actor DeliveryEngine {
     }
 
     /// Forgets a task of a revoked partition that never started; the committed offset stays at or below it.
-    private func drop(_ job: Job) {
+    func drop(_ job: Job) {
         guard let state = partitions[job.source], state.generation == job.generation else { return }
         partitions[job.source]!.inFlight.remove(job.offset)
         partitions[job.source]!.dropped = min(state.dropped ?? job.offset, job.offset)
@@ -256,7 +147,7 @@ actor DeliveryEngine {
     }
 
     /// Revoked partitions are handed on: once none is left, the consumer may let the rebalance go on.
-    private func handOn(_ handed: [TopicPartition]) {
+    func handOn(_ handed: [TopicPartition]) {
         guard !handed.isEmpty else { return }
         let before = revoking.count
         revoking.subtract(handed)
@@ -304,7 +195,7 @@ actor DeliveryEngine {
 
     /// Whether this task's attempt was already recorded: its delivery succeeded, or the status
     /// shows more attempts than the task has seen (the outcome of this one is already committed).
-    private func alreadyProcessed(_ task: Herald_V1_DeliveryTask) -> Herald_V1_DeliveryState? {
+    func alreadyProcessed(_ task: Herald_V1_DeliveryTask) -> Herald_V1_DeliveryState? {
         guard let record = latestStatus(task.deliveryID) else { return nil }
         if record.state == .succeeded { return .succeeded }
         if record.state != .pending && record.attempts > task.attempt { return record.state }
@@ -321,7 +212,7 @@ actor DeliveryEngine {
         return mine
     }
 
-    private func hold(_ job: Job, waitingForLane: Bool, wait: Duration?) async {
+    func hold(_ job: Job, waitingForLane: Bool, wait: Duration?) async {
         let source = job.source
         var held = Held(job: job, waitingForLane: waitingForLane, timer: nil)
         if let wait {
@@ -335,7 +226,7 @@ actor DeliveryEngine {
         await control("Pausing", source) { consumer in try await consumer.pause([source]) }
     }
 
-    private func due(_ source: TopicPartition, offset: Int64) async {
+    func due(_ source: TopicPartition, offset: Int64) async {
         guard let held = partitions[source]?.held, held.job.offset == offset, !held.waitingForLane else { return }
         if admit(held.job) {
             partitions[source]!.held = nil
@@ -346,7 +237,7 @@ actor DeliveryEngine {
         }
     }
 
-    private func resume(_ source: TopicPartition) async {
+    func resume(_ source: TopicPartition) async {
         guard !draining else { return }
         await control("Resuming", source) { consumer in try await consumer.resume([source]) }
     }
@@ -354,7 +245,7 @@ actor DeliveryEngine {
     /// Applies pauses and resumes to the consumer in the order this actor asked for them. Each call
     /// leaves the actor while it waits, so without the chain a resume decided during a pause's wait
     /// could reach the consumer first and leave the partition paused for good.
-    private func control(_ action: String, _ source: TopicPartition, _ operation: @escaping @Sendable (KafkaConsumer) async throws -> Void) async {
+    func control(_ action: String, _ source: TopicPartition, _ operation: @escaping @Sendable (KafkaConsumer) async throws -> Void) async {
         let previous = lastControl
         let consumer = consumer, logger = logger
         let next = Task {
@@ -368,7 +259,7 @@ actor DeliveryEngine {
     }
 
     /// Queues the job on its endpoint's lane if there is room.
-    private func admit(_ job: Job) -> Bool {
+    func admit(_ job: Job) -> Bool {
         let id = job.task.endpointID
         var lane = lanes[id] ?? Lane(breaker: CircuitBreaker(failureThreshold: limits.breakerFailureThreshold, openDuration: limits.breakerOpenDuration))
         guard lane.queued < limits.queueCapacity else { return false }
@@ -378,7 +269,7 @@ actor DeliveryEngine {
         return true
     }
 
-    private func pump(_ id: String) {
+    func pump(_ id: String) {
         while let lane = lanes[id], lane.running < limits.concurrency, lane.queued > 0 {
             let job = lanes[id]!.pop()!
             lanes[id]!.running += 1
@@ -416,106 +307,8 @@ actor DeliveryEngine {
 
     func isDisabled(_ endpointID: String) -> Bool { lanes[endpointID]?.disabled ?? false }
 
-    /// Records an attempt's outcome for the next transaction and frees its lane slot.
-    func finish(_ job: Job, report: AttemptReport) async {
-        let task = job.task
-        let now = Date()
-        let accounting = AttemptAccounting(policy: report.policy ?? RetryPolicy(), attemptsBefore: task.attempt)
-        let attempts = accounting.attempts(charged: report.charge)
-        var record = Herald_V1_DeliveryRecord.with {
-            $0.deliveryID = task.deliveryID
-            $0.eventSource = task.eventSource
-            $0.eventID = task.eventID
-            $0.eventType = task.eventType
-            $0.endpointID = task.endpointID
-            $0.routeID = task.routeID
-            $0.attempts = attempts
-            $0.lastError = TaskDeadLetters.capped(report.error)
-            $0.updatedAt = Google_Protobuf_Timestamp(date: now)
-        }
-        var records: [ProducerRecord] = []
-        let key = Array(task.endpointID.utf8)
-        var lane = lanes[task.endpointID]
-        func deadLetter(_ error: String, reason: DeliveryMetrics.DeadLetterReason) {
-            DeliveryMetrics.deadLettered(reason)
-            record.state = .dead
-            var dead = task
-            dead.attempt = attempts
-            dead.lastStatusCode = record.lastStatusCode
-            dead.lastError = error
-            dead.clearNotBefore()
-            records.append(ProducerRecord(topic: topics.deadLetters, key: key, value: TaskDeadLetters.fitted(dead, key: key, maxRecordBytes: maxRecordBytes).bytes))
-            logger.info("Delivery dead-lettered", metadata: task.logMetadata.merging(["error": "\(error)", "herald.delivery.attempts": "\(attempts)"]) { $1 })
-        }
-        switch report.kind {
-        case .answered(let code, let retryAfter):
-            record.lastStatusCode = Int32(clamping: code)
-            switch AttemptOutcome.classify(status: code, retryAfter: retryAfter) {
-            case .succeeded:
-                record.state = .succeeded
-                record.lastError = ""
-                lane?.breaker.recordSuccess()
-                if task.hasCreatedAt {
-                    latency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(task.createdAt.date)) * 1e9))
-                }
-            case .gone:
-                if record.lastError.isEmpty { record.lastError = "410 Gone: endpoint disabled" }
-                deadLetter(record.lastError, reason: .gone)
-                lane?.disabled = true
-                if let disable = endpoints.disablingRecord(task.endpointID) { records.append(disable) }
-                logger.notice("Endpoint answered 410 Gone and is disabled", metadata: task.logMetadata)
-            case .failed(let retryAfter):
-                if record.lastError.isEmpty { record.lastError = "HTTP \(code)" }
-                if report.reachedEndpoint { lane?.breaker.recordFailure(now: .now) }
-                schedule(retryAfter: retryAfter)
-            }
-        case .failed:
-            if report.reachedEndpoint { lane?.breaker.recordFailure(now: .now) }
-            schedule(retryAfter: report.retryAfter)
-        case .undeliverable:
-            deadLetter(report.error, reason: .undeliverable)
-        }
-        func schedule(retryAfter: Duration?) {
-            switch accounting.afterFailure(charged: report.charge, retryAfter: retryAfter) {
-            case .deadLetter:
-                deadLetter(record.lastError, reason: .attemptsExhausted)
-            case .retry(let delay):
-                let due = now.addingTimeInterval(TokenBucket.seconds(delay))
-                record.state = .retrying
-                record.nextAttemptAt = Google_Protobuf_Timestamp(date: due)
-                var next = task
-                next.attempt = attempts
-                next.notBefore = Google_Protobuf_Timestamp(date: due)
-                next.lastStatusCode = record.lastStatusCode
-                next.lastError = record.lastError
-                let fitted = TaskDeadLetters.fitted(next, key: key, maxRecordBytes: maxRecordBytes)
-                guard !fitted.payloadDropped else {
-                    record.clearNextAttemptAt()
-                    return deadLetter(TaskDeadLetters.capped("task over the record limit: " + record.lastError), reason: .oversized)
-                }
-                let tiers = topics.retryTiers
-                records.append(ProducerRecord(topic: tiers.topic(tier: tiers.tier(for: delay)), key: key, value: fitted.bytes))
-            }
-        }
-        DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "\(record.state)", requestDuration: report.requestDuration)
-        records.append(ProducerRecord(topic: topics.status, key: Array(task.deliveryID.utf8), value: try! record.serializedBytes()))
-        pending.records.append(contentsOf: records)
-        pending.statuses.append(record)
-
-        if var lane {
-            lane.running -= 1
-            lanes[task.endpointID] = lane
-            DeliveryMetrics.circuit(endpointID: task.endpointID, lane.breaker.state)
-        }
-        if partitions[job.source]?.generation == job.generation { partitions[job.source]!.inFlight.remove(job.offset) }
-        pump(task.endpointID)
-        await admitHeld(for: task.endpointID)
-        wakeCommitter()
-        finishJobsIfIdle()
-    }
-
     /// Partitions paused because this endpoint's queue was full get their held task in, if there is room now.
-    private func admitHeld(for endpointID: String) async {
+    func admitHeld(for endpointID: String) async {
         let waiting = partitions.filter { $0.value.held?.waitingForLane == true && $0.value.held?.job.task.endpointID == endpointID }
             .keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         for source in waiting {
@@ -538,99 +331,5 @@ actor DeliveryEngine {
         }
     }
 
-    // MARK: Committer
-
-    private func markDirty() {
-        offsetsDirty = true
-        wakeCommitter()
-    }
-
-    private func wakeCommitter() {
-        guard let waiter = committerWaiter, let batch = takeBatch() else { return }
-        committerWaiter = nil
-        waiter.resume(returning: batch)
-    }
-
-    /// The next transaction's content: pending outcomes and every partition's committable offset
-    /// (the lowest offset still in flight, held or dropped, else the offset after the last taken
-    /// record). A revoked partition with nothing in flight leaves the engine here: the batch hands
-    /// it on once committed, or, when there is nothing to commit, it is handed on at once. Called
-    /// only while no batch is committing, so every earlier outcome of it is committed by then.
-    private func takeBatch() -> Batch? {
-        var batch = pending
-        for (partition, state) in partitions {
-            if let committable = state.committable, committable != state.committed {
-                batch.offsets.append(TopicPartitionOffset(partition, offset: committable))
-                partitions[partition]!.committed = committable
-            }
-            if state.revoked && state.inFlight.isEmpty {
-                batch.handsOn.append(partition)
-                partitions[partition] = nil
-            }
-        }
-        guard !batch.records.isEmpty || !batch.offsets.isEmpty || !batch.waiters.isEmpty else {
-            offsetsDirty = false
-            handOn(batch.handsOn)
-            return nil
-        }
-        pending = Batch()
-        offsetsDirty = false
-        // Known from now on, ahead of the commit and of the status table: a record this batch writes
-        // (e.g. a redriven task) may be consumed the moment the commit lands. A failed commit stops
-        // the engine, so nothing acts on a status that never committed.
-        for status in batch.statuses { recent[status.deliveryID] = status }
-        if recent.count > recentPruneThreshold {
-            recent = recent.filter { status[$0.key] != $0.value }
-            recentPruneThreshold = max(10_000, recent.count * 2)
-        }
-        return batch
-    }
-
-    /// Waits for work; `nil` once draining is over and everything is committed.
-    func nextBatch() async -> Batch? {
-        if let batch = takeBatch() { return batch }
-        if draining && jobsFinished { return nil }
-        return await withCheckedContinuation { continuation in
-            committerWaiter = continuation
-        }
-    }
-
-    func committed(_ batch: Batch) {
-        for waiter in batch.waiters { waiter.resume() }
-        handOn(batch.handsOn)
-    }
-
-    func failed(_ batch: Batch, error: any Error) {
-        for waiter in batch.waiters { waiter.resume(throwing: DeliveryAPIError(.unavailable, "the transaction failed: \(error)")) }
-        // The engine stops: what was not committed is dropped, and the next owners read it again.
-        handOn(Array(revoking))
-        draining = true
-        jobs.finish()
-        jobsFinished = true
-        for waiter in pending.waiters { waiter.resume(throwing: DeliveryAPIError(.unavailable, "the delivery service stopped")) }
-        pending = Batch()
-    }
-
-    // MARK: Shutdown
-
-    /// Stops intake: held records are dropped (their offsets stay uncommitted), queued tasks still run.
-    func stopIntake() {
-        draining = true
-        for partition in partitions.keys {
-            partitions[partition]!.held?.timer?.cancel()
-            partitions[partition]!.held = nil
-        }
-        finishJobsIfIdle()
-    }
-
-    private func finishJobsIfIdle() {
-        guard draining, !jobsFinished, lanes.values.allSatisfy({ $0.running == 0 && $0.queued == 0 }) else { return }
-        jobsFinished = true
-        jobs.finish()
-        if let waiter = committerWaiter {
-            committerWaiter = nil
-            waiter.resume(returning: takeBatch())
-        }
-    }
 }
 
