@@ -19,23 +19,12 @@ struct PublishCommandTests {
         var logger = Logger(label: "herald-cli-tests")
         logger.logLevel = .warning
         let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
-        let registry = try await InProcessRegistry.start(kafka: kafka, prefix: "herald-test-cli", logger: logger)
-        let producer: InProcessProducer
-        do {
-            producer = try await InProcessProducer.start(kafka: kafka, registry: registry, partitions: 6, prefix: "herald-test-cli", logger: logger)
-        } catch {
-            try? await registry.stop()
-            throw error
-        }
-        do {
+        try await withInProcessStack(
+            registry: { try await InProcessRegistry.start(kafka: kafka, prefix: "herald-test-cli", logger: logger) },
+            producer: { try await InProcessProducer.start(kafka: kafka, registry: $0, partitions: 6, prefix: "herald-test-cli", logger: logger) }
+        ) { registry, producer in
             try await walkThrough(registry: registry, producer: producer, kafka: kafka, logger: logger)
-        } catch {
-            await producer.stop()
-            try? await registry.stop()
-            throw error
         }
-        await producer.stop()
-        try await registry.stop()
     }
 
     private func walkThrough(registry: InProcessRegistry, producer: InProcessProducer, kafka: KafkaConfiguration, logger: Logger) async throws {

@@ -33,26 +33,17 @@ struct TLSPublishTests {
         let registryCertificate = try ListenerCertificate(
             certificateFile: certificates.serverCertificateFile, keyFile: certificates.serverKeyFile, clientCAFile: certificates.caFile)
         let producerCertificate = try ListenerCertificate(certificateFile: certificates.serverCertificateFile, keyFile: certificates.serverKeyFile)
-        let registry = try await InProcessRegistry.start(kafka: kafka, prefix: "herald-test-cli-tls", tls: registryCertificate, logger: logger)
-        let producer: InProcessProducer
-        do {
-            producer = try await InProcessProducer.start(
-                kafka: kafka, registry: registry, partitions: 2, prefix: "herald-test-cli-tls", tls: producerCertificate,
-                registryTLS: ClientTLS(caFile: certificates.caFile, certificateFile: certificates.clientCertificateFile, keyFile: certificates.clientKeyFile),
-                logger: logger)
-        } catch {
-            try? await registry.stop()
-            throw error
-        }
-        do {
+        try await withInProcessStack(
+            registry: { try await InProcessRegistry.start(kafka: kafka, prefix: "herald-test-cli-tls", tls: registryCertificate, logger: logger) },
+            producer: {
+                try await InProcessProducer.start(
+                    kafka: kafka, registry: $0, partitions: 2, prefix: "herald-test-cli-tls", tls: producerCertificate,
+                    registryTLS: ClientTLS(caFile: certificates.caFile, certificateFile: certificates.clientCertificateFile, keyFile: certificates.clientKeyFile),
+                    logger: logger)
+            }
+        ) { registry, producer in
             try await walkThrough(registry: registry, producer: producer, certificates: certificates, stranger: stranger)
-        } catch {
-            await producer.stop()
-            try? await registry.stop()
-            throw error
         }
-        await producer.stop()
-        try await registry.stop()
     }
 
     private func walkThrough(registry: InProcessRegistry, producer: InProcessProducer, certificates: TestCertificates, stranger: TestCertificates) async throws {
