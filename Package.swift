@@ -118,7 +118,11 @@ let package = Package(
         ),
 
         // Pure domain logic, no I/O: event validation, CloudEvents headers, partitioning, group commit.
-        .target(name: "HeraldCore", swiftSettings: swiftSettings),
+        .target(
+            name: "HeraldCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
 
         // Services: a library each (so `herald dev` and tests run the very same code) and an executable.
         .target(
