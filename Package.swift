@@ -414,6 +414,7 @@ let package = Package(
             dependencies: [
                 "CHeapStats",
                 "HeraldKafka",
+                "HeraldTestSupport",
                 "herald-kafka-probe",
                 .product(name: "Logging", package: "swift-log"),
             ],
