@@ -117,7 +117,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Pure domain logic, no I/O: event validation, CloudEvents headers, partitioning, group commit.
+        // Pure domain logic, no I/O: event validation, CloudEvents headers, partitioning, group commit,
+        // route matching, the dedupe window and the retry, rate-limit and circuit-breaker policies.
         .target(
             name: "HeraldCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -220,6 +221,7 @@ let package = Package(
         .executableTarget(
             name: "herald-delivery",
             dependencies: [
+                "HeraldCore",
                 "HeraldDelivery",
                 "HeraldRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

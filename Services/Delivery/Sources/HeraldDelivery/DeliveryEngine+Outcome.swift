@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import HeraldCore
 import HeraldKafka
 import HeraldProtos
 import Logging
@@ -12,7 +13,7 @@ extension DeliveryEngine {
     func finish(_ job: Job, report: AttemptReport) async {
         let task = job.task
         let now = Date()
-        let accounting = AttemptAccounting(policy: report.policy ?? RetryPolicy(), attemptsBefore: task.attempt)
+        let accounting = AttemptAccounting(policy: report.policy ?? HeraldCore.RetryPolicy(), attemptsBefore: task.attempt)
         let attempts = accounting.attempts(charged: report.charge)
         var record = Herald_V1_DeliveryRecord.with {
             $0.deliveryID = task.deliveryID

@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import HeraldAvro
+import HeraldCore
 import HeraldDelivery
 import HeraldKafka
 import HeraldProtos
@@ -86,7 +87,7 @@ struct DeliveryStack {
         configuration.partitions = partitions
         configuration.allowPrivateEndpoints = allowPrivate
         configuration.secretKey = .base64(secretKey)
-        configuration.retryPolicy = RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
+        configuration.retryPolicy = HeraldCore.RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)
         let server = try await DeliveryServer.build(configuration, logger: logger)
