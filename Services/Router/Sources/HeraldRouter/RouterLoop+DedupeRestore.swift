@@ -11,7 +11,7 @@ extension RouterLoop {
         let started = ContinuousClock.now
         var targets: [Int32: Int64] = [:]
         for partition in partitions {
-            windows[partition] = DedupeWindow(retentionMilliseconds: settings.dedupeRetentionMilliseconds)
+            ledger.startRestoring(partition)
             let marks = try await admin.watermarks(topic: settings.dedupeTopic, partition: partition)
             if marks.high > marks.low { targets[partition] = marks.high }
         }
@@ -29,7 +29,7 @@ extension RouterLoop {
                     switch event {
                     case .message(let message):
                         if let key = message.key {
-                            windows[message.partition]?.apply(key: String(decoding: key, as: UTF8.self), value: message.value)
+                            ledger.applyChangelog(partition: message.partition, key: String(decoding: key, as: UTF8.self), value: message.value)
                             records += 1
                         }
                         if let target = targets[message.partition], message.offset + 1 >= target { targets[message.partition] = nil }
@@ -53,7 +53,7 @@ extension RouterLoop {
         statistics.restored(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
         logger.info("Restored de-duplication state", metadata: [
             "kafka.partitions": "\(partitions.sorted())", "herald.dedupe.records": "\(records)",
-            "herald.dedupe.keys": "\(partitions.reduce(0) { $0 + (windows[$1]?.count ?? 0) })",
+            "herald.dedupe.keys": "\(partitions.reduce(0) { $0 + (ledger.windows[$1]?.count ?? 0) })",
         ])
     }
 }
