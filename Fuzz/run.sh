@@ -4,8 +4,6 @@
 # and prints the executions per target. Fails when a target crashes (the input is kept under
 # .build-fuzz/crashes/) or runs fewer than FUZZ_MIN_RUNS inputs.
 #   Fuzz/run.sh [target[:seconds]…]   seconds default to FUZZ_SECONDS (60); FUZZ_MIN_RUNS (1000000)
-# (Times differ per target: an input of a few bytes may legitimately decode to a million empty
-# elements, so the binary decoder runs far fewer inputs per second than the text parsers.)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 default_seconds=${FUZZ_SECONDS:-60}
