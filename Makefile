@@ -24,7 +24,7 @@ BENCH_STAMP := $(VENV)/.bench-$(shell cksum < $(BENCH_REQUIREMENTS) | cut -d' ' 
 SYSTEM_RDKAFKA_PYTHON := .venv-system-rdkafka/bin/python
 CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
 # `make fuzz`: libFuzzer targets (Fuzz/) with seconds each, enough for at least a million inputs apiece.
-FUZZ_TARGETS ?= fuzz-avro-binary:2400 fuzz-avro-json:45 fuzz-avro-schema:45 fuzz-cloudevents:45
+FUZZ_TARGETS ?= fuzz-avro-binary:150 fuzz-avro-json:75 fuzz-avro-schema:90 fuzz-cloudevents:60
 FUZZ_BLACKBOX_FLAGS ?=
 
 .PHONY: help deps apt-deps broker-up broker-down build release bench-tool test run generate check-generated bench chaos compose-check deploy-check clean fuzz fuzz-blackbox

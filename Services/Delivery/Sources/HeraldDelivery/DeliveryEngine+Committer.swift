@@ -75,7 +75,7 @@ extension DeliveryEngine {
         draining = true
         for partition in partitions.keys {
             partitions[partition]!.held?.timer?.cancel()
-            partitions[partition]!.held = nil
+            release(partition)
         }
         finishJobsIfIdle()
     }

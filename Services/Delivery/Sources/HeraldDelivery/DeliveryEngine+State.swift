@@ -65,13 +65,5 @@ extension DeliveryEngine {
         let job: Job
         var waitingForLane: Bool
         var timer: Task<Void, Never>?
-
-        /// How long `task` is held before it is due (a retry's `not_before`), or nil when it is due by `now`.
-        static func waitUntilDue(_ task: Herald_V1_DeliveryTask, now: Date) -> Duration? {
-            guard task.hasNotBefore else { return nil }
-            let due = Date(timeIntervalSince1970: TimeInterval(task.notBefore.seconds) + TimeInterval(task.notBefore.nanos) / 1e9)
-            let wait = due.timeIntervalSince(now)
-            return wait > 0.001 ? .milliseconds(Int64(wait * 1000) + 1) : nil
-        }
     }
 }

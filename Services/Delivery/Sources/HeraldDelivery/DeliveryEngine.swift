@@ -25,6 +25,8 @@ actor DeliveryEngine {
     let limits: EndpointLimits
     /// The record limit every retry and dead-letter record is kept under.
     let maxRecordBytes: Int
+    /// Which partitions hold a task, for the retry backlog gauge.
+    let held: HeldPartitions
     let logger: Logger
     let jobs: AsyncStream<Job>.Continuation
     nonisolated let jobStream: AsyncStream<Job>
@@ -47,8 +49,9 @@ actor DeliveryEngine {
     let latency = Metrics.Timer(label: "herald_delivery_task_to_success_seconds")
 
     init(consumer: KafkaConsumer, endpoints: EndpointStore, status: CompactedTable<String, Herald_V1_DeliveryRecord>,
-         topics: DeliveryTopics, limits: EndpointLimits, maxRecordBytes: Int, logger: Logger) {
+         topics: DeliveryTopics, limits: EndpointLimits, maxRecordBytes: Int, held: HeldPartitions, logger: Logger) {
         self.maxRecordBytes = maxRecordBytes
+        self.held = held
         self.consumer = consumer
         self.endpoints = endpoints
         self.status = status
@@ -89,7 +92,7 @@ actor DeliveryEngine {
             state.revoked = true
             partitions[partition] = state
             if let held = state.held {
-                partitions[partition]!.held = nil
+                release(partition)
                 drop(held.job)
             }
             revoking.insert(partition)
@@ -174,9 +177,13 @@ actor DeliveryEngine {
         }
         partitions[source]!.inFlight.insert(message.offset)
         let job = Job(task: task, source: source, offset: message.offset, generation: state.generation)
-        if let wait = Held.waitUntilDue(task, now: Date()) {
-            await hold(job, waitingForLane: false, wait: wait)
-            return
+        if task.hasNotBefore {
+            switch RetryHold.consumed(remaining: RetryHold.remaining(until: task.notBefore.date, now: Date()),
+                                      horizon: topics.retryTiers.horizon(ofTopic: source.topic)) {
+            case .attempt: break
+            case .hold(let wait), .holdThenRequeue(let wait):
+                return await hold(job, waitingForLane: false, wait: wait + RetryHold.tolerance)
+            }
         }
         if !admit(job) { await hold(job, waitingForLane: true, wait: nil) }
     }
@@ -189,6 +196,7 @@ actor DeliveryEngine {
     func hold(_ job: Job, waitingForLane: Bool, wait: Duration?) async {
         let source = job.source
         var held = Held(job: job, waitingForLane: waitingForLane, timer: nil)
+        self.held.set(source, held: true)
         if let wait {
             held.timer = Task { [weak self] in
                 try? await Task.sleep(for: wait)
@@ -200,10 +208,24 @@ actor DeliveryEngine {
         await control("Pausing", source) { consumer in try await consumer.pause([source]) }
     }
 
+    /// A held task's hold is over: it is attempted, or, when its hold ended at its tier's horizon
+    /// before it was due, written again to the tier of its remaining wait (see `RetryHold`).
     func due(_ source: TopicPartition, offset: Int64) async {
         guard let held = partitions[source]?.held, held.job.offset == offset, !held.waitingForLane else { return }
+        let task = held.job.task
+        if case .requeue(let tier) = RetryHold.expired(remaining: RetryHold.remaining(until: task.notBefore.date, now: Date()), tiers: topics.retryTiers) {
+            let tiers = topics.retryTiers
+            pending.records.append(ProducerRecord(topic: tiers.topic(tier: tier), key: Array(task.endpointID.utf8), value: try! task.serializedBytes()))
+            logger.debug("Retry task not due within its tier's delay: written again to a tier", metadata: task.logMetadata.merging([
+                "kafka.topic": "\(tiers.topic(tier: tier))", "herald.delivery.not_before": "\(task.notBefore.date)",
+            ]) { $1 })
+            partitions[source]!.inFlight.remove(offset)
+            release(source)
+            markDirty()
+            return await resume(source)
+        }
         if admit(held.job) {
-            partitions[source]!.held = nil
+            release(source)
             await resume(source)
         } else {
             partitions[source]!.held!.waitingForLane = true
@@ -257,9 +279,15 @@ actor DeliveryEngine {
             .keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         for source in waiting {
             guard let held = partitions[source]?.held, admit(held.job) else { break }
-            partitions[source]!.held = nil
+            release(source)
             await resume(source)
         }
+    }
+
+    /// The partition no longer holds a task.
+    func release(_ source: TopicPartition) {
+        partitions[source]?.held = nil
+        held.set(source, held: false)
     }
 
     // MARK: Redrive

@@ -108,6 +108,7 @@ public struct DeliveryServer: Sendable {
             let task = try Herald_V1_DeliveryTask(serializedBytes: value)
             return (task.deliveryID, task)
         }
+        let held = HeldPartitions()
         let consumer = try KafkaConsumer(
             configuration: configuration.kafka,
             options: .init(
@@ -116,7 +117,7 @@ public struct DeliveryServer: Sendable {
                 // reads the committed offsets; the broker's fencing is not relied on (docs/ARCHITECTURE.md §3).
                 revocation: .afterAcknowledgement(timeout: configuration.revocationTimeout),
                 lagReporting: ConsumerLagGauges(group: configuration.consumerGroup).reporting { [tiers = topics.retryTiers] lags in
-                    DeliveryMetrics.retryBacklog(lags, tiers: tiers)
+                    DeliveryMetrics.retryBacklog(lags, held: held.current, tiers: tiers)
                 }),
             logger: logger)
 
@@ -131,7 +132,7 @@ public struct DeliveryServer: Sendable {
         let sender = WebhookSender(clients: httpClients, resolver: resolver, requestTimeout: configuration.requestTimeout)
 
         let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits,
-                                    maxRecordBytes: configuration.kafka.maxMessageBytes, logger: logger)
+                                    maxRecordBytes: configuration.kafka.maxMessageBytes, held: held, logger: logger)
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
