@@ -108,15 +108,6 @@ import Testing
         #expect(again.offsets.isEmpty && !again.hasContent)
     }
 
-    @Test func aTaskIsHeldUntilItsNotBefore() {
-        let now = Date(timeIntervalSince1970: 1_700_000_000)
-        var task = Herald_V1_DeliveryTask()
-        #expect(DeliveryEngine.Held.waitUntilDue(task, now: now) == nil)
-        task.notBefore = .init(seconds: 1_700_000_002, nanos: 500_000_000)
-        #expect(DeliveryEngine.Held.waitUntilDue(task, now: now) == .milliseconds(2501))
-        #expect(DeliveryEngine.Held.waitUntilDue(task, now: now.addingTimeInterval(3)) == nil)
-    }
-
     @Test func anUndecodableRecordIsNotATask() throws {
         let message = KafkaMessage(topic: "t", partition: 0, offset: 0, key: nil, value: [0xff, 0xff])
         #expect(throws: (any Error).self) { try DeliveryEngine.Job.task(from: message) }

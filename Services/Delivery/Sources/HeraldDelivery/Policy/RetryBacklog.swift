@@ -1,4 +1,5 @@
 public import HeraldKafka
+public import HeraldCore
 import Synchronization
 
 extension RetryTiers {

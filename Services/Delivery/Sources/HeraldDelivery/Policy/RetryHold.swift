@@ -1,4 +1,5 @@
 public import Foundation
+public import HeraldCore
 
 /// How long a consumed retry task may hold its partition (pure, no I/O).
 ///
