@@ -6,7 +6,7 @@ HERALD_KAFKA_PORT ?= 9092
 HERALD_KAFKA_BROKERS ?= 127.0.0.1:$(HERALD_KAFKA_PORT)
 export HERALD_KAFKA_PORT HERALD_KAFKA_BROKERS
 
-APT_PACKAGES := librdkafka-dev libavro-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl
+APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=

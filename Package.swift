@@ -54,6 +54,12 @@ let package = Package(
             pkgConfig: "avro-c",
             providers: [.apt(["libavro-dev"])]
         ),
+        // The router's on-disk de-duplication store.
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
 
         // Generated from Protos/ by `make generate`; checked in.
         .target(
@@ -234,6 +240,7 @@ let package = Package(
         .target(
             name: "HeraldRouter",
             dependencies: [
+                "CRocksDB",
                 "HeraldAvro",
                 "HeraldCore",
                 "HeraldKafka",

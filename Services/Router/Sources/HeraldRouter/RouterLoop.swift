@@ -13,8 +13,8 @@ import SwiftProtobuf
 /// Events arrive from the consumer group in batches of what is already fetched (up to
 /// `maxBatchEvents`). Each batch becomes one transaction holding its delivery tasks, its
 /// de-duplication records (each in the dedupe partition of the event's partition) and the
-/// consumed offsets with the group metadata. The in-memory dedupe state takes a batch's keys
-/// only once its transaction committed; a failed transaction rewinds the batch's partitions.
+/// consumed offsets with the group metadata. The dedupe stores take a batch's keys only once its
+/// transaction committed; a failed transaction rewinds the batch's partitions.
 ///
 /// While one transaction commits, the next batch is already matched and encoded (its keys are
 /// checked against the committing batch's too); its transaction begins only after the previous
@@ -33,6 +33,9 @@ final class RouterLoop {
         var dedupeRetentionMilliseconds: Int64
         /// Tombstones written per transaction at most (pruning catches up over later batches).
         var maxPrunePerBatch: Int
+        /// How often, while transactions commit, each store records how far it holds its changelog
+        /// (so a restart reads only what came after).
+        var checkpointInterval: Duration
         var now: @Sendable () -> Int64
     }
 
@@ -44,13 +47,18 @@ final class RouterLoop {
     let statistics: RouterStatistics
     let kafka: KafkaConfiguration
     let logger: Logger
-    /// Dedupe state of each assigned `herald.events` partition.
-    var windows: [Int32: DedupeWindow] = [:]
+    /// Opens the dedupe store of a newly assigned partition.
+    let dedupeStores: DedupeStores
+    /// Dedupe store of each assigned `herald.events` partition.
+    var stores: [Int32: any DedupeStore] = [:]
+    /// When the stores last recorded a checkpoint.
+    var lastCheckpoint = ContinuousClock.now
     private var failures = 0
 
-    init(settings: Settings, consumer: KafkaConsumer, producer: TransactionalProducer, admin: KafkaAdmin,
+    init(settings: Settings, dedupeStores: DedupeStores, consumer: KafkaConsumer, producer: TransactionalProducer, admin: KafkaAdmin,
          catalog: RouteCatalog, statistics: RouterStatistics, kafka: KafkaConfiguration, logger: Logger) {
         self.settings = settings
+        self.dedupeStores = dedupeStores
         self.consumer = consumer
         self.producer = producer
         self.admin = admin
@@ -86,6 +94,7 @@ final class RouterLoop {
                 try await handle(batch)
             }
             try await commitNow()
+            try await checkpoint(stores.keys)
         } catch {
             // A transaction still in flight ends either way before the producer closes.
             _ = await committing?.write.result
@@ -97,6 +106,7 @@ final class RouterLoop {
     }
 
     private func close() async {
+        closeStores(stores.keys)
         await consumer.close()
         await producer.close()
         await admin.close()
@@ -125,16 +135,16 @@ final class RouterLoop {
 
     private var work: [Int32: PartitionWork] = [:]
     private var committing: Committing?
-    /// Keys past the retention, removed from the windows, whose tombstones the next transaction writes.
+    /// Keys past the retention, removed from the stores, whose tombstones the next transaction writes.
     private var expired: [Int32: [String]] = [:]
 
     /// Prunes before a batch is checked, so an event whose key just expired counts as new.
     /// Pruning rides along with the batch's transaction (bounded per batch).
-    private func expireKeys(now: Int64) {
+    private func expireKeys(now: Int64) throws {
         let queued = expired.values.reduce(0) { $0 + $1.count } + (committing?.expired.values.reduce(0) { $0 + $1.count } ?? 0)
         var budget = settings.maxPrunePerBatch - queued
-        for partition in windows.keys.sorted() where budget > 0 {
-            let keys = windows[partition]!.expire(now: now, limit: budget)
+        for partition in stores.keys.sorted() where budget > 0 {
+            let keys = try stores[partition]!.expire(through: now - settings.dedupeRetentionMilliseconds, limit: budget)
             if !keys.isEmpty { expired[partition, default: []] += keys }
             budget -= keys.count
         }
@@ -146,7 +156,7 @@ final class RouterLoop {
         let index = catalog.index()
         let now = settings.now()
         let seen = Seen(time: now)
-        expireKeys(now: now)
+        try expireKeys(now: now)
         // Partitions rewound after a failed transaction: the rest of their events in this batch
         // come again from the consumer.
         var rewound: Set<Int32> = []
@@ -154,12 +164,12 @@ final class RouterLoop {
             switch event {
             case .message(let message):
                 if rewound.contains(message.partition) { continue }
-                if windows[message.partition] == nil {
+                if stores[message.partition] == nil {
                     // Never expected (assignment precedes messages), but state must exist first.
                     rewound.formUnion(try await commitNow())
                     try await restore([message.partition])
                 }
-                process(message, index: index, seen: seen)
+                try process(message, index: index, seen: seen)
             case .partitionsAssigned(let partitions):
                 rewound.formUnion(try await commitNow())
                 try await restore(partitions.filter { $0.topic == settings.eventsTopic }.map(\.partition))
@@ -170,9 +180,9 @@ final class RouterLoop {
                     expired[partition.partition] = nil
                 }
                 rewound.formUnion(try await commitNow())
-                for partition in partitions where partition.topic == settings.eventsTopic {
-                    windows[partition.partition] = nil
-                }
+                let revoked = partitions.filter { $0.topic == settings.eventsTopic }.map(\.partition)
+                try await checkpoint(revoked)
+                closeStores(revoked)
                 // Every transaction that held work of them has committed or failed: the group
                 // may hand them on (the consumer holds the rebalance until now).
                 consumer.acknowledgeRevocations()
@@ -181,6 +191,10 @@ final class RouterLoop {
             }
         }
         _ = try await settle()
+        if ContinuousClock.now - lastCheckpoint >= settings.checkpointInterval {
+            // Nothing in flight: every record written to the changelog so far is in the stores.
+            try await checkpoint(stores.keys)
+        }
         try begin()
     }
 
@@ -194,7 +208,7 @@ final class RouterLoop {
         }
     }
 
-    private func process(_ message: KafkaMessage, index: RouteIndex, seen: Seen) {
+    private func process(_ message: KafkaMessage, index: RouteIndex, seen: Seen) throws {
         let partition = message.partition
         // Taken out of the dictionary while it grows, so appending never copies its arrays.
         var part = work.removeValue(forKey: partition) ?? PartitionWork(first: message.offset, next: message.offset)
@@ -211,7 +225,7 @@ final class RouterLoop {
         }
 
         let key = DedupeRecord.key(source: attributes.source, id: attributes.id)
-        if windows[partition]?.contains(key) == true || committing?.work[partition]?.keySet.contains(key) == true
+        if try stores[partition]?.contains(key) == true || committing?.work[partition]?.keySet.contains(key) == true
             || !part.keySet.insert(key).inserted {
             part.counts.duplicate += 1
             return
@@ -317,12 +331,12 @@ final class RouterLoop {
                 "error": "\(error)", "kafka.partitions": "\(pending.keys.sorted())",
             ])
             // The tombstones were not written: write them with a later transaction.
-            for (partition, keys) in expired where windows[partition] != nil {
+            for (partition, keys) in expired where stores[partition] != nil {
                 self.expired[partition, default: []] += keys
             }
             // Work built on the failed batch follows it in the same partitions: it comes again too.
             for partition in pending.keys { work[partition] = nil }
-            let rewind = pending.filter { windows[$0.key] != nil }
+            let rewind = pending.filter { stores[$0.key] != nil }
                 .map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.first) }
             if !rewind.isEmpty { try await consumer.seek(rewind) }
             // Back off while the failures continue (broker away, rebalance under way).
@@ -336,9 +350,7 @@ final class RouterLoop {
 
         var counts = RouterStatistics.BatchCounts()
         for (partition, part) in pending {
-            if windows[partition] != nil {
-                for (key, time) in part.newKeys { windows[partition]!.insert(key, at: time) }
-            }
+            try stores[partition]?.apply(part.newKeys.map { DedupeChange(key: $0.0, firstSeen: $0.1) })
             counts.routed += part.counts.routed
             counts.unmatched += part.counts.unmatched
             counts.duplicate += part.counts.duplicate
@@ -347,7 +359,7 @@ final class RouterLoop {
             counts.tasks += part.counts.tasks
         }
         counts.pruned = expired.values.reduce(0) { $0 + $1.count }
-        statistics.committed(counts, dedupeEntries: windows.values.reduce(0) { $0 + $1.count }, routes: catalog.table.count)
+        statistics.committed(counts, dedupeEntries: stores.values.reduce(0) { $0 + $1.count }, routes: catalog.table.count)
         return []
     }
 }
