@@ -163,4 +163,19 @@ struct BinaryReader {
         }
         return Int(count)
     }
+
+    /// A value of a primitive type; any other type is refused (it has no encoding of its own).
+    mutating func readPrimitive(_ type: AvroType) throws(AvroError) -> AvroValue {
+        switch type {
+        case .null: return .null
+        case .boolean: return .boolean(try readBoolean())
+        case .int: return .int(try readInt())
+        case .long: return .long(try readLong())
+        case .float: return .float(try readFloat())
+        case .double: return .double(try readDouble())
+        case .bytes: return .bytes(Array(try readBytes()))
+        case .string: return .string(String(decoding: try readStringBytes(), as: UTF8.self))
+        default: throw AvroError(.notResolvable, "\(type.rawValue) is not primitive")
+        }
+    }
 }

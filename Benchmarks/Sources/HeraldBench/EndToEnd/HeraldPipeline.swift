@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import HeraldCore
 import HeraldDelivery
 import HeraldKafka
 import HeraldProtos

@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import HeraldAvro
+public import HeraldCore
 public import HeraldKafka
 import HeraldProtos
 public import HeraldRuntime
@@ -40,7 +41,7 @@ public struct DeliveryServer: Sendable {
         /// Where the key that encrypts endpoint secrets comes from. Default: a development key in `.herald/delivery-secret.key`.
         public var secretKey = SecretBox.KeySource.developmentFile(".herald/delivery-secret.key")
         /// Schedule and attempts for endpoints that set none.
-        public var retryPolicy = RetryPolicy()
+        public var retryPolicy = HeraldCore.RetryPolicy()
         public var limits = EndpointLimits()
         /// Default 5 s.
         public var connectTimeout = Duration.seconds(5)

@@ -1,9 +1,12 @@
+import HeraldCore
+
 /// The de-duplication keys of one `herald.events` partition: a cache of its `herald.router-dedupe`
 /// changelog partition, with the changelog position it reflects.
 ///
-/// The router asks `contains` for each event, `apply`s the keys of a committed batch (and the
-/// changelog records it reads when restoring), turns `expire` into tombstones and records a
-/// `checkpoint` whenever it knows the store holds everything before a changelog offset.
+/// `BatchLedger` asks `contains` for each event, `apply`s the keys of a committed batch and turns
+/// `expire` into tombstones; `RouterLoop` opens the store, `apply`s the changelog records it reads
+/// when restoring and records a `checkpoint` whenever it knows the store holds everything before a
+/// changelog offset.
 protocol DedupeStore: AnyObject {
     /// The changelog position the store holds everything before; nil for a new or emptied store.
     var checkpoint: DedupeCheckpoint? { get }

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import HeraldKafka
 import Logging
 
@@ -15,8 +16,8 @@ extension RouterLoop {
         var ends: [Int32: Int64] = [:]
         var rebuilt: [Int32] = []
         for partition in partitions {
-            let store = try stores[partition] ?? dedupeStores.open(topic: settings.dedupeTopic, partition: partition)
-            stores[partition] = store
+            let store = try ledger.stores[partition] ?? dedupeStores.open(topic: settings.dedupeTopic, partition: partition)
+            ledger.adopt(store, for: partition)
             let marks = try await admin.watermarks(topic: settings.dedupeTopic, partition: partition)
             ends[partition] = marks.high
             switch DedupeRestorePlan.decide(checkpoint: store.checkpoint, topic: settings.dedupeTopic, partition: partition, low: marks.low, high: marks.high) {
@@ -37,7 +38,7 @@ extension RouterLoop {
         }
         let records = try await read(reads)
         for (partition, end) in ends where dedupeStores.persist {
-            try stores[partition]!.record(DedupeCheckpoint(topic: settings.dedupeTopic, partition: partition, offset: end))
+            try ledger.stores[partition]!.record(DedupeCheckpoint(topic: settings.dedupeTopic, partition: partition, offset: end))
         }
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
@@ -46,7 +47,7 @@ extension RouterLoop {
             "kafka.partitions": "\(partitions.sorted())", "herald.dedupe.rebuilt": "\(rebuilt.sorted())",
             "herald.dedupe.restore_seconds": "\(String(format: "%.3f", seconds))",
             "herald.dedupe.records": "\(records)",
-            "herald.dedupe.keys": "\(partitions.reduce(0) { $0 + (stores[$1]?.count ?? 0) })",
+            "herald.dedupe.keys": "\(partitions.reduce(0) { $0 + (ledger.stores[$1]?.count ?? 0) })",
         ])
     }
 
@@ -65,7 +66,7 @@ extension RouterLoop {
                 TopicPartitionOffset(topic: settings.dedupeTopic, partition: $0, offset: ranges[$0]!.from)
             })
             func flush(_ partition: Int32) throws {
-                if let changes = pending.removeValue(forKey: partition) { try stores[partition]?.apply(changes) }
+                if let changes = pending.removeValue(forKey: partition) { try ledger.stores[partition]?.apply(changes) }
             }
             for try await event in reader.events {
                 switch event {
@@ -105,7 +106,7 @@ extension RouterLoop {
         lastCheckpoint = .now
         guard dedupeStores.persist else { return }
         for partition in partitions {
-            guard let store = stores[partition] else { continue }
+            guard let store = ledger.stores[partition] else { continue }
             let marks: Watermarks
             do {
                 marks = try await admin.watermarks(topic: settings.dedupeTopic, partition: partition)
@@ -119,9 +120,8 @@ extension RouterLoop {
         }
     }
 
+    /// Closes the stores of revoked partitions (or all at shutdown); they stay on disk for the next assignment.
     func closeStores(_ partitions: some Sequence<Int32>) {
-        for partition in Array(partitions) {
-            stores.removeValue(forKey: partition)?.close()
-        }
+        for store in ledger.release(Array(partitions)) { store.close() }
     }
 }

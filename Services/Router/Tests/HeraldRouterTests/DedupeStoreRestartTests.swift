@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldProtos
 import HeraldRouter
+import HeraldTestSupport
 import SwiftProtobuf
 import Testing
 

@@ -18,37 +18,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct RouterIntegration {}
 
-enum RouterTestEnvironment {
-    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-
-    static func kafka(brokers: String = brokers, timeout: Duration = .seconds(20)) -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: timeout, deliveryTimeout: timeout)
-    }
-
-    static let logger: Logger = {
-        var logger = Logger(label: "herald-router-tests")
-        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        return logger
-    }()
-
-    static func unique(_ prefix: String) -> String {
-        "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
-    }
-
-    /// Polls `condition` until it holds; fails the wait after `timeout`.
-    static func eventually(_ what: String, timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        let what: String
-        var description: String { "timed out waiting for \(what)" }
-    }
-}
+/// The suite's name for the shared test environment.
+typealias RouterTestEnvironment = TestEnvironment
 
 /// A private set of router topics and a group.
 struct RouterTopics: Sendable {
