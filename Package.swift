@@ -79,6 +79,12 @@ let package = Package(
             pkgConfig: "avro-c",
             providers: [.apt(["libavro-dev"])]
         ),
+        // The router's on-disk de-duplication store.
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
 
         // Generated from Protos/ by `make generate`; checked in.
         .target(
@@ -187,8 +193,8 @@ let package = Package(
         .target(
             name: "HeraldRouter",
             dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", crypto, grpcCore, logging,
-                metrics, serviceLifecycle, swiftProtobuf, tracing,
+                "CRocksDB", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", crypto, grpcCore,
+                logging, metrics, serviceLifecycle, swiftProtobuf, tracing,
             ],
             path: "Services/Router/Sources/HeraldRouter",
             swiftSettings: swiftSettings

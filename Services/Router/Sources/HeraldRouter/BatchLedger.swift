@@ -1,10 +1,14 @@
 import HeraldCore
 import HeraldKafka
 
-/// The router's batch and rewind bookkeeping, as a value with no I/O: the dedupe window of each
-/// assigned `herald.events` partition, the work waiting for the next transaction, the transaction
-/// in flight, and the keys whose tombstones are due. `RouterLoop` asks it what to write, what to
-/// count, and where to seek, and carries that out.
+/// The router's batch and rewind bookkeeping, as a value that performs no Kafka I/O: the dedupe
+/// store of each assigned `herald.events` partition, the work waiting for the next transaction, the
+/// transaction in flight, and the keys whose tombstones are due. `RouterLoop` asks it what to write,
+/// what to count, and where to seek, and carries that out.
+///
+/// The stores are references behind `DedupeStore` (RocksDB when the router persists them, in memory
+/// otherwise), so the ledger decides what the dedupe state takes and gives up, whichever holds it;
+/// opening, restoring, checkpointing and closing a store stay with the loop.
 struct BatchLedger {
     /// What one transaction will hold of one `herald.events` partition (so a revoked partition's
     /// share can be dropped).
@@ -43,11 +47,12 @@ struct BatchLedger {
     /// Tombstones written per transaction at most (pruning catches up over later batches).
     let maxPrunePerBatch: Int
 
-    private(set) var windows: [Int32: DedupeWindow] = [:]
+    /// The dedupe store of each assigned partition, from its adoption to its release.
+    private(set) var stores: [Int32: any DedupeStore] = [:]
     /// Work for the next transaction, built while the one in flight commits.
     var pending: [Int32: PartitionWork] = [:]
     private(set) var inFlight: Transaction?
-    /// Keys past the retention, removed from the windows, whose tombstones the next transaction writes.
+    /// Keys past the retention, removed from the stores, whose tombstones the next transaction writes.
     private(set) var expired: [Int32: [String]] = [:]
     private(set) var consecutiveFailures = 0
 
@@ -60,16 +65,13 @@ struct BatchLedger {
 
     // MARK: Partitions
 
-    /// Whether `partition` is assigned here and its dedupe state restored.
-    func owns(_ partition: Int32) -> Bool { windows[partition] != nil }
+    /// Whether `partition` is assigned here, with a dedupe store.
+    func owns(_ partition: Int32) -> Bool { stores[partition] != nil }
 
-    /// Starts `partition`'s dedupe state empty, for its changelog to fill.
-    mutating func startRestoring(_ partition: Int32) {
-        windows[partition] = DedupeWindow(retentionMilliseconds: retentionMilliseconds)
-    }
-
-    mutating func applyChangelog(partition: Int32, key: String, value: [UInt8]?) {
-        windows[partition]?.apply(key: key, value: value)
+    /// Takes `store` as `partition`'s dedupe state (the loop restores it from the changelog before
+    /// any of the partition's events are handled).
+    mutating func adopt(_ store: any DedupeStore, for partition: Int32) {
+        stores[partition] = store
     }
 
     /// Drops the uncommitted share of revoked partitions: their next owner reads from the committed offsets.
@@ -80,22 +82,23 @@ struct BatchLedger {
         }
     }
 
-    /// Forgets revoked partitions' dedupe state, once every transaction holding their work settled.
-    mutating func release(_ partitions: [Int32]) {
-        for partition in partitions { windows[partition] = nil }
+    /// Gives up revoked partitions' dedupe stores, once every transaction holding their work
+    /// settled; returns them for the loop to close.
+    mutating func release(_ partitions: [Int32]) -> [any DedupeStore] {
+        partitions.compactMap { stores.removeValue(forKey: $0) }
     }
 
-    var dedupeEntries: Int { windows.values.reduce(0) { $0 + $1.count } }
+    var dedupeEntries: Int { stores.values.reduce(0) { $0 + $1.count } }
 
     // MARK: Batches
 
     /// Prunes before a batch is checked, so an event whose key just expired counts as new. At most
     /// `maxPrunePerBatch` tombstones wait at once, those of the transaction in flight included.
-    mutating func expireKeys(now: Int64) {
+    mutating func expireKeys(now: Int64) throws {
         let queued = expired.values.reduce(0) { $0 + $1.count } + (inFlight?.expired.values.reduce(0) { $0 + $1.count } ?? 0)
         var budget = maxPrunePerBatch - queued
-        for partition in windows.keys.sorted() where budget > 0 {
-            let keys = windows[partition]!.expire(now: now, limit: budget)
+        for partition in stores.keys.sorted() where budget > 0 {
+            let keys = try stores[partition]!.expire(through: now - retentionMilliseconds, limit: budget)
             if !keys.isEmpty { expired[partition, default: []] += keys }
             budget -= keys.count
         }
@@ -103,8 +106,8 @@ struct BatchLedger {
 
     /// Whether `key` was seen in `partition` by a committed transaction or the one in flight
     /// (the pending work's own keys are checked by whoever builds it).
-    func isCommittedOrInFlight(_ key: String, in partition: Int32) -> Bool {
-        windows[partition]?.contains(key) == true || inFlight?.work[partition]?.keySet.contains(key) == true
+    func isCommittedOrInFlight(_ key: String, in partition: Int32) throws -> Bool {
+        try stores[partition]?.contains(key) == true || inFlight?.work[partition]?.keySet.contains(key) == true
     }
 
     /// Whether the next transaction has anything to write (work or tombstones).
@@ -130,16 +133,16 @@ struct BatchLedger {
         return Writes(records: records, offsets: offsets)
     }
 
-    /// The transaction in flight committed: the dedupe state takes its keys. Returns what it did.
-    mutating func committed() -> RouterStatistics.BatchCounts {
+    /// The transaction in flight committed: the dedupe stores take its keys. Returns what the
+    /// transaction did. Throws when a store cannot take them: the router stops, and the next restore
+    /// reads the keys from the changelog, which has them.
+    mutating func committed() throws -> RouterStatistics.BatchCounts {
         guard let transaction = inFlight else { return RouterStatistics.BatchCounts() }
         inFlight = nil
         consecutiveFailures = 0
         var counts = RouterStatistics.BatchCounts()
         for (partition, part) in transaction.work {
-            if windows[partition] != nil {
-                for (key, time) in part.newKeys { windows[partition]!.insert(key, at: time) }
-            }
+            try stores[partition]?.apply(part.newKeys.map { DedupeChange(key: $0.0, firstSeen: $0.1) })
             counts.routed += part.counts.routed
             counts.unmatched += part.counts.unmatched
             counts.duplicate += part.counts.duplicate

@@ -13,8 +13,8 @@ import SwiftProtobuf
 /// Events arrive from the consumer group in batches of what is already fetched (up to
 /// `maxBatchEvents`). Each batch becomes one transaction holding its delivery tasks, its
 /// de-duplication records (each in the dedupe partition of the event's partition) and the
-/// consumed offsets with the group metadata. The in-memory dedupe state takes a batch's keys
-/// only once its transaction committed; a failed transaction rewinds the batch's partitions.
+/// consumed offsets with the group metadata. The dedupe stores take a batch's keys only once its
+/// transaction committed; a failed transaction rewinds the batch's partitions.
 ///
 /// While one transaction commits, the next batch is already matched and encoded (its keys are
 /// checked against the committing batch's too); its transaction begins only after the previous
@@ -33,6 +33,9 @@ final class RouterLoop {
         var dedupeRetentionMilliseconds: Int64
         /// Tombstones written per transaction at most (pruning catches up over later batches).
         var maxPrunePerBatch: Int
+        /// How often, while transactions commit, each store records how far it holds its changelog
+        /// (so a restart reads only what came after).
+        var checkpointInterval: Duration
         var now: @Sendable () -> Int64
     }
 
@@ -44,15 +47,21 @@ final class RouterLoop {
     let statistics: RouterStatistics
     let kafka: KafkaConfiguration
     let logger: Logger
-    /// What is pending, in flight and remembered per partition; this loop carries out its answers.
+    /// Opens the dedupe store of a newly assigned partition.
+    let dedupeStores: DedupeStores
+    /// What is pending, in flight and remembered per partition (its dedupe stores); this loop
+    /// carries out its answers.
     var ledger: BatchLedger
+    /// When the stores last recorded a checkpoint.
+    var lastCheckpoint = ContinuousClock.now
     /// The transaction in flight (`ledger.inFlight`) being written; awaited by `settle()` (or on
     /// the way out) before the next transaction begins.
     private var write: Task<Void, any Error>?
 
-    init(settings: Settings, consumer: KafkaConsumer, producer: TransactionalProducer, admin: KafkaAdmin,
+    init(settings: Settings, dedupeStores: DedupeStores, consumer: KafkaConsumer, producer: TransactionalProducer, admin: KafkaAdmin,
          catalog: RouteCatalog, statistics: RouterStatistics, kafka: KafkaConfiguration, logger: Logger) {
         self.settings = settings
+        self.dedupeStores = dedupeStores
         self.consumer = consumer
         self.producer = producer
         self.admin = admin
@@ -90,6 +99,7 @@ final class RouterLoop {
                 try await handle(batch)
             }
             try await commitNow()
+            try await checkpoint(ledger.stores.keys)
         } catch {
             // A transaction still in flight ends either way before the producer closes.
             _ = await write?.result
@@ -102,6 +112,7 @@ final class RouterLoop {
     }
 
     private func close() async {
+        closeStores(ledger.stores.keys)
         await consumer.close()
         await producer.close()
         await admin.close()
@@ -115,7 +126,7 @@ final class RouterLoop {
         let index = catalog.index()
         let now = settings.now()
         let seen = Seen(time: now)
-        ledger.expireKeys(now: now)
+        try ledger.expireKeys(now: now)
         // Partitions rewound after a failed transaction: the rest of their events in this batch
         // come again from the consumer.
         var rewound: Set<Int32> = []
@@ -128,7 +139,7 @@ final class RouterLoop {
                     rewound.formUnion(try await commitNow())
                     try await restore([message.partition])
                 }
-                process(message, index: index, seen: seen)
+                try process(message, index: index, seen: seen)
             case .partitionsAssigned(let partitions):
                 rewound.formUnion(try await commitNow())
                 try await restore(partitions.filter { $0.topic == settings.eventsTopic }.map(\.partition))
@@ -137,7 +148,8 @@ final class RouterLoop {
                 let revoked = partitions.filter { $0.topic == settings.eventsTopic }.map(\.partition)
                 ledger.dropPending(of: revoked)
                 rewound.formUnion(try await commitNow())
-                ledger.release(revoked)
+                try await checkpoint(revoked)
+                closeStores(revoked)
                 // Every transaction that held work of them has committed or failed: the group
                 // may hand them on (the consumer holds the rebalance until now).
                 consumer.acknowledgeRevocations()
@@ -146,6 +158,10 @@ final class RouterLoop {
             }
         }
         _ = try await settle()
+        if ContinuousClock.now - lastCheckpoint >= settings.checkpointInterval {
+            // Nothing in flight: every record written to the changelog so far is in the stores.
+            try await checkpoint(ledger.stores.keys)
+        }
         try begin()
     }
 
@@ -159,7 +175,7 @@ final class RouterLoop {
         }
     }
 
-    private func process(_ message: KafkaMessage, index: RouteIndex, seen: Seen) {
+    private func process(_ message: KafkaMessage, index: RouteIndex, seen: Seen) throws {
         let partition = message.partition
         // Taken out of the dictionary while it grows, so appending never copies its arrays.
         var part = ledger.pending.removeValue(forKey: partition) ?? BatchLedger.PartitionWork(first: message.offset, next: message.offset)
@@ -176,7 +192,7 @@ final class RouterLoop {
         }
 
         let key = DedupeRecord.key(source: attributes.source, id: attributes.id)
-        if ledger.isCommittedOrInFlight(key, in: partition) || !part.keySet.insert(key).inserted {
+        if try ledger.isCommittedOrInFlight(key, in: partition) || !part.keySet.insert(key).inserted {
             part.counts.duplicate += 1
             return
         }
@@ -276,7 +292,7 @@ final class RouterLoop {
             ledger.abandon()
             throw error
         }
-        let counts = ledger.committed()
+        let counts = try ledger.committed()
         statistics.committed(counts, dedupeEntries: ledger.dedupeEntries, routes: catalog.table.count)
         return []
     }

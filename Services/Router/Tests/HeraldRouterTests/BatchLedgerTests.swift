@@ -4,12 +4,13 @@ import HeraldKafka
 import Testing
 
 /// The router's batch and rewind bookkeeping, without a broker: what a transaction writes, what
-/// a commit remembers, and what a failure rewinds.
+/// a commit remembers, and what a failure rewinds. The dedupe state is the in-memory store, the one
+/// the router uses without a data directory.
 @Suite struct BatchLedgerTests {
     static func ledger(maxPrunePerBatch: Int = 100) -> BatchLedger {
         var ledger = BatchLedger(eventsTopic: "events", dedupeTopic: "dedupe", retentionMilliseconds: 1000, maxPrunePerBatch: maxPrunePerBatch)
-        ledger.startRestoring(0)
-        ledger.startRestoring(1)
+        ledger.adopt(MemoryDedupeStore(retentionMilliseconds: 1000), for: 0)
+        ledger.adopt(MemoryDedupeStore(retentionMilliseconds: 1000), for: 1)
         return ledger
     }
 
@@ -54,13 +55,13 @@ import Testing
     @Test func keysCountAsSeenInFlightAndAreRememberedOnlyOnceCommitted() throws {
         var ledger = Self.ledger()
         Self.work(&ledger, partition: 0, offsets: 1...2)
-        #expect(!ledger.isCommittedOrInFlight("k0-1", in: 0))
+        #expect(try !ledger.isCommittedOrInFlight("k0-1", in: 0))
         _ = try Self.begin(&ledger)
-        #expect(ledger.isCommittedOrInFlight("k0-1", in: 0))
-        #expect(ledger.windows[0]?.contains("k0-1") == false)
-        let counts = ledger.committed()
+        #expect(try ledger.isCommittedOrInFlight("k0-1", in: 0))
+        #expect(try ledger.stores[0]?.contains("k0-1") == false)
+        let counts = try ledger.committed()
         #expect(counts.routed == 2)
-        #expect(ledger.windows[0]?.contains("k0-1") == true && ledger.dedupeEntries == 2)
+        #expect(try ledger.stores[0]?.contains("k0-1") == true && ledger.dedupeEntries == 2)
         #expect(ledger.inFlight == nil)
     }
 
@@ -71,12 +72,12 @@ import Testing
         _ = try Self.begin(&ledger)
         // The next batch, built while the first one committed.
         Self.work(&ledger, partition: 0, offsets: 13...14)
-        ledger.release([1])
+        _ = ledger.release([1])
         let rewind = ledger.failed()
         #expect(rewind.partitions == [0, 1])
         #expect(rewind.seeks == [TopicPartitionOffset(topic: "events", partition: 0, offset: 10)], "partition 1 is no longer owned")
         #expect(ledger.pending.isEmpty, "work after the failed batch comes again from the consumer")
-        #expect(ledger.windows[0]?.contains("k0-10") == false)
+        #expect(try ledger.stores[0]?.contains("k0-10") == false)
         #expect(ledger.inFlight == nil)
     }
 
@@ -92,7 +93,7 @@ import Testing
         #expect(backoffs == [200, 400, 800, 1600, 3200, 5000, 5000, 5000].map { Duration.milliseconds($0) })
         Self.work(&ledger, partition: 0, offsets: 1...1)
         _ = try Self.begin(&ledger)
-        _ = ledger.committed()
+        _ = try ledger.committed()
         #expect(ledger.consecutiveFailures == 0)
         Self.work(&ledger, partition: 0, offsets: 2...2)
         _ = try Self.begin(&ledger)
@@ -104,15 +105,15 @@ import Testing
         var ledger = Self.ledger()
         Self.work(&ledger, partition: 0, offsets: 1...3, at: 0)
         _ = try Self.begin(&ledger)
-        _ = ledger.committed()
-        ledger.expireKeys(now: 1000)
+        _ = try ledger.committed()
+        try ledger.expireKeys(now: 1000)
         let writes = try Self.begin(&ledger)
         #expect(writes.records.allSatisfy { $0.value == nil && $0.topic == "dedupe" } && writes.records.count == 3)
         #expect(writes.offsets.isEmpty)
         _ = ledger.failed()
         #expect(ledger.expired[0]?.count == 3, "the tombstones were not written")
         _ = try Self.begin(&ledger)
-        let counts = ledger.committed()
+        let counts = try ledger.committed()
         #expect(counts.pruned == 3)
     }
 
@@ -120,24 +121,52 @@ import Testing
         var ledger = Self.ledger(maxPrunePerBatch: 2)
         Self.work(&ledger, partition: 0, offsets: 1...5, at: 0)
         _ = try Self.begin(&ledger)
-        _ = ledger.committed()
-        ledger.expireKeys(now: 1000)
+        _ = try ledger.committed()
+        try ledger.expireKeys(now: 1000)
         #expect(ledger.expired[0]?.count == 2)
         _ = try Self.begin(&ledger)
-        ledger.expireKeys(now: 1000)
+        try ledger.expireKeys(now: 1000)
         #expect(ledger.expired.isEmpty, "two tombstones are in flight already")
-        _ = ledger.committed()
-        ledger.expireKeys(now: 1000)
+        _ = try ledger.committed()
+        try ledger.expireKeys(now: 1000)
         #expect(ledger.expired[0]?.count == 2)
     }
 
-    @Test func aRevokedPartitionLosesItsPendingWorkAndTombstones() {
+    @Test func aRevokedPartitionLosesItsPendingWorkAndTombstonesAndHandsBackItsStore() {
         var ledger = Self.ledger()
+        let store = MemoryDedupeStore(retentionMilliseconds: 1000)
+        ledger.adopt(store, for: 1)
         Self.work(&ledger, partition: 0, offsets: 1...1)
         Self.work(&ledger, partition: 1, offsets: 1...1)
         ledger.dropPending(of: [1])
         #expect(Array(ledger.pending.keys) == [0])
-        ledger.release([1])
+        let released = ledger.release([1, 7])
+        #expect(released.count == 1 && released.first === store, "the loop closes what it gets back; 7 was never owned")
         #expect(!ledger.owns(1) && ledger.owns(0))
+    }
+
+    @Test func aCommitAppliesOnlyToTheStoresOfPartitionsStillOwned() throws {
+        var ledger = Self.ledger()
+        let revokedStore = try #require(ledger.stores[1])
+        Self.work(&ledger, partition: 0, offsets: 1...1)
+        Self.work(&ledger, partition: 1, offsets: 1...1)
+        _ = try Self.begin(&ledger)
+        _ = ledger.release([1])
+        let counts = try ledger.committed()
+        #expect(counts.routed == 2)
+        #expect(try ledger.stores[0]?.contains("k0-1") == true)
+        #expect(try !revokedStore.contains("k1-1"), "a released store is closed: nothing is written to it")
+    }
+
+    @Test func keysAlreadyInTheStoreCountAsSeenAndExpireFromItByTheirFirstSeenTime() throws {
+        var ledger = Self.ledger()
+        // As a restore from the changelog leaves it: one old key, one recent, one deleted.
+        try ledger.stores[0]?.apply([DedupeChange(key: "old", firstSeen: 100), DedupeChange(key: "recent", firstSeen: 900),
+                                     DedupeChange(key: "gone", firstSeen: 100), DedupeChange(key: "gone", firstSeen: nil)])
+        #expect(try ledger.isCommittedOrInFlight("old", in: 0) && ledger.isCommittedOrInFlight("recent", in: 0))
+        #expect(try !ledger.isCommittedOrInFlight("gone", in: 0) && !ledger.isCommittedOrInFlight("old", in: 1))
+        try ledger.expireKeys(now: 1500)
+        #expect(ledger.expired == [0: ["old"]])
+        #expect(try !ledger.isCommittedOrInFlight("old", in: 0) && ledger.isCommittedOrInFlight("recent", in: 0))
     }
 }

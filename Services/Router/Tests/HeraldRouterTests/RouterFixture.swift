@@ -30,6 +30,8 @@ struct RouterTopics: Sendable {
     var deadLetters = RouterTestEnvironment.unique("events-dlq")
     var group = RouterTestEnvironment.unique("router-group")
     var partitions = 4
+    /// The routers' data directory (their de-duplication stores), shared by every instance on these topics.
+    var dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(RouterTestEnvironment.unique("data")).path
 
     /// Creates the events topic up front, as the producer service would.
     func createEvents() async throws {
@@ -51,6 +53,7 @@ struct RouterTopics: Sendable {
         configuration.deadLettersTopic = deadLetters
         configuration.partitions = partitions
         configuration.maxBatchEvents = maxBatch
+        configuration.dataDirectory = dataDirectory
         return configuration
     }
 
@@ -60,7 +63,7 @@ struct RouterTopics: Sendable {
             "--kafka-brokers", RouterTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
             "--instance-id", instance, "--consumer-group", group, "--events-topic", events, "--routes-topic", routes,
             "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--dead-letter-topic", deadLetters, "--partitions", "\(partitions)",
-            "--batch-max-events", "\(maxBatch)",
+            "--batch-max-events", "\(maxBatch)", "--data-dir", dataDirectory,
         ]
     }
 
