@@ -129,6 +129,7 @@ let package = Package(
             name: "HeraldRegistry",
             dependencies: [
                 "HeraldAvro",
+                "HeraldCore",
                 "HeraldKafka",
                 "HeraldProtos",
                 "HeraldRuntime",
@@ -269,6 +270,7 @@ let package = Package(
             name: "HeraldCLI",
             dependencies: [
                 "HeraldAvro",
+                "HeraldCore",
                 "HeraldDelivery",
                 "HeraldKafka",
                 "HeraldProducer",

@@ -1,4 +1,5 @@
 public import ArgumentParser
+public import HeraldCore
 public import HeraldKafka
 public import Logging
 
@@ -13,6 +14,10 @@ public protocol ServiceConfiguration: Sendable {
     var instanceID: String { get set }
     /// The certificate both listeners serve TLS with; nil: plaintext.
     var listenerCertificate: ListenerCertificate? { get set }
+    /// The compacted topic of API keys the service follows (its `KeyDirectory`).
+    var keysTopic: String { get set }
+    /// Keys the service knows without the topic, merged with the topic's.
+    var bootstrapKeys: KeyRing { get set }
     /// Takes what the shared options say beyond the fields above (nothing, unless the service
     /// reads from the registry).
     mutating func adopt(_ options: CommonOptions)
@@ -75,6 +80,7 @@ extension CommonOptions {
         configuration.host = host
         configuration.instanceID = instanceID
         configuration.listenerCertificate = try listenerTLS.listenerCertificate()
+        configuration.keysTopic = keysTopic
         configuration.adopt(self)
         return configuration
     }

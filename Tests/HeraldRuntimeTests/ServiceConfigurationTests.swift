@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldCore
 import HeraldKafka
 import HeraldRuntime
 import Testing
@@ -15,6 +16,8 @@ struct ServiceConfigurationTests {
         var registryAddress = "default-registry"
         var listenerCertificate: ListenerCertificate?
         var registryTLS = ClientTLS.plaintext
+        var keysTopic = "default-keys"
+        var bootstrapKeys = KeyRing()
         init(kafka: KafkaConfiguration) { self.kafka = kafka }
     }
 
@@ -33,6 +36,7 @@ struct ServiceConfigurationTests {
         #expect(client.kafka.bootstrapServers == ["k1:9092", "k2:9092"])
         #expect(client.kafka.clientID == "herald-producer-eu-1")
         #expect(client.registryAddress == "registry.internal:50050")
+        #expect(client.keysTopic == "herald.api-keys")
         #expect(client.grpcPort == 1 && client.httpPort == 2, "without port options the service keeps its defaults")
     }
 

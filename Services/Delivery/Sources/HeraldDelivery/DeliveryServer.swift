@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import HeraldAvro
+public import HeraldCore
 public import HeraldKafka
 import HeraldProtos
 public import HeraldRuntime
@@ -26,6 +27,10 @@ public struct DeliveryServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
+        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
+        public var keysTopic = KeyDirectory.defaultTopic
+        /// Keys known without the topic (`--bootstrap-key-file`); merged with the topic's.
+        public var bootstrapKeys = KeyRing()
         /// How calls to the registry are secured. Default plaintext.
         public var registryTLS = ClientTLS.plaintext
         /// Consumer group. Default `herald-delivery`.
@@ -70,6 +75,8 @@ public struct DeliveryServer: Sendable {
     }
 
     public let health: HealthStatus
+    /// The keys calls are authenticated against.
+    public let keys: KeyDirectory
     public let grpc: GRPCServerService
     public let httpPort: BoundPort
     /// Everything to run, in start order (shut down in reverse).
@@ -134,6 +141,7 @@ public struct DeliveryServer: Sendable {
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
+        let keys = KeyDirectory(bootstrap: configuration.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
         let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics,
                                           watchBuffer: max(1, configuration.watchBuffer))
         let grpc = try GRPCServerService(
@@ -149,8 +157,8 @@ public struct DeliveryServer: Sendable {
             "kafka.topics": "\(topics.consumed.joined(separator: ","))",
         ])
         return DeliveryServer(
-            health: health, grpc: grpc, httpPort: httpPort,
-            services: [RegistryClientService(client: registryClient), core, grpc, http])
+            health: health, keys: keys, grpc: grpc, httpPort: httpPort,
+            services: [keys, RegistryClientService(client: registryClient), core, grpc, http])
     }
 }
 

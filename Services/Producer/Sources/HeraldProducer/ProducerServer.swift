@@ -26,6 +26,10 @@ public struct ProducerServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
+        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
+        public var keysTopic = KeyDirectory.defaultTopic
+        /// Keys known without the topic (`--bootstrap-key-file`); merged with the topic's.
+        public var bootstrapKeys = KeyRing()
         /// How calls to the registry are secured. Default plaintext.
         public var registryTLS = ClientTLS.plaintext
         /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
@@ -77,6 +81,8 @@ public struct ProducerServer: Sendable {
     }
 
     public let health: HealthStatus
+    /// The keys calls are authenticated against.
+    public let keys: KeyDirectory
     public let grpc: GRPCServerService
     public let httpPort: BoundPort
     /// Everything to run, in start order (shut down in reverse: servers drain before the committer).
@@ -109,6 +115,7 @@ public struct ProducerServer: Sendable {
             jsonMode: configuration.jsonMode, schemaURLBase: configuration.schemaURLBase)
 
         let health = HealthStatus(services: [serviceName])
+        let keys = KeyDirectory(bootstrap: configuration.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
         let service = ProducerGRPCService(
             encoder: encoder, committer: committer, topic: configuration.topic, partitionCount: partitionCount,
             partitioner: SharedPartitioner(Partitioner(strategy: configuration.partitioning)), streamWindow: configuration.streamWindow)
@@ -123,8 +130,8 @@ public struct ProducerServer: Sendable {
         ])
         let core = CommitService(committer: committer, producer: producer, health: health)
         return ProducerServer(
-            health: health, grpc: grpc, httpPort: httpPort,
-            services: [GRPCClientService(client: registryClient), core, grpc, http])
+            health: health, keys: keys, grpc: grpc, httpPort: httpPort,
+            services: [keys, GRPCClientService(client: registryClient), core, grpc, http])
     }
 }
 

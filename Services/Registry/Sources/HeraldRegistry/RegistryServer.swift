@@ -1,4 +1,5 @@
 import HeraldAvro
+public import HeraldCore
 public import HeraldKafka
 import HeraldProtos
 public import HeraldRuntime
@@ -35,6 +36,10 @@ public struct RegistryServer: Sendable {
         public var transactionalID = "herald-registry-leader"
         /// Largest accepted REST request body (and so schema). Default 1 MiB.
         public var maxSchemaBytes = 1 << 20
+        /// The compacted topic of API keys the leader writes and every service follows. Default `herald.api-keys`.
+        public var keysTopic = KeyDirectory.defaultTopic
+        /// Keys known without the topic (`--bootstrap-key-file`); merged with the topic's.
+        public var bootstrapKeys = KeyRing()
 
         public init(kafka: KafkaConfiguration) {
             self.kafka = kafka
@@ -42,6 +47,8 @@ public struct RegistryServer: Sendable {
     }
 
     public let registry: SchemaRegistry
+    /// The keys calls are authenticated against.
+    public let keys: KeyDirectory
     public let health: HealthStatus
     public let grpc: GRPCServerService
     public let httpPort: BoundPort
@@ -68,10 +75,13 @@ public struct RegistryServer: Sendable {
                 advertisedGRPCAddress: { "\(advertisedHost):\(try await portBox.port())" }),
             configuration: configuration.kafka, log: log, logger: logger)
         let registry = SchemaRegistry(log: log, leader: leader, leaderTLS: configuration.leaderTLS, logger: logger)
+        let keys = KeyDirectory(bootstrap: configuration.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let administration = KeyAdministration(directory: keys, registry: registry)
 
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate,
-            services: [RegistryGRPCService(registry: registry), HealthService(status: health)], logger: logger)
+            services: [RegistryGRPCService(registry: registry), KeysGRPCService(keys: administration), HealthService(status: health)],
+            logger: logger)
         portBox.server = grpc
 
         let router = HeraldHTTP.router(health: health)
@@ -79,8 +89,9 @@ public struct RegistryServer: Sendable {
         let (http, httpPort) = try HeraldHTTP.application(
             router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", tls: configuration.listenerCertificate, logger: logger)
 
-        let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, health: health, logger: logger)
-        return RegistryServer(registry: registry, health: health, grpc: grpc, httpPort: httpPort, services: [grpc, http, core])
+        let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, keys: keys, health: health, logger: logger)
+        // The key directory first, so it stops last: calls in flight during shutdown still authenticate.
+        return RegistryServer(registry: registry, keys: keys, health: health, grpc: grpc, httpPort: httpPort, services: [keys, grpc, http, core])
     }
 }
 
@@ -101,6 +112,7 @@ struct RegistryCore: Service {
     let admin: KafkaAdmin
     let log: SchemaLog
     let leader: RegistryLeader
+    let keys: KeyDirectory
     let health: HealthStatus
     let logger: Logger
 
@@ -119,8 +131,9 @@ struct RegistryCore: Service {
             }
             tasks.addTask {
                 try await untilCancelled {
-                    // Reads are right once replayed; writes need a leader, here or elsewhere.
+                    // Reads are right once replayed (schemas and keys); writes need a leader, here or elsewhere.
                     try await log.waitUntilReady()
+                    try await keys.waitUntilReady()
                     try await log.waitUntil { $0.leader != nil }
                     health.set(.serving, for: RegistryServer.serviceName)
                 }

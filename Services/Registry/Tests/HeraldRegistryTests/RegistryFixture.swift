@@ -24,6 +24,7 @@ struct RegistryNames: Sendable {
     let electionTopic: String
     let group: String
     let transactionalID: String
+    let keysTopic: String
 
     init() {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
@@ -31,6 +32,7 @@ struct RegistryNames: Sendable {
         electionTopic = "herald-test._schemas.election.\(suffix)"
         group = "herald-test-registry.\(suffix)"
         transactionalID = "herald-test-registry-leader.\(suffix)"
+        keysTopic = "herald-test.api-keys.\(suffix)"
     }
 
 }
@@ -88,6 +90,7 @@ final class RegistryInstance: Sendable {
         configuration.electionGroup = names.group
         configuration.transactionalID = names.transactionalID
         configuration.maxSchemaBytes = maxSchemaBytes
+        configuration.keysTopic = names.keysTopic
         let server = try RegistryServer.build(configuration, logger: TestEnvironment.logger)
         let group = ServiceGroup(services: server.services, logger: TestEnvironment.logger)
         let task = Task { try await group.run() }

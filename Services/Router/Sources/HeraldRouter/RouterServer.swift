@@ -1,6 +1,6 @@
 import Foundation
 import GRPCCore
-import HeraldCore
+public import HeraldCore
 public import HeraldKafka
 import HeraldProtos
 public import HeraldRuntime
@@ -24,6 +24,10 @@ public struct RouterServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
+        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
+        public var keysTopic = KeyDirectory.defaultTopic
+        /// Keys known without the topic (`--bootstrap-key-file`); merged with the topic's.
+        public var bootstrapKeys = KeyRing()
         /// Default `herald-router`.
         public var groupID = "herald-router"
         public var eventsTopic = "herald.events"
@@ -51,6 +55,8 @@ public struct RouterServer: Sendable {
     }
 
     public let health: HealthStatus
+    /// The keys calls are authenticated against.
+    public let keys: KeyDirectory
     public let grpc: GRPCServerService
     public let httpPort: BoundPort
     public let statistics: RouterStatistics
@@ -121,6 +127,7 @@ public struct RouterServer: Sendable {
             kafka: configuration.kafka, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
+        let keys = KeyDirectory(bootstrap: configuration.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
         let service = RouterGRPCService(
             catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5))
         let grpc = try GRPCServerService(
@@ -133,8 +140,9 @@ public struct RouterServer: Sendable {
             "kafka.transactional_id": "\(producer.transactionalID)",
         ])
         return RouterServer(
-            health: health, grpc: grpc, httpPort: httpPort, statistics: statistics,
+            health: health, keys: keys, grpc: grpc, httpPort: httpPort, statistics: statistics,
             services: [
+                keys,
                 RouteTableService(catalog: catalog, writer: routeWriter),
                 RoutingService(loop: UncheckedLoop(loop), catalog: catalog, health: health),
                 grpc, http,
