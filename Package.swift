@@ -269,6 +269,7 @@ let package = Package(
             name: "HeraldCLI",
             dependencies: [
                 "HeraldAvro",
+                "HeraldCore",
                 "HeraldDelivery",
                 "HeraldKafka",
                 "HeraldProducer",
@@ -424,6 +425,7 @@ let package = Package(
             dependencies: [
                 "HeraldTestSupport",
                 "HeraldAvro",
+                "HeraldCore",
                 "HeraldRegistry",
                 "HeraldRuntime",
                 "HeraldKafka",

@@ -24,7 +24,11 @@ public struct RegistryServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
-        /// How a follower's calls forwarding writes to the leader are secured. Default plaintext.
+        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+        public var authentication = CallAuthentication.off
+        /// How a follower's calls forwarding writes to the leader are secured (they carry the
+        /// caller's own key, which the leader checks again). Default plaintext.
         public var leaderTLS = ClientTLS.plaintext
         /// The compacted log of schemas, configs and modes. Default `herald._schemas`.
         public var topic = "herald._schemas"
@@ -71,10 +75,11 @@ public struct RegistryServer: Sendable {
 
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate,
-            services: [RegistryGRPCService(registry: registry), HealthService(status: health)], logger: logger)
+            services: [RegistryGRPCService(registry: registry), HealthService(status: health)],
+            authentication: configuration.authentication, access: .registry, logger: logger)
         portBox.server = grpc
 
-        let router = HeraldHTTP.router(health: health)
+        let router = HeraldHTTP.router(health: health, authentication: configuration.authentication, routes: ConfluentREST.access)
         ConfluentREST(registry: registry, maxBodyBytes: configuration.maxSchemaBytes).addRoutes(to: router)
         let (http, httpPort) = try HeraldHTTP.application(
             router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", tls: configuration.listenerCertificate, logger: logger)

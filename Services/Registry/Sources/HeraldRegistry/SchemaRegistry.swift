@@ -239,7 +239,8 @@ public final class SchemaRegistry: Sendable {
         }
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: leaderTLS.transportSecurity)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: leaderTLS.transportSecurity),
+                interceptors: [APIKeyClientInterceptor(.caller)]
             ) { client in
                 try await forward(Herald_V1_Registry.Client(wrapping: client))
             }

@@ -24,6 +24,9 @@ public struct RouterServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
+        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+        public var authentication = CallAuthentication.off
         /// Default `herald-router`.
         public var groupID = "herald-router"
         public var eventsTopic = "herald.events"
@@ -124,9 +127,10 @@ public struct RouterServer: Sendable {
         let service = RouterGRPCService(
             catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5))
         let grpc = try GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
+            authentication: configuration.authentication, access: .router, logger: logger)
         let (http, httpPort) = try HeraldHTTP.application(
-            router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
+            router: HeraldHTTP.router(health: health, authentication: configuration.authentication), host: configuration.host, port: configuration.httpPort,
             serverName: "herald-router", tls: configuration.listenerCertificate, logger: logger)
         logger.info("Router prepared", metadata: [
             "kafka.topic": "\(configuration.eventsTopic)", "kafka.group_id": "\(configuration.groupID)",
