@@ -147,6 +147,19 @@ public struct AuthProbeRow: Sendable, CustomStringConvertible {
     /// The unknown and the revoked key are told the same thing.
     public var unknownAndRevokedAlike: Bool { messages.count == 5 && messages[1] == messages[2] }
 
+    /// `rows` as a Markdown table, for the closing note.
+    public static func table(_ rows: [AuthProbeRow]) -> String {
+        ([header] + rows.map(\.description)).joined(separator: "\n")
+    }
+
+    /// What is wrong in `rows` of calls that need a key: a refusal with the wrong code, a call
+    /// with the scope refused, or an unknown and a revoked key told apart. Empty when all is right.
+    public static func violations(_ rows: [AuthProbeRow]) -> [String] {
+        rows.flatMap { row in
+            (row.refusedCorrectly ? [] : ["\(row)"]) + (row.unknownAndRevokedAlike ? [] : ["\(row.call): unknown and revoked told apart: \(row.messages)"])
+        }
+    }
+
     static func name(of code: RPCError.Code) -> String {
         let names = [
             "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
