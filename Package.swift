@@ -426,6 +426,7 @@ let package = Package(
             dependencies: [
                 "HeraldTestSupport",
                 "HeraldAvro",
+                "HeraldCore",
                 "HeraldRegistry",
                 "HeraldRuntime",
                 "HeraldKafka",

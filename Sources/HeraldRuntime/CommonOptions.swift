@@ -66,6 +66,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "TLS to the registry (producer, delivery, a registry follower forwarding to the leader)")
     public var registryTLS: ClientTLSOptions
 
+    @OptionGroup(title: "API keys of callers")
+    public var auth: AuthOptions
+
+    @OptionGroup(title: "API key sent to the registry (producer, delivery)")
+    public var registryKey: ClientKeyOptions
+
     @Option(help: """
         OTLP/HTTP (protobuf) URL the publish, route and deliver spans are exported to, the collector's \
         traces path included (http://collector:4318/v1/traces); unset, no span is made. Env: HERALD_OTEL_ENDPOINT.

@@ -79,3 +79,15 @@ public final class KeyDirectory: KeyRingSource, Service {
         }
     }
 }
+
+extension CallAuthentication {
+    /// The keys this authentication was configured with (`--bootstrap-key-file`): a service's
+    /// `KeyDirectory` starts from them. Empty when authentication is off.
+    public var bootstrapKeys: KeyRing { keys?.ring ?? KeyRing() }
+
+    /// The same checks against `directory` (the bootstrap keys merged with `herald.api-keys`), so
+    /// keys created and revoked through the registry count; off stays off.
+    public func following(_ directory: KeyDirectory) -> CallAuthentication {
+        keys == nil ? self : .keys(directory, metricsRequireKey: metricsRequireKey)
+    }
+}

@@ -17,7 +17,8 @@ struct ServiceConfigurationTests {
         var listenerCertificate: ListenerCertificate?
         var registryTLS = ClientTLS.plaintext
         var keysTopic = "default-keys"
-        var bootstrapKeys = KeyRing()
+        var registryKey: String?
+        var authentication = CallAuthentication.off
         init(kafka: KafkaConfiguration) { self.kafka = kafka }
     }
 
@@ -26,11 +27,11 @@ struct ServiceConfigurationTests {
         static let httpPort = 8_099
     }
 
-    static let shared = ["--kafka-brokers", "k1:9092, k2:9092", "--host", "0.0.0.0", "--instance-id", "eu-1", "--registry-url", "registry.internal:50050"]
+    static let shared = ["--kafka-brokers", "k1:9092, k2:9092", "--host", "0.0.0.0", "--instance-id", "eu-1", "--registry-url", "registry.internal:50050", "--insecure-no-auth"]
 
     @Test func sharedOptionsFillEveryServiceTheSameWay() throws {
         let common = try CommonOptions.parse(Self.shared)
-        let client: RegistryClient = try common.configuration("producer")
+        let client: RegistryClient = try common.configuration("producer", authentication: .off)
         #expect(client.host == "0.0.0.0")
         #expect(client.instanceID == "eu-1")
         #expect(client.kafka.bootstrapServers == ["k1:9092", "k2:9092"])

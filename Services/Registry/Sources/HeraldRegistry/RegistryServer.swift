@@ -25,7 +25,11 @@ public struct RegistryServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
-        /// How a follower's calls forwarding writes to the leader are secured. Default plaintext.
+        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+        public var authentication = CallAuthentication.off
+        /// How a follower's calls forwarding writes to the leader are secured (they carry the
+        /// caller's own key, which the leader checks again). Default plaintext.
         public var leaderTLS = ClientTLS.plaintext
         /// The compacted log of schemas, configs and modes. Default `herald._schemas`.
         public var topic = "herald._schemas"
@@ -38,8 +42,6 @@ public struct RegistryServer: Sendable {
         public var maxSchemaBytes = 1 << 20
         /// The compacted topic of API keys the leader writes and every service follows. Default `herald.api-keys`.
         public var keysTopic = KeyDirectory.defaultTopic
-        /// Keys known without the topic (`--bootstrap-key-file`); merged with the topic's.
-        public var bootstrapKeys = KeyRing()
 
         public init(kafka: KafkaConfiguration) {
             self.kafka = kafka
@@ -75,16 +77,17 @@ public struct RegistryServer: Sendable {
                 advertisedGRPCAddress: { "\(advertisedHost):\(try await portBox.port())" }),
             configuration: configuration.kafka, log: log, logger: logger)
         let registry = SchemaRegistry(log: log, leader: leader, leaderTLS: configuration.leaderTLS, logger: logger)
-        let keys = KeyDirectory(bootstrap: configuration.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let authentication = configuration.authentication.following(keys)
         let administration = KeyAdministration(directory: keys, registry: registry)
 
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate,
             services: [RegistryGRPCService(registry: registry), KeysGRPCService(keys: administration), HealthService(status: health)],
-            logger: logger)
+            authentication: authentication, access: .registry, logger: logger)
         portBox.server = grpc
 
-        let router = HeraldHTTP.router(health: health)
+        let router = HeraldHTTP.router(health: health, authentication: authentication, routes: ConfluentREST.access)
         ConfluentREST(registry: registry, maxBodyBytes: configuration.maxSchemaBytes).addRoutes(to: router)
         let (http, httpPort) = try HeraldHTTP.application(
             router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", tls: configuration.listenerCertificate, logger: logger)

@@ -257,7 +257,8 @@ public final class SchemaRegistry: Sendable {
         }
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: leaderTLS.transportSecurity)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: leaderTLS.transportSecurity),
+                interceptors: [APIKeyClientInterceptor(.caller)]
             ) { client in
                 try await body(client)
             }

@@ -6,6 +6,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRegistry
 import HeraldRuntime
+import HeraldTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -77,7 +78,8 @@ final class RegistryInstance: Sendable {
     var base: String { "http://127.0.0.1:\(httpPort)" }
 
     static func start(
-        _ names: RegistryNames, instance: String = "0", maxSchemaBytes: Int = 1 << 20, idleFetchBackoff: Duration? = nil
+        _ names: RegistryNames, instance: String = "0", maxSchemaBytes: Int = 1 << 20, idleFetchBackoff: Duration? = nil,
+        authentication: CallAuthentication = .off
     ) async throws -> RegistryInstance {
         var kafka = TestEnvironment.kafka
         if let idleFetchBackoff { kafka.idleFetchBackoff = idleFetchBackoff }
@@ -91,6 +93,7 @@ final class RegistryInstance: Sendable {
         configuration.transactionalID = names.transactionalID
         configuration.maxSchemaBytes = maxSchemaBytes
         configuration.keysTopic = names.keysTopic
+        configuration.authentication = authentication
         let server = try RegistryServer.build(configuration, logger: TestEnvironment.logger)
         let group = ServiceGroup(services: server.services, logger: TestEnvironment.logger)
         let task = Task { try await group.run() }
@@ -117,7 +120,8 @@ final class RegistryInstance: Sendable {
 
     func withClient<Result: Sendable>(_ body: (Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
         try await withGRPCClient(
-            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext),
+            interceptors: TestKeys.interceptors
         ) { client in
             try await body(Herald_V1_Registry.Client(wrapping: client))
         }
@@ -140,11 +144,13 @@ struct RESTResponse {
 enum REST {
     static func call(
         _ method: HTTPMethod, _ url: String, json: String? = nil,
-        contentType: String = "application/vnd.schemaregistry.v1+json", accept: String? = nil
+        contentType: String = "application/vnd.schemaregistry.v1+json", accept: String? = nil,
+        authorization: String? = TestKeys.bearer
     ) async throws -> RESTResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let accept { request.headers.add(name: "accept", value: accept) }
+        if let authorization { request.headers.add(name: "authorization", value: authorization) }
         if let json {
             request.headers.add(name: "content-type", value: contentType)
             request.body = .bytes(ByteBuffer(string: json))

@@ -26,8 +26,9 @@ public struct RouterServer: Sendable {
         public var listenerCertificate: ListenerCertificate?
         /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
         public var keysTopic = KeyDirectory.defaultTopic
-        /// Keys known without the topic (`--bootstrap-key-file`); merged with the topic's.
-        public var bootstrapKeys = KeyRing()
+        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+        public var authentication = CallAuthentication.off
         /// Default `herald-router`.
         public var groupID = "herald-router"
         public var eventsTopic = "herald.events"
@@ -127,13 +128,15 @@ public struct RouterServer: Sendable {
             kafka: configuration.kafka, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
-        let keys = KeyDirectory(bootstrap: configuration.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let authentication = configuration.authentication.following(keys)
         let service = RouterGRPCService(
             catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5))
         let grpc = try GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
+            authentication: authentication, access: .router, logger: logger)
         let (http, httpPort) = try HeraldHTTP.application(
-            router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
+            router: HeraldHTTP.router(health: health, authentication: authentication), host: configuration.host, port: configuration.httpPort,
             serverName: "herald-router", tls: configuration.listenerCertificate, logger: logger)
         logger.info("Router prepared", metadata: [
             "kafka.topic": "\(configuration.eventsTopic)", "kafka.group_id": "\(configuration.groupID)",
