@@ -6,6 +6,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRegistry
 import HeraldRuntime
+import HeraldTestSupport
 import ServiceLifecycle
 import SwiftProtobuf
 import Synchronization
@@ -115,6 +116,40 @@ extension RegistryIntegration {
             try await follower.stop()
             try await leader.stop()
         }
+
+        @Test func aKeyCreatedThroughTheRegistryIsCheckedOnCallsUntilRevoked() async throws {
+            let names = RegistryNames()
+            let bootstrap = KeyRing([KeyRecord(key: TestKeys.admin, name: "bootstrap", scopes: Set(Scope.allCases), createdAt: .now)])
+            let leader = try await RegistryInstance.start(names, instance: "a", authentication: .keys(StaticKeyRing(bootstrap)))
+            try await TestEnvironment.eventually("a to lead") { leader.server.registry.isLeader }
+            let follower = try await RegistryInstance.start(names, instance: "b", authentication: .keys(StaticKeyRing(bootstrap)))
+
+            try await leader.expectRefusal(.unauthenticated, "no API key", sending: nil) {
+                _ = try await $0.createKey(.with { $0.name = "x"; $0.scopes = ["schemas:read"] })
+            }
+            // Created through the follower, forwarded with the caller's (admin) key.
+            let reader = try await follower.keys { try await $0.createKey(.with { $0.name = "reader"; $0.scopes = ["schemas:read"] }) }
+            _ = try await leader.registry(sending: reader.key) { try await $0.listSubjects(Herald_V1_ListSubjectsRequest()) }
+            do {
+                _ = try await leader.registry(sending: reader.key) { try await $0.setConfig(.with { $0.compatibility = .none }) }
+                Issue.record("a schemas:read key changed the compatibility level")
+            } catch let error as RPCError {
+                #expect(error.code == .permissionDenied && error.message.contains("schemas:write"), "\(error)")
+            }
+            try await leader.expectRefusal(.permissionDenied, "keys:admin", sending: reader.key) {
+                _ = try await $0.listKeys(Herald_V1_ListKeysRequest())
+            }
+
+            _ = try await follower.keys { try await $0.revokeKey(.with { $0.id = reader.info.id }) }
+            do {
+                _ = try await leader.registry(sending: reader.key) { try await $0.listSubjects(Herald_V1_ListSubjectsRequest()) }
+                Issue.record("the leader accepted a key revoked through the follower")
+            } catch let error as RPCError {
+                #expect(error.code == .unauthenticated, "\(error)")
+            }
+            try await follower.stop()
+            try await leader.stop()
+        }
     }
 }
 
@@ -146,20 +181,37 @@ final class OtherServices: Sendable {
 }
 
 extension RegistryInstance {
-    func keys<Result: Sendable>(_ body: (Herald_V1_Keys.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
+    /// Calls `herald.v1.Keys` sending `key` (the test admin key unless told otherwise).
+    func keys<Result: Sendable>(
+        sending key: String? = TestKeys.admin.presented, _ body: (Herald_V1_Keys.Client<HTTP2ClientTransport.Posix>) async throws -> Result
+    ) async throws -> Result {
         try await withGRPCClient(
-            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext),
+            interceptors: APIKeyClientInterceptor.sending(key)
         ) { client in
             try await body(Herald_V1_Keys.Client(wrapping: client))
         }
     }
 
+    /// Calls `herald.v1.Registry` sending `key`.
+    func registry<Result: Sendable>(
+        sending key: String, _ body: (Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>) async throws -> Result
+    ) async throws -> Result {
+        try await withGRPCClient(
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext),
+            interceptors: APIKeyClientInterceptor.sending(key)
+        ) { client in
+            try await body(Herald_V1_Registry.Client(wrapping: client))
+        }
+    }
+
     func expectRefusal(
-        _ code: RPCError.Code, _ message: String, sourceLocation: SourceLocation = #_sourceLocation,
+        _ code: RPCError.Code, _ message: String, sending key: String? = TestKeys.admin.presented,
+        sourceLocation: SourceLocation = #_sourceLocation,
         _ call: (Herald_V1_Keys.Client<HTTP2ClientTransport.Posix>) async throws -> Void
     ) async throws {
         do {
-            try await keys(call)
+            try await keys(sending: key, call)
             Issue.record("expected \(code): \(message)", sourceLocation: sourceLocation)
         } catch let error as RPCError {
             #expect(error.code == code && error.message.contains(message), "\(error)", sourceLocation: sourceLocation)
