@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "HeraldRegistry",
             dependencies: [
-                "HeraldAvro", "HeraldKafka", "HeraldProtos", "HeraldRuntime", grpcCore, grpcTransport, hummingbird,
+                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", grpcCore, grpcTransport, hummingbird,
                 logging, metrics, nioCore, serviceLifecycle, swiftProtobuf,
             ],
             path: "Services/Registry/Sources/HeraldRegistry",
@@ -212,7 +212,7 @@ let package = Package(
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
-                "HeraldAvro", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
+                "HeraldAvro", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
                 "HeraldRouter", "HeraldRuntime", argumentParser, grpcCore, grpcTransport, hummingbird, logging,
                 nioCore, serviceLifecycle, swiftProtobuf, unixSignals,
             ],
@@ -300,7 +300,7 @@ let package = Package(
         .testTarget(
             name: "HeraldRegistryTests",
             dependencies: [
-                "HeraldTestSupport", "HeraldAvro", "HeraldRegistry", "HeraldRuntime", "HeraldKafka", "HeraldProtos",
+                "HeraldTestSupport", "HeraldAvro", "HeraldCore", "HeraldRegistry", "HeraldRuntime", "HeraldKafka", "HeraldProtos",
                 "herald-registry", asyncHTTPClient, grpcCore, grpcTransport, logging, nioCore, nioHTTP1,
                 serviceLifecycle, swiftProtobuf,
             ],

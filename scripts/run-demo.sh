@@ -2,7 +2,8 @@
 # `make run`: starts the local broker and `herald dev --with-sink` (the four services and a webhook
 # receiver in one process, release build), then walks through Herald with the public CLI: register
 # a schema, create an endpoint pointing at the sink and a route to it, publish events (one twice),
-# and show the signed deliveries as the sink prints them. Keeps running until Ctrl-C.
+# show the signed deliveries as the sink prints them, then a team's narrowed API key publishing its
+# own events and refused for anything else. Keeps running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${HERALD_BIN:-.build/release}"
@@ -66,6 +67,22 @@ sleep 1
 
 step "Delivery records, from the delivery service:"
 herald deliveries get --source /shop/demo --id order-2
+
+step "API keys: the CLI has used herald dev's admin key (.herald/dev-admin-key). A team's key, narrowed to its own events:"
+herald schema register --subject com.example.billing.paid-value \
+  --schema '{"type":"record","name":"InvoicePaid","namespace":"com.example","fields":[{"name":"invoice_id","type":"string"}]}'
+echo "  \$ herald key create --name billing-team --scope events:publish --types 'com.example.billing.*'"
+created=$("$bin/herald" key create --name billing-team --scope events:publish --types 'com.example.billing.*')
+billing_key=$(head -1 <<<"$created")
+sed 's/^/    /' <<<"$created"
+echo "  It publishes its own events …"
+herald publish --api-key "$billing_key" --id invoice-1 --type com.example.billing.paid --source /billing/demo \
+  --schema-subject com.example.billing.paid-value --data '{"invoice_id":"invoice-1"}'
+echo "  … but not an order event, and it cannot change a route:"
+herald publish --api-key "$billing_key" --id order-4 --type com.example.order.shipped --source /shop/demo \
+  --schema-subject com.example.order.shipped-value --data '{"order_id":"order-4","items":1,"carrier":null}' || true
+herald route put --api-key "$billing_key" --id everything --type '*' --endpoint demo-sink || true
+herald key list
 
 cat <<TEXT
 

@@ -27,6 +27,9 @@ struct SmokeCommand: AsyncParsableCommand {
     @OptionGroup(title: "TLS")
     var tls: ClientTLSOptions
 
+    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
+    var key: ClientKeyOptions
+
     @Option(help: "Topic to write the record to (created if missing).")
     var topic = "herald.smoke"
 
@@ -43,7 +46,8 @@ struct SmokeCommand: AsyncParsableCommand {
         let registry = try ServiceAddress.option(registryURL)
 
         let (schemaID, fetched) = try await withGRPCClient(
-            transport: .http2NIOPosix(target: registry.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
+            transport: .http2NIOPosix(target: registry.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
+            interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
         ) { client in
             let api = Herald_V1_Registry.Client(wrapping: client)
             let registered = try await api.registerSchema(.with {

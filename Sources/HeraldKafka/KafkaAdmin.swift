@@ -57,6 +57,19 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// Creates a one-partition compacted topic unless it exists, with an admin client of its own
+    /// that is closed again: for a table a process keeps, such as its ledger or its keys.
+    public static func createCompactedTopic(_ name: String, configuration: KafkaConfiguration, logger: Logger) async throws {
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        do {
+            try await admin.createTopic(name, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+    }
+
     public func deleteTopic(_ name: String) async throws {
         let client = client
         let timeout = configuration.requestTimeout

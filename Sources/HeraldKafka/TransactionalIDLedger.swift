@@ -23,14 +23,7 @@ struct TransactionalIDLedger: Sendable {
 
     /// Creates the ledger topic (one partition, compacted) unless it exists.
     func prepare() async throws {
-        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        do {
-            try await admin.createTopic(topic, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
-        } catch {
-            await admin.close()
-            throw error
-        }
-        await admin.close()
+        try await KafkaAdmin.createCompactedTopic(topic, configuration: configuration, logger: logger)
     }
 
     /// The incarnation last recorded for `base`, or `nil` if none was. Fails with `.timedOut` when

@@ -45,6 +45,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var kafkaIdleFetchBackoffMS = HeraldEnvironment.int("kafka-idle-fetch-backoff-ms", default: 250)
 
     @Option(help: """
+        Compacted topic of API keys: the registry writes it (herald.v1.Keys), every service follows it to \
+        authenticate calls. Env: HERALD_KEYS_TOPIC.
+        """)
+    public var keysTopic = HeraldEnvironment.string("keys-topic", default: "herald.api-keys")
+
+    @Option(help: """
         Longest graceful shutdown, in seconds. On SIGTERM or SIGINT the service stops taking work, ends open \
         streams and lets calls and webhook sends in flight finish; when this runs out it exits (status 1) even if \
         some are stuck. Env: HERALD_SHUTDOWN_TIMEOUT.
@@ -59,6 +65,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     @OptionGroup(title: "TLS to the registry (producer, delivery, a registry follower forwarding to the leader)")
     public var registryTLS: ClientTLSOptions
+
+    @OptionGroup(title: "API keys of callers")
+    public var auth: AuthOptions
+
+    @OptionGroup(title: "API key sent to the registry (producer, delivery)")
+    public var registryKey: ClientKeyOptions
 
     @Option(help: """
         OTLP/HTTP (protobuf) URL the publish, route and deliver spans are exported to, the collector's \
@@ -79,6 +91,7 @@ public struct CommonOptions: ParsableArguments, Sendable {
         guard kafkaTimeoutMS >= 100 else { throw ValidationError("--kafka-timeout-ms must be at least 100") }
         guard (0...10_000).contains(kafkaIdleFetchBackoffMS) else { throw ValidationError("--kafka-idle-fetch-backoff-ms must be between 0 and 10000") }
         guard shutdownTimeout >= 1 else { throw ValidationError("--shutdown-timeout must be at least 1 (seconds)") }
+        guard !keysTopic.isEmpty else { throw ValidationError("--keys-topic must not be empty") }
         guard !kafkaTransactionalIdsTopic.isEmpty else { throw ValidationError("--kafka-transactional-ids-topic must not be empty") }
         if !otelEndpoint.isEmpty {
             guard let url = URL(string: otelEndpoint), ["http", "https"].contains(url.scheme), url.host?.isEmpty == false else {

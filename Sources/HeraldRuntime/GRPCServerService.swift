@@ -7,7 +7,9 @@ public import ServiceLifecycle
 /// graceful shutdown stops accepting new RPCs, ends `Health.Watch` streams (they would otherwise
 /// hold the server open for as long as their clients stay) and lets the other RPCs in flight
 /// finish. Every RPC is counted and timed (`GRPCRequestMetrics`), the caller's trace context
-/// reaches the handler (`CallerTraceContext`), and server reflection describes every service it serves.
+/// reaches the handler (`CallerTraceContext`), server reflection describes every service it serves,
+/// and, with authentication on, every RPC's API key is checked against the service's access table
+/// (`APIKeyInterceptor`) after it is counted, so refusals show in the request metrics.
 public struct GRPCServerService: Service {
     public let server: GRPCServer<HTTP2ServerTransport.Posix>
     private let healthStatuses: [HealthStatus]
@@ -17,17 +19,25 @@ public struct GRPCServerService: Service {
     ///   - host: Address to bind, e.g. `127.0.0.1` or `0.0.0.0`.
     ///   - port: Port to bind; 0 picks a free one (read it back with `boundPort()`).
     public init(host: String, port: Int, services: [any RegistrableRPCService], logger: Logger) {
-        self.init(host: host, port: port, transportSecurity: .plaintext, services: services, logger: logger)
+        self.init(host: host, port: port, transportSecurity: .plaintext, services: services, authentication: .off, access: .standard, logger: logger)
     }
 
     /// A server that speaks only TLS with `certificate` (and requires client certificates when it
-    /// names a client CA); plaintext when `certificate` is nil.
-    public init(host: String, port: Int, tls certificate: ListenerCertificate?, services: [any RegistrableRPCService], logger: Logger) throws {
+    /// names a client CA); plaintext when `certificate` is nil. Calls are checked against `access`
+    /// unless `authentication` is off.
+    public init(
+        host: String, port: Int, tls certificate: ListenerCertificate?, services: [any RegistrableRPCService],
+        authentication: CallAuthentication, access: RPCAccessTable, logger: Logger
+    ) throws {
         self.init(
-            host: host, port: port, transportSecurity: try certificate?.grpcTransportSecurity ?? .plaintext, services: services, logger: logger)
+            host: host, port: port, transportSecurity: try certificate?.grpcTransportSecurity ?? .plaintext, services: services,
+            authentication: authentication, access: access, logger: logger)
     }
 
-    private init(host: String, port: Int, transportSecurity: HTTP2ServerTransport.Posix.TransportSecurity, services: [any RegistrableRPCService], logger: Logger) {
+    private init(
+        host: String, port: Int, transportSecurity: HTTP2ServerTransport.Posix.TransportSecurity, services: [any RegistrableRPCService],
+        authentication: CallAuthentication, access: RPCAccessTable, logger: Logger
+    ) {
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port),
             transportSecurity: transportSecurity,
@@ -37,8 +47,9 @@ public struct GRPCServerService: Service {
             }
         )
         let reflection = ReflectionService(serviceNames: Self.names(of: services))
-        self.server = GRPCServer(
-            transport: transport, services: services + [reflection], interceptors: [GRPCRequestMetrics(), CallerTraceContextInterceptor()])
+        var interceptors: [any ServerInterceptor] = [GRPCRequestMetrics(), CallerTraceContextInterceptor()]
+        if let keys = authentication.keys { interceptors.append(APIKeyInterceptor(table: access, keys: keys)) }
+        self.server = GRPCServer(transport: transport, services: services + [reflection], interceptors: interceptors)
         self.healthStatuses = services.compactMap { ($0 as? HealthService)?.status }
         self.logger = logger
     }

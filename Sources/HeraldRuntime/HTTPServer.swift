@@ -9,10 +9,18 @@ import Synchronization
 /// `/metrics` (Prometheus text format), plus whatever routes the service adds.
 public enum HeraldHTTP {
     /// A router with `/healthz` and `/metrics` already in place, counting and timing every request
-    /// (`HTTPRequestMetrics`), including those of routes the service adds afterwards.
-    public static func router(health: HealthStatus) -> Router<BasicRequestContext> {
+    /// (`HTTPRequestMetrics`), including those of routes the service adds afterwards, and, unless
+    /// `authentication` is off, checking each request's API key (`HTTPKeyCheck`) against the
+    /// standard routes' rules and `routes` (the service's own).
+    public static func router(
+        health: HealthStatus, authentication: CallAuthentication = .off, routes: HTTPAccessTable = HTTPAccessTable([:])
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: HTTPRequestMetrics())
+        if let keys = authentication.keys {
+            let table = HTTPAccessTable.standard(metricsRequireKey: authentication.metricsRequireKey).merging(routes)
+            router.add(middleware: HTTPKeyCheck(table: table, keys: keys))
+        }
         router.get("healthz") { _, _ -> Response in
             let serving = health.isServing
             return Response(

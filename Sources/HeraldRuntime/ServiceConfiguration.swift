@@ -1,4 +1,5 @@
 public import ArgumentParser
+public import HeraldCore
 public import HeraldKafka
 public import Logging
 
@@ -13,27 +14,34 @@ public protocol ServiceConfiguration: Sendable {
     var instanceID: String { get set }
     /// The certificate both listeners serve TLS with; nil: plaintext.
     var listenerCertificate: ListenerCertificate? { get set }
+    /// The compacted topic of API keys the service follows (its `KeyDirectory`).
+    var keysTopic: String { get set }
+    /// How callers' API keys are checked.
+    var authentication: CallAuthentication { get set }
     /// Takes what the shared options say beyond the fields above (nothing, unless the service
     /// reads from the registry).
-    mutating func adopt(_ options: CommonOptions)
+    mutating func adopt(_ options: CommonOptions) throws
 }
 
 extension ServiceConfiguration {
-    public mutating func adopt(_ options: CommonOptions) {}
+    public mutating func adopt(_ options: CommonOptions) throws {}
 }
 
 /// A service that reads schemas from the registry (the producer and delivery).
 public protocol RegistryClientConfiguration: ServiceConfiguration {
     var registryAddress: String { get set }
     var registryTLS: ClientTLS { get set }
+    /// The API key its calls to the registry send; nil: none.
+    var registryKey: String? { get set }
 }
 
 extension RegistryClientConfiguration {
     /// The registry's address comes from `--registry-url`, how to reach it from `--tls-ca-file` and
-    /// the client certificate options.
-    public mutating func adopt(_ options: CommonOptions) {
+    /// the client certificate options, the key to send from `--api-key` or `--api-key-file`.
+    public mutating func adopt(_ options: CommonOptions) throws {
         registryAddress = options.registryURL
         registryTLS = options.registryTLS.clientTLS
+        registryKey = try options.registryKey.key()
     }
 }
 
@@ -68,20 +76,23 @@ public struct ServicePorts<Defaults: ServicePortDefaults>: ParsableArguments, Se
 extension CommonOptions {
     /// `service`'s configuration from the shared options: Kafka (client id
     /// `herald-<service>-<instance-id>`), host, instance id, the listeners' certificate (read and
-    /// checked now) and, for clients of the registry, its address and TLS; the ports stay the
-    /// service's defaults.
-    public func configuration<Configuration: ServiceConfiguration>(_ service: String) throws -> Configuration {
+    /// checked now), how callers' keys are checked and, for clients of the registry, its address,
+    /// TLS and the key to send; the ports stay the service's defaults.
+    public func configuration<Configuration: ServiceConfiguration>(_ service: String, authentication: CallAuthentication) throws -> Configuration {
         var configuration = Configuration(kafka: try kafkaConfiguration(clientID: "herald-\(service)-\(instanceID)"))
         configuration.host = host
         configuration.instanceID = instanceID
         configuration.listenerCertificate = try listenerTLS.listenerCertificate()
-        configuration.adopt(self)
+        configuration.keysTopic = keysTopic
+        configuration.authentication = authentication
+        try configuration.adopt(self)
         return configuration
     }
 
-    /// The same, on the ports the service's port options name.
+    /// The same, on the ports the service's port options name, checking callers' keys as `--bootstrap-key-file`
+    /// and `--insecure-no-auth` say: without keys this refuses to configure the service at all.
     public func configuration<Configuration: ServiceConfiguration, Defaults>(_ service: String, ports: ServicePorts<Defaults>) throws -> Configuration {
-        var configuration: Configuration = try self.configuration(service)
+        var configuration: Configuration = try self.configuration(service, authentication: try auth.authentication())
         configuration.grpcPort = ports.grpcPort
         configuration.httpPort = ports.httpPort
         return configuration

@@ -27,7 +27,8 @@ struct ListenerTLSTests {
         _ certificate: ListenerCertificate, reloadingOnSIGHUP: Bool = false, _ body: (_ grpcPort: Int, _ httpPort: Int) async throws -> Void
     ) async throws {
         let health = HealthStatus(services: ["herald.v1.Test"])
-        let grpc = try GRPCServerService(host: "127.0.0.1", port: 0, tls: certificate, services: [HealthService(status: health)], logger: logger)
+        let grpc = try GRPCServerService(host: "127.0.0.1", port: 0, tls: certificate, services: [HealthService(status: health)],
+            authentication: .off, access: .standard, logger: logger)
         let (http, httpPort) = try HeraldHTTP.application(
             router: HeraldHTTP.router(health: health), host: "127.0.0.1", port: 0, serverName: "test", tls: certificate, logger: logger)
         let reloader = CertificateReloadService(certificates: [certificate], logger: logger)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldCore
 import HeraldKafka
 import HeraldRuntime
 import Testing
@@ -15,6 +16,9 @@ struct ServiceConfigurationTests {
         var registryAddress = "default-registry"
         var listenerCertificate: ListenerCertificate?
         var registryTLS = ClientTLS.plaintext
+        var keysTopic = "default-keys"
+        var registryKey: String?
+        var authentication = CallAuthentication.off
         init(kafka: KafkaConfiguration) { self.kafka = kafka }
     }
 
@@ -23,16 +27,17 @@ struct ServiceConfigurationTests {
         static let httpPort = 8_099
     }
 
-    static let shared = ["--kafka-brokers", "k1:9092, k2:9092", "--host", "0.0.0.0", "--instance-id", "eu-1", "--registry-url", "registry.internal:50050"]
+    static let shared = ["--kafka-brokers", "k1:9092, k2:9092", "--host", "0.0.0.0", "--instance-id", "eu-1", "--registry-url", "registry.internal:50050", "--insecure-no-auth"]
 
     @Test func sharedOptionsFillEveryServiceTheSameWay() throws {
         let common = try CommonOptions.parse(Self.shared)
-        let client: RegistryClient = try common.configuration("producer")
+        let client: RegistryClient = try common.configuration("producer", authentication: .off)
         #expect(client.host == "0.0.0.0")
         #expect(client.instanceID == "eu-1")
         #expect(client.kafka.bootstrapServers == ["k1:9092", "k2:9092"])
         #expect(client.kafka.clientID == "herald-producer-eu-1")
         #expect(client.registryAddress == "registry.internal:50050")
+        #expect(client.keysTopic == "herald.api-keys")
         #expect(client.grpcPort == 1 && client.httpPort == 2, "without port options the service keeps its defaults")
     }
 

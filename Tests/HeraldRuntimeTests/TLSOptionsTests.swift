@@ -18,7 +18,7 @@ struct TLSOptionsTests {
             "--tls-ca-file", certificates.caFile,
             "--tls-client-cert-file", certificates.clientCertificateFile, "--tls-client-key-file", certificates.clientKeyFile,
         ])
-        let client: RegistryClient = try common.configuration("producer")
+        let client: RegistryClient = try common.configuration("producer", authentication: .off)
         #expect(client.listenerCertificate?.certificateFile == certificates.serverCertificateFile)
         #expect(client.listenerCertificate?.clientCAFile == certificates.caFile)
         #expect(client.registryTLS == ClientTLS(
@@ -26,7 +26,7 @@ struct TLSOptionsTests {
     }
 
     @Test func withoutTLSOptionsEverythingIsPlaintext() throws {
-        let client: RegistryClient = try CommonOptions.parse([]).configuration("producer")
+        let client: RegistryClient = try CommonOptions.parse([]).configuration("producer", authentication: .off)
         #expect(client.listenerCertificate == nil)
         #expect(client.registryTLS == .plaintext)
     }
@@ -38,7 +38,7 @@ struct TLSOptionsTests {
             "--tls-cert-file", certificates.serverCertificateFile, "--tls-key-file", certificates.clientKeyFile,
         ])
         #expect {
-            let _: RegistryClient = try common.configuration("producer")
+            let _: RegistryClient = try common.configuration("producer", authentication: .off)
         } throws: { error in
             "\(error)".contains("\(certificates.clientKeyFile): does not match the certificate in \(certificates.serverCertificateFile)")
         }

@@ -119,10 +119,10 @@ public struct HeraldStack: Sendable {
         func transport(_ service: SupervisedService) throws -> HTTP2ClientTransport.Posix {
             try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: service.grpcPort), transportSecurity: .plaintext)
         }
-        return try await withGRPCClient(transport: transport(registry)) { registryClient in
-            try await withGRPCClient(transport: transport(producer)) { producerClient in
-                try await withGRPCClient(transport: transport(router)) { routerClient in
-                    try await withGRPCClient(transport: transport(delivery)) { deliveryClient in
+        return try await withGRPCClient(transport: transport(registry), interceptors: TestKeys.interceptors) { registryClient in
+            try await withGRPCClient(transport: transport(producer), interceptors: TestKeys.interceptors) { producerClient in
+                try await withGRPCClient(transport: transport(router), interceptors: TestKeys.interceptors) { routerClient in
+                    try await withGRPCClient(transport: transport(delivery), interceptors: TestKeys.interceptors) { deliveryClient in
                         try await body(
                             Herald_V1_Registry.Client(wrapping: registryClient), Herald_V1_Producer.Client(wrapping: producerClient),
                             Herald_V1_Router.Client(wrapping: routerClient), Herald_V1_Delivery.Client(wrapping: deliveryClient))

@@ -21,9 +21,12 @@ public struct InProcessProducer: Sendable {
     ///   - prefix: Start of the private names, e.g. `herald-bench`.
     ///   - tls: The certificate both listeners serve TLS with; nil: plaintext.
     ///   - registryTLS: How the producer reaches `registry`.
+    ///   - authentication: How callers' keys are checked; off unless a test is about keys.
+    ///   - registryKey: The key the producer's calls to `registry` send.
     public static func start(
         kafka: KafkaConfiguration, registry: InProcessRegistry, partitions: Int, prefix: String,
-        tls: ListenerCertificate? = nil, registryTLS: ClientTLS = .plaintext, logger: Logger
+        tls: ListenerCertificate? = nil, registryTLS: ClientTLS = .plaintext,
+        authentication: CallAuthentication = .off, registryKey: String? = nil, logger: Logger
     ) async throws -> InProcessProducer {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
         var configuration = ProducerServer.Configuration(kafka: kafka)
@@ -35,6 +38,8 @@ public struct InProcessProducer: Sendable {
         configuration.registryAddress = registry.grpcAddress
         configuration.listenerCertificate = tls
         configuration.registryTLS = registryTLS
+        configuration.authentication = authentication
+        configuration.registryKey = registryKey
         let server = try await ProducerServer.build(configuration, logger: logger)
         let group = ServiceGroup(services: server.services, logger: logger)
         let task = Task { try await group.run() }

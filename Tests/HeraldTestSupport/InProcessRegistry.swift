@@ -24,18 +24,22 @@ public final class InProcessRegistry: Sendable {
     /// - Parameters:
     ///   - prefix: Start of the private names, e.g. `herald-bench`.
     ///   - tls: The certificate both listeners serve TLS with; nil: plaintext.
+    ///   - authentication: How callers' keys are checked; off unless a test is about keys.
     public static func start(
-        kafka: KafkaConfiguration, prefix: String, tls: ListenerCertificate? = nil, logger: Logger, timeout: Duration = .seconds(60)
+        kafka: KafkaConfiguration, prefix: String, tls: ListenerCertificate? = nil, authentication: CallAuthentication = .off,
+        logger: Logger, timeout: Duration = .seconds(60)
     ) async throws -> InProcessRegistry {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
         var configuration = RegistryServer.Configuration(kafka: kafka)
         configuration.grpcPort = 0
         configuration.httpPort = 0
         configuration.listenerCertificate = tls
+        configuration.authentication = authentication
         configuration.topic = "\(prefix)._schemas.\(suffix)"
         configuration.electionTopic = "\(prefix)._schemas.election.\(suffix)"
         configuration.electionGroup = "\(prefix)-registry.\(suffix)"
         configuration.transactionalID = "\(prefix)-registry-leader.\(suffix)"
+        configuration.keysTopic = "\(prefix).api-keys.\(suffix)"
         let server = try RegistryServer.build(configuration, logger: logger)
         let group = ServiceGroup(services: server.services, logger: logger)
         let task = Task { try await group.run() }

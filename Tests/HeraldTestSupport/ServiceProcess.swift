@@ -17,8 +17,8 @@ public final class ServiceProcess: Sendable {
         let text = Mutex("")
     }
 
-    /// Starts `executable` (built next to the test bundle), with `environment` added to this
-    /// process's, and waits for a log line whose message
+    /// Starts `executable` (built next to the test bundle), with the test admin key
+    /// (`TestKeys.environment`) and then `environment` added to this process's, and waits for a log line whose message
     /// is `readyMessage` carrying `grpc.port=` and `http.port=`.
     public static func start(
         _ executable: String, arguments: [String], environment: [String: String] = [:], readyMessage: String,
@@ -27,7 +27,7 @@ public final class ServiceProcess: Sendable {
         let process = Process()
         process.executableURL = try builtExecutable(executable)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(TestKeys.environment) { $1 }.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardError = pipe
         let output = Output()

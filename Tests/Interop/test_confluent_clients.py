@@ -27,8 +27,9 @@ ORDER_BREAKING = json.dumps({
 
 
 @pytest.fixture()
-def client(registry):
-    return SchemaRegistryClient({"url": registry.url})
+def client(registry, admin_key):
+    # Confluent's HTTP Basic credentials: the key id as user, the secret as password.
+    return SchemaRegistryClient({"url": registry.url, "basic.auth.user.info": f"{admin_key.id}:{admin_key.secret}"})
 
 
 def subject_name(prefix):
@@ -133,3 +134,15 @@ def test_missing_versions_and_reserved_attributes_answer_as_confluent(client):
     # Avro ignores a name on a primitive: the client finds the registered schema without it.
     schema_id = client.register_schema(subject, Schema('{"type":"int","name":"xname"}', "AVRO"))
     assert client.lookup_schema(subject, Schema('{"type":"int"}', "AVRO")).schema_id == schema_id
+
+
+def test_without_credentials_the_client_gets_401(registry, admin_key):
+    anonymous = SchemaRegistryClient({"url": registry.url})
+    with pytest.raises(SchemaRegistryError) as refused:
+        anonymous.get_subjects()
+    assert refused.value.http_status_code == 401
+    assert refused.value.error_code == 40101
+    wrong = SchemaRegistryClient({"url": registry.url, "basic.auth.user.info": admin_key.id + ":" + "0" * 64})
+    with pytest.raises(SchemaRegistryError) as refused:
+        wrong.register_schema(subject_name("refused"), Schema(ORDER_V1, "AVRO"))
+    assert refused.value.http_status_code == 401

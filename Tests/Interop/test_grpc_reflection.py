@@ -36,8 +36,10 @@ def test_reflection_lists_every_service(channel):
 
 
 @pytest.mark.parametrize("channel", list(SERVICES), indirect=True)
-def test_reflection_describes_a_method_well_enough_to_call_it(channel):
+def test_reflection_describes_a_method_well_enough_to_call_it(channel, admin_key):
     name, channel = channel
+    # Reflection is open; the described method itself needs a key.
+    authorization = [("authorization", f"Bearer {admin_key.presented}")]
     pool = descriptor_pool.DescriptorPool(ProtoReflectionDescriptorDatabase(channel))
     method = pool.FindMethodByName(f"{SERVICES[name]}.{METHODS[name]}")
     assert not method.client_streaming and not method.server_streaming
@@ -51,10 +53,10 @@ def test_reflection_describes_a_method_well_enough_to_call_it(channel):
     if name == "producer":
         # An empty event is refused by validation: the reflected request type reached the service.
         with pytest.raises(grpc.RpcError) as refused:
-            call(request_class(), timeout=10)
+            call(request_class(), timeout=10, metadata=authorization)
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     else:
-        assert isinstance(call(request_class(), timeout=10), response_class)
+        assert isinstance(call(request_class(), timeout=10, metadata=authorization), response_class)
 
 
 @pytest.mark.parametrize("channel", ["producer"], indirect=True)

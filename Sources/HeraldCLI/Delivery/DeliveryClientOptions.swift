@@ -14,6 +14,9 @@ struct DeliveryClientOptions: ParsableArguments {
     @OptionGroup(title: "TLS")
     var tls: ClientTLSOptions
 
+    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
+    var key: ClientKeyOptions
+
     @Flag(help: "Print results as protobuf JSON instead of text.")
     var json = false
 
@@ -26,7 +29,8 @@ struct DeliveryClientOptions: ParsableArguments {
         let target = try ServiceAddress.option(deliveryURL)
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
+                interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
             ) { client in
                 try await body(Herald_V1_Delivery.Client(wrapping: client))
             }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import HeraldCore
 import HeraldDelivery
 import HeraldProducer
 import HeraldRegistry
@@ -21,7 +23,10 @@ struct DevCommand: AsyncParsableCommand {
             on loopback and private addresses (it says so in the log), and without HERALD_SECRET_KEY it \
             keeps a generated key under .herald/. With --tls-cert-file and --tls-key-file every listener serves \
             TLS with that one certificate (it must name 127.0.0.1, where the producer and delivery reach the \
-            registry), --tls-ca-file is then required so they trust it, and SIGHUP re-reads it once for all four.
+            registry), --tls-ca-file is then required so they trust it, and SIGHUP re-reads it once for all four. \
+            Authentication is on: the first start makes an admin key, prints it and keeps it in .herald/dev-admin-key \
+            (mode 0600), which the services accept (beside any --bootstrap-key-file) and every herald command sends by \
+            default; --insecure-no-auth turns checking off.
             """
     )
 
@@ -69,28 +74,32 @@ struct DevCommand: AsyncParsableCommand {
         let registryAddress = "127.0.0.1:\(ports(0)?.grpc ?? 50050)"
         // One certificate for the four, so one SIGHUP reload serves them all.
         let certificate = try common.listenerTLS.listenerCertificate()
+        // One admin key for the four: callers' keys are checked against it, and the producer and delivery send it.
+        let (authentication, ownKey) = try devAuthentication(logger: logger)
 
-        var registryConfiguration: RegistryServer.Configuration = try common.configuration("registry")
+        var registryConfiguration: RegistryServer.Configuration = try common.configuration("registry", authentication: authentication)
         registryConfiguration.listenerCertificate = certificate
         if let moved = ports(0) { (registryConfiguration.grpcPort, registryConfiguration.httpPort) = (moved.grpc, moved.http) }
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
-        var producerConfiguration: ProducerServer.Configuration = try common.configuration("producer")
+        var producerConfiguration: ProducerServer.Configuration = try common.configuration("producer", authentication: authentication)
         producerConfiguration.listenerCertificate = certificate
         producerConfiguration.registryAddress = registryAddress
+        producerConfiguration.registryKey = ownKey
         producerConfiguration.partitions = partitions
         if let moved = ports(1) { (producerConfiguration.grpcPort, producerConfiguration.httpPort) = (moved.grpc, moved.http) }
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
-        var routerConfiguration: RouterServer.Configuration = try common.configuration("router")
+        var routerConfiguration: RouterServer.Configuration = try common.configuration("router", authentication: authentication)
         routerConfiguration.listenerCertificate = certificate
         routerConfiguration.partitions = partitions
         if let moved = ports(2) { (routerConfiguration.grpcPort, routerConfiguration.httpPort) = (moved.grpc, moved.http) }
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
-        var deliveryConfiguration: DeliveryServer.Configuration = try common.configuration("delivery")
+        var deliveryConfiguration: DeliveryServer.Configuration = try common.configuration("delivery", authentication: authentication)
         deliveryConfiguration.listenerCertificate = certificate
         deliveryConfiguration.registryAddress = registryAddress
+        deliveryConfiguration.registryKey = ownKey
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true
         if let moved = ports(3) { (deliveryConfiguration.grpcPort, deliveryConfiguration.httpPort) = (moved.grpc, moved.http) }
@@ -99,7 +108,8 @@ struct DevCommand: AsyncParsableCommand {
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
 
         // The span exporter first, so it stops last and flushes the spans the others ended.
-        var services = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-dev", logger: logger)
+        var services = InsecureModeWarning.services(for: authentication, logger: logger)
+        services += try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-dev", logger: logger)
         if let certificate { services.append(CertificateReloadService(certificates: [certificate], logger: logger)) }
         services += registry.services + producer.services + router.services + delivery.services
         if withSink {
@@ -125,6 +135,23 @@ struct DevCommand: AsyncParsableCommand {
             }
             try await tasks.waitForAll()
         }
+    }
+}
+
+extension DevCommand {
+    /// Checking off with `--insecure-no-auth`; else the dev admin key (made and printed on first
+    /// start) and any `--bootstrap-key-file` keys, and the dev key for the services' own calls.
+    func devAuthentication(logger: Logger) throws -> (CallAuthentication, ownKey: String?) {
+        if common.auth.insecureNoAuth { return (.off, nil) }
+        let (key, created) = try DevAdminKey.loadOrCreate()
+        if created {
+            print("Herald dev admin key (kept in \(DevAdminKey.path); herald commands send it by default):\n\(key.presented)")
+        } else {
+            logger.info("Using the dev admin key", metadata: ["file": "\(DevAdminKey.path)", "herald.key.id": "\(key.id)"])
+        }
+        var ring = try common.auth.bootstrapRing() ?? KeyRing()
+        ring.apply(KeyRecord(key: key, name: "dev-admin", scopes: Set(Scope.allCases), createdAt: .now))
+        return (.keys(StaticKeyRing(ring), metricsRequireKey: common.auth.metricsRequireKey), key.presented)
     }
 }
 

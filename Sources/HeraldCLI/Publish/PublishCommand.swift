@@ -30,6 +30,9 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup(title: "TLS")
     var tls: ClientTLSOptions
 
+    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
+    var key: ClientKeyOptions
+
     @Option(help: "Event type, e.g. com.example.order.shipped.")
     var type: String?
 
@@ -77,7 +80,8 @@ struct PublishCommand: AsyncParsableCommand {
         let target = try ServiceAddress.option(producerURL)
         do {
             try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
+                interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
             ) { client in
                 let producer = Herald_V1_Producer.Client(wrapping: client)
                 if let file {

@@ -30,6 +30,9 @@ struct RouterClientOptions: ParsableArguments {
     @OptionGroup(title: "TLS")
     var tls: ClientTLSOptions
 
+    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
+    var key: ClientKeyOptions
+
     @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
     var json = false
 
@@ -48,7 +51,8 @@ struct RouterClientOptions: ParsableArguments {
         let target = try ServiceAddress.option(routerURL)
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
+                interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
             ) { client in
                 var options = CallOptions.defaults
                 options.timeout = .milliseconds(Int64(timeout * 1000))

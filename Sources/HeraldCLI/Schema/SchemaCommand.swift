@@ -33,6 +33,9 @@ struct RegistryClientOptions: ParsableArguments {
     @OptionGroup(title: "TLS")
     var tls: ClientTLSOptions
 
+    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
+    var key: ClientKeyOptions
+
     @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
     var json = false
 
@@ -49,14 +52,26 @@ struct RegistryClientOptions: ParsableArguments {
     func withRegistry<Result: Sendable>(
         _ body: @Sendable (RegistryClient) async throws -> Result
     ) async throws -> Result {
+        try await withRegistryConnection { client, options in
+            try await body(RegistryClient(client: Herald_V1_Registry.Client(wrapping: client), options: options))
+        }
+    }
+
+    /// Runs `body` with a connection to the registry (any of the services it serves) and the
+    /// options every call uses: the one place a call to the registry is set up. A gRPC error is
+    /// reported on stderr with its status and the registry's message, and turns into exit status 2.
+    func withRegistryConnection<Result: Sendable>(
+        _ body: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
+    ) async throws -> Result {
         let target = try ServiceAddress.option(registryURL)
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
+                interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
             ) { client in
                 var options = CallOptions.defaults
                 options.timeout = .milliseconds(Int64(timeout * 1000))
-                return try await body(RegistryClient(client: Herald_V1_Registry.Client(wrapping: client), options: options))
+                return try await body(client, options)
             }
         } catch let error as RPCError {
             printError(RegistryFailure.describe(error, target: registryURL))

@@ -109,7 +109,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.watchBuffer = watchBuffer
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-delivery", logger: logger)
-        try await ServiceRunner.run("Delivery", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
+        try await ServiceRunner.run("Delivery", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }

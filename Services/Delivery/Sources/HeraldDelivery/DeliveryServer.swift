@@ -27,8 +27,15 @@ public struct DeliveryServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
+        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
+        public var keysTopic = KeyDirectory.defaultTopic
+        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+        public var authentication = CallAuthentication.off
         /// How calls to the registry are secured. Default plaintext.
         public var registryTLS = ClientTLS.plaintext
+        /// The API key calls to the registry send (it needs `schemas:read`); nil: none.
+        public var registryKey: String?
         /// Consumer group. Default `herald-delivery`.
         public var consumerGroup = "herald-delivery"
         /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
@@ -71,6 +78,8 @@ public struct DeliveryServer: Sendable {
     }
 
     public let health: HealthStatus
+    /// The keys calls are authenticated against.
+    public let keys: KeyDirectory
     public let grpc: GRPCServerService
     public let httpPort: BoundPort
     /// Everything to run, in start order (shut down in reverse).
@@ -122,8 +131,9 @@ public struct DeliveryServer: Sendable {
             logger: logger)
 
         let registry = try ServiceAddress(configuration.registryAddress)
-        let registryClient = GRPCClient(transport: try .http2NIOPosix(
-            target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity))
+        let registryClient = GRPCClient(
+            transport: try .http2NIOPosix(target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity),
+            interceptors: APIKeyClientInterceptor.sending(configuration.registryKey))
         let resolver = SchemaResolver(
             client: Herald_V1_Registry.Client(wrapping: registryClient), latestTTL: .seconds(5), timeout: configuration.registryTimeout)
         let httpClients = WebhookClients { [connectTimeout = configuration.connectTimeout, concurrency = configuration.limits.concurrency] dnsOverride in
@@ -136,12 +146,15 @@ public struct DeliveryServer: Sendable {
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
+        let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let authentication = configuration.authentication.following(keys)
         let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics,
                                           watchBuffer: max(1, configuration.watchBuffer))
         let grpc = try GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
+            authentication: authentication, access: .delivery, logger: logger)
         let (http, httpPort) = try HeraldHTTP.application(
-            router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
+            router: HeraldHTTP.router(health: health, authentication: authentication), host: configuration.host, port: configuration.httpPort,
             serverName: "herald-delivery", tls: configuration.listenerCertificate, logger: logger)
         let core = DeliveryCoreService(
             loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, deadLetters: deadLetters,
@@ -151,8 +164,8 @@ public struct DeliveryServer: Sendable {
             "kafka.topics": "\(topics.consumed.joined(separator: ","))",
         ])
         return DeliveryServer(
-            health: health, grpc: grpc, httpPort: httpPort,
-            services: [RegistryClientService(client: registryClient), core, grpc, http])
+            health: health, keys: keys, grpc: grpc, httpPort: httpPort,
+            services: [keys, RegistryClientService(client: registryClient), core, grpc, http])
     }
 }
 

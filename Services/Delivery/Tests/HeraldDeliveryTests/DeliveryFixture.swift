@@ -51,7 +51,7 @@ struct TestRegistry {
 
     static func start() async throws -> TestRegistry {
         let registry = try await InProcessRegistry.start(kafka: TestEnvironment.kafka(), prefix: "herald-test", logger: TestEnvironment.logger)
-        let id = try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: registry.grpcPort), transportSecurity: .plaintext)) { client in
+        let id = try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: registry.grpcPort), transportSecurity: .plaintext), interceptors: TestKeys.interceptors) { client in
             try await Herald_V1_Registry.Client(wrapping: client).registerSchema(.with {
                 $0.subject = "orders-value"
                 $0.schema = TestEnvironment.orderSchema
@@ -75,6 +75,7 @@ struct DeliveryStack {
 
     static func start(names: DeliveryNames = DeliveryNames(), registry: TestRegistry? = nil, partitions: Int = 3, maxAttempts: Int? = 3,
                       allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil,
+                      authentication: CallAuthentication = .off,
                       logger: Logger = TestEnvironment.logger) async throws -> DeliveryStack {
         let registry = if let registry { registry } else { try await TestRegistry.start() }
         var configuration = DeliveryServer.Configuration(kafka: TestEnvironment.kafka())
@@ -90,6 +91,7 @@ struct DeliveryStack {
         configuration.retryPolicy = HeraldCore.RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)
+        configuration.authentication = authentication
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let group = RunningGroup(server.services, logger: logger)
         let port = try await server.grpc.boundPort()
@@ -107,7 +109,7 @@ struct DeliveryStack {
     }
 
     static func withDelivery<Result: Sendable>(port: Int, _ body: (Herald_V1_Delivery.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
-        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext), interceptors: TestKeys.interceptors) { client in
             try await body(Herald_V1_Delivery.Client(wrapping: client))
         }
     }

@@ -3,6 +3,7 @@ import GRPCCore
 import HeraldCore
 import HeraldKafka
 import HeraldProtos
+import HeraldRuntime
 import ServiceLifecycle
 import SwiftProtobuf
 import Synchronization
@@ -19,6 +20,7 @@ struct ProducerGRPCService: Herald_V1_Producer.SimpleServiceProtocol {
     let streamWindow: Int
 
     func publish(request: Herald_V1_PublishRequest, context: ServerContext) async throws -> Herald_V1_PublishResponse {
+        try PublishPermission.check(request.event, as: CallerPrincipal.current)
         let encoded = try await encoder.encode(request.event, receivedAt: Date())
         return try await write([encoded])[0]
     }
@@ -29,8 +31,10 @@ struct ProducerGRPCService: Herald_V1_Producer.SimpleServiceProtocol {
         var encoded: [EncodedEvent] = []
         encoded.reserveCapacity(request.events.count)
         // All or nothing: every event is checked before any is written.
+        let principal = CallerPrincipal.current
         for (index, event) in request.events.enumerated() {
             do {
+                try PublishPermission.check(event, as: principal)
                 encoded.append(try await encoder.encode(event, receivedAt: now))
             } catch {
                 throw error.at(index: index)
@@ -81,9 +85,11 @@ struct ProducerGRPCService: Herald_V1_Producer.SimpleServiceProtocol {
     private func submitRuns(of events: [Herald_V1_Event], to submitted: (SubmittedRun) -> Void) async {
         let bounds = committer.configuration
         var run = StreamRun()
+        let principal = CallerPrincipal.current
         for event in events {
             let encoded: EncodedEvent
             do {
+                try PublishPermission.check(event, as: principal)
                 encoded = try await encoder.encode(event, receivedAt: Date())
             } catch {
                 run.reject(id: event.id, error)

@@ -26,8 +26,15 @@ public struct ProducerServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
+        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
+        public var keysTopic = KeyDirectory.defaultTopic
+        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+        public var authentication = CallAuthentication.off
         /// How calls to the registry are secured. Default plaintext.
         public var registryTLS = ClientTLS.plaintext
+        /// The API key calls to the registry send (it needs `schemas:read`); nil: none.
+        public var registryKey: String?
         /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
         public var registryAddress = "127.0.0.1:50050"
         /// REST URL of the registry, the prefix of every record's `ce_dataschema`. Default `http://127.0.0.1:8081`.
@@ -77,6 +84,8 @@ public struct ProducerServer: Sendable {
     }
 
     public let health: HealthStatus
+    /// The keys calls are authenticated against.
+    public let keys: KeyDirectory
     public let grpc: GRPCServerService
     public let httpPort: BoundPort
     /// Everything to run, in start order (shut down in reverse: servers drain before the committer).
@@ -99,8 +108,9 @@ public struct ProducerServer: Sendable {
             logger: logger)
 
         let registry = try ServiceAddress(configuration.registryAddress)
-        let registryClient = GRPCClient(transport: try .http2NIOPosix(
-            target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity))
+        let registryClient = GRPCClient(
+            transport: try .http2NIOPosix(target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity),
+            interceptors: APIKeyClientInterceptor.sending(configuration.registryKey))
         let resolver = SchemaResolver(
             client: Herald_V1_Registry.Client(wrapping: registryClient),
             latestTTL: configuration.latestSchemaTTL, timeout: configuration.registryTimeout)
@@ -109,13 +119,16 @@ public struct ProducerServer: Sendable {
             jsonMode: configuration.jsonMode, schemaURLBase: configuration.schemaURLBase)
 
         let health = HealthStatus(services: [serviceName])
+        let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let authentication = configuration.authentication.following(keys)
         let service = ProducerGRPCService(
             encoder: encoder, committer: committer, topic: configuration.topic, partitionCount: partitionCount,
             partitioner: SharedPartitioner(Partitioner(strategy: configuration.partitioning)), streamWindow: configuration.streamWindow)
         let grpc = try GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
+            authentication: authentication, access: .producer, logger: logger)
         let (http, httpPort) = try HeraldHTTP.application(
-            router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
+            router: HeraldHTTP.router(health: health, authentication: authentication), host: configuration.host, port: configuration.httpPort,
             serverName: "herald-producer", tls: configuration.listenerCertificate, logger: logger)
         logger.info("Producer ready", metadata: [
             "kafka.topic": "\(configuration.topic)", "kafka.partitions": "\(partitionCount)",
@@ -123,8 +136,8 @@ public struct ProducerServer: Sendable {
         ])
         let core = CommitService(committer: committer, producer: producer, health: health)
         return ProducerServer(
-            health: health, grpc: grpc, httpPort: httpPort,
-            services: [GRPCClientService(client: registryClient), core, grpc, http])
+            health: health, keys: keys, grpc: grpc, httpPort: httpPort,
+            services: [keys, GRPCClientService(client: registryClient), core, grpc, http])
     }
 }
 

@@ -74,7 +74,7 @@ struct ProducerCommand: AsyncParsableCommand {
         configuration.batching = .init(maxRecords: batchMaxRecords, maxBytes: batchMaxBytes, linger: .milliseconds(batchLingerMS))
         let server = try await ProducerServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-producer", logger: logger)
-        try await ServiceRunner.run("Producer", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
+        try await ServiceRunner.run("Producer", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }

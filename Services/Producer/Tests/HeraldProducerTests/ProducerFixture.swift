@@ -26,15 +26,16 @@ struct TestRegistry {
     let registry: InProcessRegistry
     var port: Int { registry.grpcPort }
 
-    static func start() async throws -> TestRegistry {
+    static func start(authentication: CallAuthentication = .off) async throws -> TestRegistry {
         let env = ProducerTestEnvironment.self
-        return TestRegistry(registry: try await InProcessRegistry.start(kafka: env.kafka(), prefix: "herald-test", logger: env.logger))
+        return TestRegistry(registry: try await InProcessRegistry.start(
+            kafka: env.kafka(), prefix: "herald-test", authentication: authentication, logger: env.logger))
     }
 
     func stop() async throws { try await registry.stop() }
 
     func registerOrderSchema(subject: String = "orders-value") async throws -> Int32 {
-        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext), interceptors: TestKeys.interceptors) { client in
             try await Herald_V1_Registry.Client(wrapping: client).registerSchema(.with {
                 $0.subject = subject
                 $0.schema = ProducerTestEnvironment.orderSchema
@@ -55,10 +56,12 @@ struct ProducerStack {
 
     /// - Parameters:
     ///   - kafka: where the producer writes; the registry always uses the shared broker.
+    ///   - authentication: how both check callers' keys; `registryKey` is what the producer sends the registry.
     static func start(partitions: Int = 6, registryAddress: String? = nil,
-                      kafka: KafkaConfiguration = ProducerTestEnvironment.kafka()) async throws -> ProducerStack {
+                      kafka: KafkaConfiguration = ProducerTestEnvironment.kafka(),
+                      authentication: CallAuthentication = .off, registryKey: String? = nil) async throws -> ProducerStack {
         let env = ProducerTestEnvironment.self
-        let registry = try await TestRegistry.start()
+        let registry = try await TestRegistry.start(authentication: authentication)
         var configuration = ProducerServer.Configuration(kafka: kafka)
         configuration.grpcPort = 0
         configuration.httpPort = 0
@@ -67,6 +70,8 @@ struct ProducerStack {
         configuration.instanceID = env.unique("producer")
         configuration.registryAddress = registryAddress ?? "127.0.0.1:\(registry.port)"
         configuration.registryTimeout = .seconds(2)
+        configuration.authentication = authentication
+        configuration.registryKey = registryKey
         let producer = try await ProducerServer.build(configuration, logger: env.logger)
         let producerGroup = RunningGroup(producer.services, logger: ProducerTestEnvironment.logger)
         let producerPort = try await producer.grpc.boundPort()
@@ -105,7 +110,7 @@ struct ProducerStack {
 func withProducerClient<Result: Sendable>(
     port: Int, _ body: (Herald_V1_Producer.Client<HTTP2ClientTransport.Posix>) async throws -> Result
 ) async throws -> Result {
-    try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+    try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext), interceptors: TestKeys.interceptors) { client in
         try await body(Herald_V1_Producer.Client(wrapping: client))
     }
 }

@@ -22,7 +22,7 @@ extension ProducerIntegration {
             let (opened, open) = AsyncStream.makeStream(of: String.self)
             let (requestsEnd, endRequests) = AsyncStream.makeStream(of: Never.self)
             try await withGRPCClient(transport: .http2NIOPosix(
-                target: .ipv4(address: "127.0.0.1", port: producer.grpcPort), transportSecurity: .plaintext)) { client in
+                target: .ipv4(address: "127.0.0.1", port: producer.grpcPort), transportSecurity: .plaintext), interceptors: TestKeys.interceptors) { client in
                 let publisher = Herald_V1_Producer.Client(wrapping: client)
                 let health = Grpc_Health_V1_Health.Client(wrapping: client)
                 try await withThrowingTaskGroup(of: String.self) { streams in

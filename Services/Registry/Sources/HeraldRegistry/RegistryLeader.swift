@@ -101,21 +101,35 @@ final class RegistryLeader: Sendable {
     /// transaction and returns once this instance's state includes them.
     func execute(_ decide: @Sendable (RegistryState) throws(RegistryError) -> RegistryPlanner.Plan) async throws(RegistryError) -> RegistryPlanner.Outcome {
         do {
-            return try await writes.withLock {
-                guard case .leader(let producer) = role.withLock({ $0 }) else {
-                    throw RegistryError(.unknownLeader, "This instance is not the leader.")
-                }
+            return try await withProducer(writing: "the schema log") { producer in
                 let plan = try decide(log.state)
                 try await append(plan.records, with: producer)
                 return plan.outcome
             }
         } catch let error as RegistryError {
             throw error
-        } catch let error as KafkaError {
-            if error.isFatal { await stepDown(reason: "the producer failed: \(error)") }
-            throw RegistryError(.storeError, "Writing to the schema log failed: \(error)")
         } catch {
             throw RegistryError(.storeError, "Writing to the schema log failed: \(error)")
+        }
+    }
+
+    /// Runs `body` with the leader's transactional producer while this instance leads, one write
+    /// at a time (schema log and key writes alike), so whatever `body` plans sees every earlier
+    /// write. A Kafka error becomes a store error naming `what` was written (a fatal one makes this
+    /// instance step down); `body`'s own errors pass through.
+    func withProducer<Result: Sendable>(
+        writing what: String, _ body: (TransactionalProducer) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await writes.withLock {
+                guard case .leader(let producer) = role.withLock({ $0 }) else {
+                    throw RegistryError(.unknownLeader, "This instance is not the leader.")
+                }
+                return try await body(producer)
+            }
+        } catch let error as KafkaError {
+            if error.isFatal { await stepDown(reason: "the producer failed: \(error)") }
+            throw RegistryError(.storeError, "Writing to \(what) failed: \(error)")
         }
     }
 

@@ -1,4 +1,5 @@
 import HeraldAvro
+public import HeraldCore
 public import HeraldKafka
 import HeraldProtos
 public import HeraldRuntime
@@ -24,7 +25,11 @@ public struct RegistryServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
-        /// How a follower's calls forwarding writes to the leader are secured. Default plaintext.
+        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+        public var authentication = CallAuthentication.off
+        /// How a follower's calls forwarding writes to the leader are secured (they carry the
+        /// caller's own key, which the leader checks again). Default plaintext.
         public var leaderTLS = ClientTLS.plaintext
         /// The compacted log of schemas, configs and modes. Default `herald._schemas`.
         public var topic = "herald._schemas"
@@ -35,6 +40,8 @@ public struct RegistryServer: Sendable {
         public var transactionalID = "herald-registry-leader"
         /// Largest accepted REST request body (and so schema). Default 1 MiB.
         public var maxSchemaBytes = 1 << 20
+        /// The compacted topic of API keys the leader writes and every service follows. Default `herald.api-keys`.
+        public var keysTopic = KeyDirectory.defaultTopic
 
         public init(kafka: KafkaConfiguration) {
             self.kafka = kafka
@@ -42,6 +49,8 @@ public struct RegistryServer: Sendable {
     }
 
     public let registry: SchemaRegistry
+    /// The keys calls are authenticated against.
+    public let keys: KeyDirectory
     public let health: HealthStatus
     public let grpc: GRPCServerService
     public let httpPort: BoundPort
@@ -68,19 +77,24 @@ public struct RegistryServer: Sendable {
                 advertisedGRPCAddress: { "\(advertisedHost):\(try await portBox.port())" }),
             configuration: configuration.kafka, log: log, logger: logger)
         let registry = SchemaRegistry(log: log, leader: leader, leaderTLS: configuration.leaderTLS, logger: logger)
+        let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let authentication = configuration.authentication.following(keys)
+        let administration = KeyAdministration(directory: keys, registry: registry)
 
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate,
-            services: [RegistryGRPCService(registry: registry), HealthService(status: health)], logger: logger)
+            services: [RegistryGRPCService(registry: registry), KeysGRPCService(keys: administration), HealthService(status: health)],
+            authentication: authentication, access: .registry, logger: logger)
         portBox.server = grpc
 
-        let router = HeraldHTTP.router(health: health)
+        let router = HeraldHTTP.router(health: health, authentication: authentication, routes: ConfluentREST.access)
         ConfluentREST(registry: registry, maxBodyBytes: configuration.maxSchemaBytes).addRoutes(to: router)
         let (http, httpPort) = try HeraldHTTP.application(
             router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", tls: configuration.listenerCertificate, logger: logger)
 
-        let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, health: health, logger: logger)
-        return RegistryServer(registry: registry, health: health, grpc: grpc, httpPort: httpPort, services: [grpc, http, core])
+        let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, keys: keys, health: health, logger: logger)
+        // The key directory first, so it stops last: calls in flight during shutdown still authenticate.
+        return RegistryServer(registry: registry, keys: keys, health: health, grpc: grpc, httpPort: httpPort, services: [keys, grpc, http, core])
     }
 }
 
@@ -101,6 +115,7 @@ struct RegistryCore: Service {
     let admin: KafkaAdmin
     let log: SchemaLog
     let leader: RegistryLeader
+    let keys: KeyDirectory
     let health: HealthStatus
     let logger: Logger
 
@@ -119,8 +134,9 @@ struct RegistryCore: Service {
             }
             tasks.addTask {
                 try await untilCancelled {
-                    // Reads are right once replayed; writes need a leader, here or elsewhere.
+                    // Reads are right once replayed (schemas and keys); writes need a leader, here or elsewhere.
                     try await log.waitUntilReady()
+                    try await keys.waitUntilReady()
                     try await log.waitUntil { $0.leader != nil }
                     health.set(.serving, for: RegistryServer.serviceName)
                 }

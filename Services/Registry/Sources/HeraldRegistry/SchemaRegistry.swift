@@ -234,27 +234,48 @@ public final class SchemaRegistry: Sendable {
         guard !forwarded else {
             throw RegistryError(.unknownLeader, "This instance is not the leader; retry against the current leader.")
         }
+        do {
+            return try await withLeaderClient { client in
+                try await forward(Herald_V1_Registry.Client(wrapping: client))
+            }
+        } catch let error as LeaderRefusal {
+            throw RegistryError(forwarded: error.answer, leader: error.leader)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(.forwardingError, "Forwarding to the leader failed: \(error)")
+        }
+    }
+
+    /// Calls `body` with a client of the leader the log names, for a write a follower forwards.
+    /// No known leader is `unknownLeader`; the leader's error answer comes back as `LeaderRefusal`.
+    func withLeaderClient<Result: Sendable>(
+        _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
+    ) async throws -> Result {
         guard let announcement = state.leader, let target = try? ServiceAddress(announcement.grpcAddress) else {
             throw RegistryError(.unknownLeader, "No registry leader is known yet; retry shortly.")
         }
         do {
             return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: leaderTLS.transportSecurity)
+                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: leaderTLS.transportSecurity),
+                interceptors: [APIKeyClientInterceptor(.caller)]
             ) { client in
-                try await forward(Herald_V1_Registry.Client(wrapping: client))
+                try await body(client)
             }
         } catch let error as RPCError {
-            throw RegistryError(forwarded: error, leader: announcement.grpcAddress)
-        } catch let error as RegistryError {
-            throw error
-        } catch {
-            throw RegistryError(.forwardingError, "Forwarding to the leader at \(announcement.grpcAddress) failed: \(error)")
+            throw LeaderRefusal(answer: error, leader: announcement.grpcAddress)
         }
     }
 
     private static func unexpected(_ outcome: RegistryPlanner.Outcome) -> RegistryError {
         RegistryError(.storeError, "Unexpected outcome \(outcome) of a registry write.")
     }
+}
+
+/// What the leader answered a forwarded write with (or the call's own failure reaching it).
+struct LeaderRefusal: Error {
+    let answer: RPCError
+    let leader: String
 }
 
 extension Registration {

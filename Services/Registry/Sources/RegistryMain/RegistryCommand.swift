@@ -45,7 +45,7 @@ struct RegistryCommand: AsyncParsableCommand {
         configuration.electionGroup = electionGroup
         configuration.transactionalID = leaderTransactionalID
         let server = try RegistryServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Registry", services: server.services, grpc: server.grpc, httpPort: server.httpPort,
+        try await ServiceRunner.run("Registry", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }

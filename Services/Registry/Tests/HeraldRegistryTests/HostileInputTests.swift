@@ -120,7 +120,8 @@ extension RegistryIntegration {
             let grpcPort = try await server.grpc.boundPort()
             let error = await #expect(throws: RPCError.self) {
                 try await withGRPCClient(
-                    transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)
+                    transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext),
+                    interceptors: TestKeys.interceptors
                 ) { client in
                     try await Herald_V1_Registry.Client(wrapping: client).getSchema(.with { $0.id = 1 })
                 }

@@ -25,6 +25,7 @@ struct RegistryNames: Sendable {
     let electionTopic: String
     let group: String
     let transactionalID: String
+    let keysTopic: String
 
     init() {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
@@ -32,6 +33,7 @@ struct RegistryNames: Sendable {
         electionTopic = "herald-test._schemas.election.\(suffix)"
         group = "herald-test-registry.\(suffix)"
         transactionalID = "herald-test-registry-leader.\(suffix)"
+        keysTopic = "herald-test.api-keys.\(suffix)"
     }
 
 }
@@ -52,7 +54,8 @@ final class RegistryInstance: Sendable {
     var base: String { "http://127.0.0.1:\(httpPort)" }
 
     static func start(
-        _ names: RegistryNames, instance: String = "0", maxSchemaBytes: Int = 1 << 20, idleFetchBackoff: Duration? = nil
+        _ names: RegistryNames, instance: String = "0", maxSchemaBytes: Int = 1 << 20, idleFetchBackoff: Duration? = nil,
+        authentication: CallAuthentication = .off
     ) async throws -> RegistryInstance {
         var kafka = TestEnvironment.kafka
         if let idleFetchBackoff { kafka.idleFetchBackoff = idleFetchBackoff }
@@ -65,6 +68,8 @@ final class RegistryInstance: Sendable {
         configuration.electionGroup = names.group
         configuration.transactionalID = names.transactionalID
         configuration.maxSchemaBytes = maxSchemaBytes
+        configuration.keysTopic = names.keysTopic
+        configuration.authentication = authentication
         let server = try RegistryServer.build(configuration, logger: TestEnvironment.logger)
         let group = ServiceGroup(services: server.services, logger: TestEnvironment.logger)
         let task = Task { try await group.run() }
@@ -91,7 +96,8 @@ final class RegistryInstance: Sendable {
 
     func withClient<Result: Sendable>(_ body: (Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
         try await withGRPCClient(
-            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext),
+            interceptors: TestKeys.interceptors
         ) { client in
             try await body(Herald_V1_Registry.Client(wrapping: client))
         }
@@ -114,11 +120,13 @@ struct RESTResponse {
 enum REST {
     static func call(
         _ method: HTTPMethod, _ url: String, json: String? = nil,
-        contentType: String = "application/vnd.schemaregistry.v1+json", accept: String? = nil
+        contentType: String = "application/vnd.schemaregistry.v1+json", accept: String? = nil,
+        authorization: String? = TestKeys.bearer
     ) async throws -> RESTResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let accept { request.headers.add(name: "accept", value: accept) }
+        if let authorization { request.headers.add(name: "authorization", value: authorization) }
         if let json {
             request.headers.add(name: "content-type", value: contentType)
             request.body = .bytes(ByteBuffer(string: json))

@@ -1,6 +1,6 @@
 import Foundation
 import GRPCCore
-import HeraldCore
+public import HeraldCore
 public import HeraldKafka
 import HeraldProtos
 public import HeraldRuntime
@@ -24,6 +24,11 @@ public struct RouterServer: Sendable {
         public var instanceID = "0"
         /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
         public var listenerCertificate: ListenerCertificate?
+        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
+        public var keysTopic = KeyDirectory.defaultTopic
+        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+        public var authentication = CallAuthentication.off
         /// Default `herald-router`.
         public var groupID = "herald-router"
         public var eventsTopic = "herald.events"
@@ -56,6 +61,8 @@ public struct RouterServer: Sendable {
     }
 
     public let health: HealthStatus
+    /// The keys calls are authenticated against.
+    public let keys: KeyDirectory
     public let grpc: GRPCServerService
     public let httpPort: BoundPort
     public let statistics: RouterStatistics
@@ -132,20 +139,24 @@ public struct RouterServer: Sendable {
             kafka: configuration.kafka, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
+        let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let authentication = configuration.authentication.following(keys)
         let service = RouterGRPCService(
             catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5))
         let grpc = try GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
+            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
+            authentication: authentication, access: .router, logger: logger)
         let (http, httpPort) = try HeraldHTTP.application(
-            router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
+            router: HeraldHTTP.router(health: health, authentication: authentication), host: configuration.host, port: configuration.httpPort,
             serverName: "herald-router", tls: configuration.listenerCertificate, logger: logger)
         logger.info("Router prepared", metadata: [
             "kafka.topic": "\(configuration.eventsTopic)", "kafka.group_id": "\(configuration.groupID)",
             "kafka.transactional_id": "\(producer.transactionalID)",
         ])
         return RouterServer(
-            health: health, grpc: grpc, httpPort: httpPort, statistics: statistics,
+            health: health, keys: keys, grpc: grpc, httpPort: httpPort, statistics: statistics,
             services: [
+                keys,
                 RouteTableService(catalog: catalog, writer: routeWriter),
                 RoutingService(loop: UncheckedLoop(loop), catalog: catalog, health: health),
                 grpc, http,

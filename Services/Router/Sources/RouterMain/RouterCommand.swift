@@ -68,7 +68,7 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.dataDirectory = dataDir
         let server = try await RouterServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-router", logger: logger)
-        try await ServiceRunner.run("Router", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
+        try await ServiceRunner.run("Router", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }

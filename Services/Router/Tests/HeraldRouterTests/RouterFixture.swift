@@ -204,7 +204,7 @@ final class RunningRouter: Sendable {
 }
 
 func withRouterClient<Result: Sendable>(port: Int, _ body: (Herald_V1_Router.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
-    try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+    try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext), interceptors: TestKeys.interceptors) { client in
         try await body(Herald_V1_Router.Client(wrapping: client))
     }
 }

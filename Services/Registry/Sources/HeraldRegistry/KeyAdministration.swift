@@ -1,0 +1,107 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import HeraldCore
+import HeraldKafka
+import HeraldProtos
+import HeraldRuntime
+import SwiftProtobuf
+
+/// `herald.v1.Keys` behind the API: reads from this instance's `KeyDirectory`; writes planned by
+/// `KeyPlanner` and carried out by the registry leader with its transactional producer, one at a
+/// time with the schema writes — here when this instance leads, otherwise forwarded once to the
+/// leader, as every registry write is. So two replicas never write a key concurrently, and a
+/// fenced former leader cannot write one at all.
+final class KeyAdministration: Sendable {
+    let directory: KeyDirectory
+    private let registry: SchemaRegistry
+
+    init(directory: KeyDirectory, registry: SchemaRegistry) {
+        self.directory = directory
+        self.registry = registry
+    }
+
+    /// Every key this registry knows (its bootstrap keys and the topic's), by creation time.
+    func list() throws(RPCError) -> Herald_V1_ListKeysResponse {
+        let keys = try readableRing().all.map(Herald_V1_ApiKeyInfo.init)
+        return .with { $0.keys = keys }
+    }
+
+    /// Creates a key; the response is the only time its secret exists outside the caller.
+    func create(_ creation: KeyCreation, forwarded: Bool) async throws -> Herald_V1_CreateKeyResponse {
+        let key = APIKey.generate()
+        // Checked here too, so a follower refuses a bad request without a round trip to the leader.
+        let record: KeyRecord
+        do { record = try KeyPlanner.create(creation, key: key, now: .now) } catch { throw error.rpcError }
+        guard registry.isLeader else {
+            return try await forward(forwarded) { client in
+                try await client.createKey(.with {
+                    $0.name = creation.name
+                    $0.scopes = creation.scopes
+                    $0.eventTypes = creation.eventTypes
+                    $0.sources = creation.sources
+                }, metadata: SchemaRegistry.forwardedMetadata)
+            }
+        }
+        _ = try await store { _ in .write(record) }
+        return .with {
+            $0.key = key.presented
+            $0.info = Herald_V1_ApiKeyInfo(record)
+        }
+    }
+
+    /// Revokes key `id` everywhere; revoking a revoked key answers its record unchanged.
+    func revoke(id: String, forwarded: Bool) async throws -> Herald_V1_RevokeKeyResponse {
+        guard registry.isLeader else {
+            return try await forward(forwarded) { client in
+                try await client.revokeKey(.with { $0.id = id }, metadata: SchemaRegistry.forwardedMetadata)
+            }
+        }
+        let record = try await store { ring in try Self.revocation(of: id, in: ring) }
+        return .with { $0.info = Herald_V1_ApiKeyInfo(record) }
+    }
+
+    private static func revocation(of id: String, in ring: KeyRing) throws(RPCError) -> KeyDecision {
+        do { return try KeyPlanner.revoke(id: id, in: ring, now: .now) } catch { throw error.rpcError }
+    }
+
+    /// Decides against the keys as they are once every earlier write is read back, appends the
+    /// record in one transaction, and returns once this instance's directory holds it (so a
+    /// revocation has taken effect here when the call answers).
+    private func store(_ decide: @Sendable (KeyRing) throws -> KeyDecision) async throws -> KeyRecord {
+        let directory = directory
+        return try await registry.leader.withProducer(writing: directory.topic) { producer in
+            let decision = try decide(try readableRing())
+            guard case .write(let record) = decision else { return decision.record }
+            let delivery = try await producer.withTransaction { transaction in
+                try await transaction.send(ProducerRecord(
+                    topic: directory.topic, key: Array(record.id.utf8), value: record.storedValue()))
+            }
+            _ = try await delivery.report.offset
+            try await directory.waitUntilHolding(record)
+            return record
+        }
+    }
+
+    private func readableRing() throws(RPCError) -> KeyRing {
+        guard directory.isReady else {
+            throw RPCError(code: .unavailable, message: "The registry is still reading \(directory.topic); retry shortly.")
+        }
+        return directory.ring
+    }
+
+    /// Sends a write to the leader, once: a request that was itself forwarded is not sent on.
+    private func forward<Response: Sendable>(
+        _ forwarded: Bool, _ call: (Herald_V1_Keys.Client<HTTP2ClientTransport.Posix>) async throws -> Response
+    ) async throws -> Response {
+        guard !forwarded else {
+            throw RegistryError(.unknownLeader, "This instance is not the leader; retry against the current leader.")
+        }
+        do {
+            return try await registry.withLeaderClient { client in try await call(Herald_V1_Keys.Client(wrapping: client)) }
+        } catch let refusal as LeaderRefusal {
+            // The leader's status and message only: its response metadata (trailers included) are not ours to send.
+            throw RPCError(code: refusal.answer.code, message: refusal.answer.message)
+        }
+    }
+}

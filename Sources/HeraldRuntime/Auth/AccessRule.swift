@@ -1,0 +1,78 @@
+public import HeraldCore
+
+/// What a call needs to be let through: nothing (health, reflection, `/healthz`), or an API key
+/// holding one scope.
+public enum AccessRule: Hashable, Sendable, CustomStringConvertible {
+    case open
+    case requires(Scope)
+
+    public var description: String {
+        switch self {
+        case .open: "open"
+        case .requires(let scope): scope.rawValue
+        }
+    }
+}
+
+/// The outcome of checking one call against its rule and the current keys: a value, so the gRPC
+/// interceptor and the HTTP middleware only carry it out and the table of outcomes is tested
+/// without a server.
+public enum AccessDecision: Equatable, Sendable {
+    /// Let through without a key (an open rule); nothing is bound for the handler.
+    case open
+    /// Let through as this key.
+    case allowed(Principal, credential: String)
+    /// No usable key: UNAUTHENTICATED / 401. Unknown and revoked keys read the same to the caller.
+    case unauthenticated(AuthenticationFailure)
+    /// A valid key without the scope: PERMISSION_DENIED / 403.
+    case denied(missing: Scope, keyID: String)
+    /// The call has no rule at all: refused whatever the key (fail closed), PERMISSION_DENIED / 403.
+    case unlisted(String)
+
+    /// Decides `call` (its method or route, for the message) under `rule` for `presented`.
+    public static func decide(call: String, rule: AccessRule?, presented: String?, ring: KeyRing) -> AccessDecision {
+        if rule == .open { return .open }
+        let principal: Principal
+        switch ring.authenticate(presented) {
+        case .failure(let failure): return .unauthenticated(failure)
+        case .success(let authenticated): principal = authenticated
+        }
+        guard case .requires(let scope) = rule else { return .unlisted(call) }
+        guard principal.has(scope) else { return .denied(missing: scope, keyID: principal.keyID) }
+        return .allowed(principal, credential: presented ?? "")
+    }
+
+    /// What the caller is told when refused; nil when let through. Unknown and revoked keys get
+    /// the same words, so a caller cannot learn which ids once existed.
+    public var refusal: String? {
+        switch self {
+        case .open, .allowed: nil
+        case .unauthenticated(.missing): "no API key: send 'authorization: Bearer hk_…' (gRPC) or HTTP Basic/Bearer (REST)"
+        case .unauthenticated(.malformed): "malformed API key: a key looks like hk_<id>_<secret>"
+        case .unauthenticated(.unknown), .unauthenticated(.revoked): "API key not accepted: unknown or revoked"
+        case .denied(let scope, let keyID): "API key \(keyID) lacks the scope '\(scope.rawValue)'"
+        case .unlisted(let call): "\(call) has no access rule in this service, so it is refused"
+        }
+    }
+}
+
+/// The key a call was authenticated with, for the handler: who it runs as (publish narrowing)
+/// and the credential itself (a registry follower forwards it to the leader, which checks it
+/// again). Bound next to `CallerKey.id` by the interceptor and middleware that check keys.
+public enum CallerPrincipal {
+    /// nil for open calls and for services run with `--insecure-no-auth`.
+    @TaskLocal public static var current: Principal?
+    /// The presented `hk_…` key of the call; never log it.
+    @TaskLocal public static var credential: String?
+
+    /// Runs `body` as `principal`, with `CallerKey.id` bound too.
+    public static func with<Value>(
+        _ principal: Principal, credential: String, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Value
+    ) async rethrows -> Value {
+        try await $current.withValue(principal) {
+            try await $credential.withValue(credential) {
+                try await CallerKey.$id.withValue(principal.keyID) { try await body() }
+            }
+        }
+    }
+}
