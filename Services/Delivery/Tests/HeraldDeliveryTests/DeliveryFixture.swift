@@ -104,6 +104,7 @@ struct DeliveryStack {
 
     static func start(names: DeliveryNames = DeliveryNames(), registry: TestRegistry? = nil, partitions: Int = 3, maxAttempts: Int? = 3,
                       allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil,
+                      secretRotationOverlap: Duration = .seconds(24 * 3600),
                       logger: Logger = TestEnvironment.logger) async throws -> DeliveryStack {
         let registry = if let registry { registry } else { try await TestRegistry.start() }
         var configuration = DeliveryServer.Configuration(kafka: TestEnvironment.kafka())
@@ -115,7 +116,8 @@ struct DeliveryStack {
         configuration.topics = names.topics
         configuration.partitions = partitions
         configuration.allowPrivateEndpoints = allowPrivate
-        configuration.secretKey = .base64(secretKey)
+        configuration.secretKey = .inline(secretKey)
+        configuration.secretRotationOverlap = secretRotationOverlap
         configuration.retryPolicy = RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)
