@@ -353,6 +353,7 @@ let package = Package(
         .testTarget(
             name: "HeraldRuntimeTests",
             dependencies: [
+                "HeraldCore",
                 "HeraldKafka",
                 "HeraldRuntime",
                 "HeraldTestSupport",
@@ -424,6 +425,7 @@ let package = Package(
             dependencies: [
                 "HeraldTestSupport",
                 "HeraldAvro",
+                "HeraldCore",
                 "HeraldRegistry",
                 "HeraldRuntime",
                 "HeraldKafka",

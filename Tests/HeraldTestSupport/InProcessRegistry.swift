@@ -36,6 +36,7 @@ public final class InProcessRegistry: Sendable {
         configuration.electionTopic = "\(prefix)._schemas.election.\(suffix)"
         configuration.electionGroup = "\(prefix)-registry.\(suffix)"
         configuration.transactionalID = "\(prefix)-registry-leader.\(suffix)"
+        configuration.auditTopic = "\(prefix).audit.\(suffix)"
         let server = try RegistryServer.build(configuration, logger: logger)
         let group = ServiceGroup(services: server.services, logger: logger)
         let task = Task { try await group.run() }

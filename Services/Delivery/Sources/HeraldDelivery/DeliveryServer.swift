@@ -89,6 +89,7 @@ public struct DeliveryServer: Sendable {
         }
         try await admin.createTopic(topics.status, partitions: configuration.partitions, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
         try await admin.createTopic(topics.endpoints, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+        try await AuditLog.createTopic(topics.audit, admin: admin)
         await admin.close()
 
         guard let keySource = configuration.secretKey else { throw MissingSecretKey() }
@@ -102,11 +103,12 @@ public struct DeliveryServer: Sendable {
 
         let producer = try await TransactionalProducer.incarnating(configuration.transactionalID, configuration: configuration.kafka, logger: logger)
 
+        let audit = try AuditLog(topic: topics.audit, service: "delivery", kafka: configuration.kafka, logger: logger)
         let endpoints = try EndpointStore(
             topic: topics.endpoints, kafka: configuration.kafka,
             secrets: EndpointSecrets(box: box, overlap: max(.zero, configuration.secretRotationOverlap)),
             policy: EndpointAddressPolicy(allowsPrivateAddresses: configuration.allowPrivateEndpoints),
-            defaultRetryPolicy: configuration.retryPolicy, logger: logger)
+            defaultRetryPolicy: configuration.retryPolicy, audit: audit, logger: logger)
         let status = CompactedTable<String, Herald_V1_DeliveryRecord>(topic: topics.status, configuration: configuration.kafka, logger: logger) {
             try Herald_V1_DeliveryRecord(serializedBytes: $0)
         }
@@ -159,7 +161,7 @@ public struct DeliveryServer: Sendable {
         ])
         return DeliveryServer(
             health: health, grpc: grpc, httpPort: httpPort,
-            services: [RegistryClientService(client: registryClient), core, grpc, http])
+            services: [RegistryClientService(client: registryClient), audit, core, grpc, http])
     }
 }
 

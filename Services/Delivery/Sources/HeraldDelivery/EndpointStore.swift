@@ -2,6 +2,7 @@ public import Foundation
 public import GRPCCore
 public import HeraldKafka
 public import HeraldProtos
+public import HeraldRuntime
 public import Logging
 import SwiftProtobuf
 import Synchronization
@@ -60,12 +61,13 @@ public final class EndpointStore: Sendable {
     public let secrets: EndpointSecrets
     private let policy: EndpointAddressPolicy
     private let defaultRetryPolicy: RetryPolicy
+    private let audit: AuditLog
     private let logger: Logger
     /// Out-of-range stored settings already logged, so a send does not log each time.
     private let warned = Mutex<Set<String>>([])
 
     public init(topic: String, kafka: KafkaConfiguration, secrets: EndpointSecrets, policy: EndpointAddressPolicy,
-                defaultRetryPolicy: RetryPolicy, logger: Logger) throws {
+                defaultRetryPolicy: RetryPolicy, audit: AuditLog, logger: Logger) throws {
         self.topic = topic
         self.table = CompactedTable(topic: topic, configuration: kafka, logger: logger) { bytes in
             try Herald_V1_Endpoint(serializedBytes: bytes)
@@ -74,6 +76,7 @@ public final class EndpointStore: Sendable {
         self.secrets = secrets
         self.policy = policy
         self.defaultRetryPolicy = defaultRetryPolicy
+        self.audit = audit
         self.logger = logger
     }
 
@@ -83,7 +86,8 @@ public final class EndpointStore: Sendable {
 
     /// Validates and stores an endpoint; answers it redacted. An empty secret keeps the endpoint's
     /// current one, or generates `whsec_` + 32 random bytes for a new endpoint; another secret
-    /// rotates (see `EndpointSecrets.sealing`).
+    /// rotates (see `EndpointSecrets.sealing`). Recorded in the audit log as `endpoint.create`,
+    /// `endpoint.update` or, when the secret changed, `endpoint.rotate_secret`.
     public func put(_ endpoint: Herald_V1_Endpoint, now: Date = Date()) async throws(DeliveryAPIError) -> Herald_V1_Endpoint {
         try Self.validateID(endpoint.id)
         do { try await policy.check(endpoint.url) } catch { throw DeliveryAPIError(.invalidArgument, "endpoint.\(error.description)") }
@@ -98,8 +102,12 @@ public final class EndpointStore: Sendable {
             }
         }
         try Self.validateHeaderNames(endpoint)
-        let stored = try secrets.sealing(endpoint, over: table[endpoint.id], at: now)
-        try await write(id: endpoint.id, value: stored)
+        let current = table[endpoint.id]
+        let stored = try secrets.sealing(endpoint, over: current, at: now)
+        let action = current == nil ? "endpoint.create" : current?.secret == stored.secret ? "endpoint.update" : "endpoint.rotate_secret"
+        try await audit.recording(action, target: endpoint.id, isStoreFailure: Self.isStoreFailure) { () async throws(DeliveryAPIError) in
+            try await write(id: endpoint.id, value: stored)
+        }
         return EndpointSecrets.redacted(stored)
     }
 
@@ -114,7 +122,9 @@ public final class EndpointStore: Sendable {
 
     public func delete(_ id: String) async throws(DeliveryAPIError) {
         guard table[id] != nil else { throw DeliveryAPIError(.notFound, "endpoint '\(id)' does not exist") }
-        try await write(id: id, value: nil)
+        try await audit.recording("endpoint.delete", target: id, isStoreFailure: Self.isStoreFailure) { () async throws(DeliveryAPIError) in
+            try await write(id: id, value: nil)
+        }
     }
 
     // MARK: For the sender
@@ -190,6 +200,9 @@ public final class EndpointStore: Sendable {
     }
 
     // MARK: Internals
+
+    /// Only `write` throws inside a recorded change, and only when storing failed.
+    static func isStoreFailure(_ error: DeliveryAPIError) -> Bool { error.code == .unavailable }
 
     /// Header names Herald sets itself, or that are not header names, are refused; a name may
     /// appear in `headers` or `secret_headers`, not both.

@@ -16,7 +16,7 @@ enum DeliveryProcess {
             "--kafka-brokers", TestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0", "--instance-id", instance,
             "--registry-url", "127.0.0.1:\(registryPort)", "--consumer-group", names.group,
             "--deliveries-topic", names.topics.deliveries, "--status-topic", names.topics.status,
-            "--endpoints-topic", names.topics.endpoints, "--dlq-topic", names.topics.deadLetters,
+            "--endpoints-topic", names.topics.endpoints, "--dlq-topic", names.topics.deadLetters, "--audit-topic", names.topics.audit,
             "--retry-topic-prefix", names.topics.retryTiers.topicPrefix,
             "--retry-schedule-ms", names.retrySchedule.map { String($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }.joined(separator: ","),
             "--partitions", "3", "--allow-private-endpoints",

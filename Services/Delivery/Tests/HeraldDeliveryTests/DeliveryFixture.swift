@@ -66,6 +66,7 @@ struct DeliveryNames: Sendable {
         topics.status = base + ".status"
         topics.endpoints = base + ".endpoints"
         topics.deadLetters = base + ".dlq"
+        topics.audit = base + ".audit"
         topics.retryTiers = RetryTiers(delays: retrySchedule, topicPrefix: base + ".retry")
         group = base + ".group"
         self.retrySchedule = retrySchedule

@@ -24,6 +24,7 @@ struct RegistryNames: Sendable {
     let electionTopic: String
     let group: String
     let transactionalID: String
+    let auditTopic: String
 
     init() {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
@@ -31,6 +32,7 @@ struct RegistryNames: Sendable {
         electionTopic = "herald-test._schemas.election.\(suffix)"
         group = "herald-test-registry.\(suffix)"
         transactionalID = "herald-test-registry-leader.\(suffix)"
+        auditTopic = "herald-test.audit.\(suffix)"
     }
 
 }
@@ -87,6 +89,7 @@ final class RegistryInstance: Sendable {
         configuration.electionTopic = names.electionTopic
         configuration.electionGroup = names.group
         configuration.transactionalID = names.transactionalID
+        configuration.auditTopic = names.auditTopic
         configuration.maxSchemaBytes = maxSchemaBytes
         let server = try RegistryServer.build(configuration, logger: TestEnvironment.logger)
         let group = ServiceGroup(services: server.services, logger: TestEnvironment.logger)
