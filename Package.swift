@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "HeraldRuntimeTests",
             dependencies: [
-                "HeraldKafka", "HeraldRuntime", "HeraldTestSupport", argumentParser, asyncHTTPClient, logging, metrics,
+                "HeraldCore", "HeraldKafka", "HeraldRuntime", "HeraldTestSupport", argumentParser, asyncHTTPClient, logging, metrics,
                 nioCore, nioHTTP1, nioSSL, swiftProtobuf, tracing,
             ],
             swiftSettings: swiftSettings

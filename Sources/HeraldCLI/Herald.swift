@@ -6,7 +6,7 @@ struct Herald: AsyncParsableCommand {
         commandName: "herald",
         abstract: "Herald: exactly-once notification pipeline on Kafka.",
         version: HeraldVersion.current,
-        subcommands: [VersionCommand.self, DevCommand.self, SmokeCommand.self, PublishCommand.self, SchemaCommand.self, RouteCommand.self, KeyCommand.self, EndpointCommand.self, DeliveriesCommand.self, SinkCommand.self]
+        subcommands: [VersionCommand.self, DevCommand.self, SmokeCommand.self, PublishCommand.self, SchemaCommand.self, RouteCommand.self, KeyCommand.self, EndpointCommand.self, DeliveriesCommand.self, SinkCommand.self, AuditCommand.self]
     )
 }
 

@@ -95,9 +95,29 @@ public nonisolated struct Herald_V1_Endpoint: Sendable {
 
   public var description_p: String = String()
 
+  /// Stored only, never answered: the secret `secret` replaced (sealed), which keeps signing beside
+  /// it until `previous_secret_expires_at`; the delivery service drops it after that.
+  public var previousSecret: String = String()
+
+  /// When the previous secret stops signing (answered, so a caller sees when the overlap ends).
+  public var previousSecretExpiresAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_previousSecretExpiresAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_previousSecretExpiresAt = newValue}
+  }
+  /// Returns true if `previousSecretExpiresAt` has been explicitly set.
+  public var hasPreviousSecretExpiresAt: Bool {self._previousSecretExpiresAt != nil}
+  /// Clears the value of `previousSecretExpiresAt`. Subsequent reads from it will return its default value.
+  public mutating func clearPreviousSecretExpiresAt() {self._previousSecretExpiresAt = nil}
+
+  /// Sent with every request like `headers`, but write-only: sealed at rest and answered with each
+  /// value replaced by `<redacted>`. Putting `<redacted>` as a value keeps the stored one.
+  public var secretHeaders: Dictionary<String,String> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _previousSecretExpiresAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 public nonisolated struct Herald_V1_DeliveryRecord: Sendable {
@@ -374,7 +394,7 @@ nonisolated extension Herald_V1_DeliveryState: SwiftProtobuf._ProtoNameProviding
 
 nonisolated extension Herald_V1_Endpoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Endpoint"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}url\0\u{1}secret\0\u{1}enabled\0\u{3}max_attempts\0\u{3}rate_limit_per_second\0\u{1}headers\0\u{3}retry_schedule\0\u{1}description\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}url\0\u{1}secret\0\u{1}enabled\0\u{3}max_attempts\0\u{3}rate_limit_per_second\0\u{1}headers\0\u{3}retry_schedule\0\u{1}description\0\u{3}previous_secret\0\u{3}previous_secret_expires_at\0\u{3}secret_headers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -391,12 +411,19 @@ nonisolated extension Herald_V1_Endpoint: SwiftProtobuf.Message, SwiftProtobuf._
       case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.headers) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.retrySchedule) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.previousSecret) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._previousSecretExpiresAt) }()
+      case 12: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.secretHeaders) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
     }
@@ -424,6 +451,15 @@ nonisolated extension Herald_V1_Endpoint: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.description_p.isEmpty {
       try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 9)
     }
+    if !self.previousSecret.isEmpty {
+      try visitor.visitSingularStringField(value: self.previousSecret, fieldNumber: 10)
+    }
+    try { if let v = self._previousSecretExpiresAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
+    if !self.secretHeaders.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.secretHeaders, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -437,6 +473,9 @@ nonisolated extension Herald_V1_Endpoint: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.headers != rhs.headers {return false}
     if lhs.retrySchedule != rhs.retrySchedule {return false}
     if lhs.description_p != rhs.description_p {return false}
+    if lhs.previousSecret != rhs.previousSecret {return false}
+    if lhs._previousSecretExpiresAt != rhs._previousSecretExpiresAt {return false}
+    if lhs.secretHeaders != rhs.secretHeaders {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

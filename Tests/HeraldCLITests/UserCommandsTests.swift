@@ -8,7 +8,7 @@ import Testing
 struct UserCommandsTests {
     @Test func helpListsOnlyUserCommands() {
         let names = Herald.configuration.subcommands.map { $0._commandName }
-        #expect(Set(names) == ["dev", "schema", "publish", "route", "key", "endpoint", "deliveries", "sink", "version", "smoke"])
+        #expect(Set(names) == ["dev", "schema", "publish", "route", "key", "endpoint", "deliveries", "sink", "audit", "version", "smoke"])
         let help = Herald.helpMessage()
         for devOnly in ["bench", "chaos", "naive-worker"] {
             #expect(!help.contains(devOnly), "herald --help mentions \(devOnly)")

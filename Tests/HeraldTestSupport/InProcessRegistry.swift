@@ -40,6 +40,7 @@ public final class InProcessRegistry: Sendable {
         configuration.electionGroup = "\(prefix)-registry.\(suffix)"
         configuration.transactionalID = "\(prefix)-registry-leader.\(suffix)"
         configuration.keysTopic = "\(prefix).api-keys.\(suffix)"
+        configuration.auditTopic = "\(prefix).audit.\(suffix)"
         let server = try RegistryServer.build(configuration, logger: logger)
         let group = ServiceGroup(services: server.services, logger: logger)
         let task = Task { try await group.run() }

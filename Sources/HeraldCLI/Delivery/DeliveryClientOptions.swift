@@ -60,6 +60,10 @@ enum DeliveryText {
         if endpoint.rateLimitPerSecond > 0 { line += "  rate=\(endpoint.rateLimitPerSecond)/s" }
         if !endpoint.retrySchedule.isEmpty { line += "  schedule=" + endpoint.retrySchedule.map { "\(Double($0.seconds) + Double($0.nanos) / 1e9)s" }.joined(separator: ",") }
         for (name, _) in endpoint.headers.sorted(by: { $0.key < $1.key }) { line += "  header:\(name)" }
+        for (name, _) in endpoint.secretHeaders.sorted(by: { $0.key < $1.key }) { line += "  secret-header:\(name)" }
+        if endpoint.hasPreviousSecretExpiresAt {
+            line += "  previous-secret-signs-until=\(ISO8601DateFormatter().string(from: endpoint.previousSecretExpiresAt.date))"
+        }
         return line
     }
 

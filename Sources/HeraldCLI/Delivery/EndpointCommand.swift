@@ -20,7 +20,9 @@ struct EndpointPutCommand: AsyncParsableCommand {
         abstract: "Create or replace an endpoint.",
         discussion: """
             The service never returns secrets. Without --secret (and without --keep-secret) a new secret is \
-            generated here and printed once on stderr: keep it to verify signatures (`herald sink --secret`).
+            generated here and printed once on stderr: keep it to verify signatures (`herald sink --secret`). \
+            A new secret rotates: the replaced one keeps signing beside it for the service's --secret-rotation-overlap. \
+            --secret-header values are sealed like secrets and shown as <redacted>; give <redacted> as the value to keep the stored one.
             """
     )
 
@@ -34,10 +36,13 @@ struct EndpointPutCommand: AsyncParsableCommand {
     @Option(help: "Requests per second at most (0 = unlimited).") var rateLimit: Double = 0
     @Option(help: "Retry delays in seconds, comma-separated (default: the service's schedule).") var retrySchedule: String?
     @Option(name: .customLong("header"), help: "A header sent with every request, name=value (repeatable).") var headers: [String] = []
+    @Option(name: .customLong("secret-header"), help: "A header sent with every request whose value is sealed and never shown, name=value (repeatable).")
+    var secretHeaders: [String] = []
     @Option(help: "Free text.") var description: String?
 
     func validate() throws {
         for header in headers where !header.contains("=") { throw ValidationError("--header '\(header)' is not name=value") }
+        for header in secretHeaders where !header.contains("=") { throw ValidationError("--secret-header '<name>=…' is not name=value") }
         if let retrySchedule, retrySchedule.split(separator: ",").contains(where: { Double($0) == nil || Double($0)! <= 0 }) {
             throw ValidationError("--retry-schedule must be positive numbers of seconds, comma-separated")
         }
@@ -58,6 +63,10 @@ struct EndpointPutCommand: AsyncParsableCommand {
             for header in headers {
                 let parts = header.split(separator: "=", maxSplits: 1)
                 $0.headers[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+            }
+            for header in secretHeaders {
+                let parts = header.split(separator: "=", maxSplits: 1)
+                $0.secretHeaders[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
             }
             $0.retrySchedule = (retrySchedule ?? "").split(separator: ",").compactMap { Double($0) }.map { seconds in
                 Google_Protobuf_Duration(seconds: Int64(seconds), nanos: Int32((seconds - seconds.rounded(.down)) * 1e9))

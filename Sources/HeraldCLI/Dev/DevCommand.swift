@@ -103,7 +103,9 @@ struct DevCommand: AsyncParsableCommand {
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true
         if let moved = ports(3) { (deliveryConfiguration.grpcPort, deliveryConfiguration.httpPort) = (moved.grpc, moved.http) }
-        if let key = HeraldEnvironment.string("secret-key", default: "").nonEmpty { deliveryConfiguration.secretKey = .base64(key) }
+        deliveryConfiguration.secretKey = if let keys = HeraldEnvironment.string("secret-key", default: "").nonEmpty { SecretBox.KeySource.inline(keys) } else {
+            SecretBox.KeySource.developmentFile(".herald/delivery-secret.key")
+        }
         logger.warning("Development mode: delivery accepts endpoints on loopback and private addresses")
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
 

@@ -29,6 +29,9 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Option(help: "Compacted endpoints topic. Env: HERALD_ENDPOINTS_TOPIC.")
     var endpointsTopic = HeraldEnvironment.string("endpoints-topic", default: "herald.endpoints")
 
+    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
+    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+
     @Option(help: "Dead-letter topic. Env: HERALD_DLQ_TOPIC.")
     var dlqTopic = HeraldEnvironment.string("dlq-topic", default: "herald.deliveries.dlq")
 
@@ -47,8 +50,11 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Flag(help: "Allow endpoints on loopback, private and link-local addresses. Env: HERALD_ALLOW_PRIVATE_ENDPOINTS.")
     var allowPrivateEndpoints = HeraldEnvironment.bool("allow-private-endpoints", default: false)
 
-    @Option(help: "File holding the base64 32-byte key that encrypts endpoint secrets (HERALD_SECRET_KEY, the key itself, wins). Env: HERALD_SECRET_KEY_FILE.")
+    @Option(help: "File of the master keys that seal endpoint secrets, one '<id> <base64 of 32 bytes>' per line, the newest last (it seals; all open). Required unless HERALD_SECRET_KEY holds the same text. Env: HERALD_SECRET_KEY_FILE.")
     var secretKeyFile = HeraldEnvironment.string("secret-key-file", default: "")
+
+    @Option(help: "Seconds a replaced endpoint secret keeps signing beside the new one (0: none). Env: HERALD_SECRET_ROTATION_OVERLAP.")
+    var secretRotationOverlap = HeraldEnvironment.int("secret-rotation-overlap", default: 86400)
 
     @Option(help: "Requests in flight per endpoint. Env: HERALD_ENDPOINT_CONCURRENCY.")
     var endpointConcurrency = HeraldEnvironment.int("endpoint-concurrency", default: 8)
@@ -72,6 +78,14 @@ struct DeliveryCommand: AsyncParsableCommand {
         guard partitions > 0, endpointConcurrency > 0, endpointQueue > 0, connectTimeoutMS > 0, requestTimeoutMS > 0, watchBuffer > 0, maxAttempts >= 0 else {
             throw ValidationError("--partitions, --endpoint-concurrency, --endpoint-queue, --watch-buffer and the timeouts must be positive")
         }
+        guard secretRotationOverlap >= 0 else { throw ValidationError("--secret-rotation-overlap must not be negative") }
+        if secretKeySource == nil { throw ValidationError(MissingSecretKey().description) }
+    }
+
+    /// `HERALD_SECRET_KEY` (the keys themselves) wins over `--secret-key-file`.
+    var secretKeySource: SecretBox.KeySource? {
+        if let keys = ProcessInfo.processInfo.environment["HERALD_SECRET_KEY"], !keys.isEmpty { return .inline(keys) }
+        return secretKeyFile.isEmpty ? nil : .file(secretKeyFile)
     }
 
     var schedule: [Duration]? {
@@ -93,15 +107,13 @@ struct DeliveryCommand: AsyncParsableCommand {
         topics.status = statusTopic
         topics.endpoints = endpointsTopic
         topics.deadLetters = dlqTopic
+        topics.audit = auditTopic
         let schedule = schedule ?? RetryPolicy.defaultSchedule
         topics.retryTiers = RetryTiers(delays: schedule, topicPrefix: retryTopicPrefix)
         configuration.topics = topics
         configuration.retryPolicy = RetryPolicy(schedule: schedule, maxAttempts: maxAttempts > 0 ? maxAttempts : nil)
-        if let key = ProcessInfo.processInfo.environment["HERALD_SECRET_KEY"], !key.isEmpty {
-            configuration.secretKey = .base64(key)
-        } else if !secretKeyFile.isEmpty {
-            configuration.secretKey = .file(secretKeyFile)
-        }
+        configuration.secretKey = secretKeySource
+        configuration.secretRotationOverlap = .seconds(secretRotationOverlap)
         configuration.limits.concurrency = endpointConcurrency
         configuration.limits.queueCapacity = endpointQueue
         configuration.connectTimeout = .milliseconds(connectTimeoutMS)

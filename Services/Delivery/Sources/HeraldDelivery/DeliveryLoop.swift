@@ -89,7 +89,7 @@ struct DeliveryLoop: Sendable {
         guard let endpoint = endpoints.resolved(task.endpointID) else {
             if endpoints.table[task.endpointID] != nil {
                 return await engine.finish(job, report: AttemptReport(
-                    kind: .failed, error: "the endpoint's stored secret does not open with this instance's key (HERALD_SECRET_KEY)",
+                    kind: .failed, error: "the endpoint's stored secrets do not open with this instance's master keys (--secret-key-file)",
                     policy: nil, reachedEndpoint: false, charge: .herald))
             }
             return await engine.finish(job, report: AttemptReport(kind: .undeliverable, error: "endpoint '\(task.endpointID)' does not exist", policy: nil, reachedEndpoint: false))

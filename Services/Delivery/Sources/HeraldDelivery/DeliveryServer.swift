@@ -45,8 +45,11 @@ public struct DeliveryServer: Sendable {
         public var partitions = 12
         /// Permit endpoints on loopback, private and link-local addresses (development). Default `false`.
         public var allowPrivateEndpoints = false
-        /// Where the key that encrypts endpoint secrets comes from. Default: a development key in `.herald/delivery-secret.key`.
-        public var secretKey = SecretBox.KeySource.developmentFile(".herald/delivery-secret.key")
+        /// Where the master keys that seal endpoint secrets come from (`MasterKeys`). Required:
+        /// without it `build` refuses to start; `herald dev` keeps one in `.herald/`.
+        public var secretKey: SecretBox.KeySource?
+        /// How long a replaced endpoint secret keeps signing beside the new one. Default 24 h.
+        public var secretRotationOverlap = Duration.seconds(24 * 3600)
         /// Schedule and attempts for endpoints that set none.
         public var retryPolicy = HeraldCore.RetryPolicy()
         public var limits = EndpointLimits()
@@ -96,19 +99,26 @@ public struct DeliveryServer: Sendable {
         }
         try await admin.createTopic(topics.status, partitions: configuration.partitions, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
         try await admin.createTopic(topics.endpoints, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+        try await AuditLog.createTopic(topics.audit, admin: admin)
         await admin.close()
 
-        if case .developmentFile(let path) = configuration.secretKey {
-            logger.warning("Endpoint secrets are encrypted with a development key; set HERALD_SECRET_KEY or --secret-key-file in production", metadata: ["herald.secret_key.file": "\(path)"])
+        guard let keySource = configuration.secretKey else { throw MissingSecretKey() }
+        if case .developmentFile(let path) = keySource {
+            logger.warning("Endpoint secrets are sealed with a development key; give --secret-key-file in production", metadata: ["herald.secret_key.file": "\(path)"])
         }
-        let box = try SecretBox.load(configuration.secretKey)
+        let box = try SecretBox.load(keySource)
+        logger.info("Master keys loaded", metadata: [
+            "herald.secret_key.ids": "\(box.keys.keys.map(\.id).joined(separator: ","))", "herald.secret_key.sealing": "\(box.keys.newest.id)",
+        ])
 
         let producer = try await TransactionalProducer.incarnating(configuration.transactionalID, configuration: configuration.kafka, logger: logger)
 
+        let audit = try AuditLog(topic: topics.audit, service: "delivery", kafka: configuration.kafka, logger: logger)
         let endpoints = try EndpointStore(
-            topic: topics.endpoints, kafka: configuration.kafka, box: box,
+            topic: topics.endpoints, kafka: configuration.kafka,
+            secrets: EndpointSecrets(box: box, overlap: max(.zero, configuration.secretRotationOverlap)),
             policy: EndpointAddressPolicy(allowsPrivateAddresses: configuration.allowPrivateEndpoints),
-            defaultRetryPolicy: configuration.retryPolicy, logger: logger)
+            defaultRetryPolicy: configuration.retryPolicy, audit: audit, logger: logger)
         let status = CompactedTable<String, Herald_V1_DeliveryRecord>(topic: topics.status, configuration: configuration.kafka, logger: logger) {
             try Herald_V1_DeliveryRecord(serializedBytes: $0)
         }
@@ -158,14 +168,15 @@ public struct DeliveryServer: Sendable {
             serverName: "herald-delivery", tls: configuration.listenerCertificate, logger: logger)
         let core = DeliveryCoreService(
             loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, deadLetters: deadLetters,
-            httpClients: httpClients, topics: topics, health: health, logger: logger)
+            httpClients: httpClients, topics: topics, health: health,
+            secretSweepInterval: SecretRotation.sweepInterval(overlap: configuration.secretRotationOverlap), logger: logger)
         logger.info("Delivery configured", metadata: [
             "kafka.transactional_id": "\(producer.transactionalID)", "kafka.group_id": "\(configuration.consumerGroup)",
             "kafka.topics": "\(topics.consumed.joined(separator: ","))",
         ])
         return DeliveryServer(
             health: health, keys: keys, grpc: grpc, httpPort: httpPort,
-            services: [keys, RegistryClientService(client: registryClient), core, grpc, http])
+            services: [keys, RegistryClientService(client: registryClient), audit, core, grpc, http])
     }
 }
 
@@ -181,6 +192,8 @@ struct DeliveryCoreService: Service {
     let httpClients: WebhookClients
     let topics: DeliveryTopics
     let health: HealthStatus
+    /// How often replaced secrets whose overlap ended are dropped from the endpoints topic.
+    let secretSweepInterval: Duration
     let logger: Logger
 
     func run() async throws {
@@ -196,6 +209,12 @@ struct DeliveryCoreService: Service {
                 try await status.waitUntilReady()
                 try await deadLetters.waitUntilReady()
                 try await consumer.subscribe(topics.consumed)
+                tables.addTask { [endpoints, secretSweepInterval] in
+                    while true {
+                        await endpoints.dropExpiredPreviousSecrets()
+                        try await Task.sleep(for: secretSweepInterval)
+                    }
+                }
                 health.set(.serving, for: DeliveryServer.serviceName)
                 logger.info("Delivery ready", metadata: [
                     "herald.endpoints": "\(endpoints.table.count)", "herald.deliveries": "\(status.count)",
@@ -228,5 +247,15 @@ struct RegistryClientService: Service {
         } onGracefulShutdown: {
             client.beginGracefulShutdown()
         }
+    }
+}
+
+/// The delivery service was configured without master keys for endpoint secrets.
+public struct MissingSecretKey: Error, CustomStringConvertible {
+    public init() {}
+
+    public var description: String {
+        "no master key seals endpoint secrets: give --secret-key-file (HERALD_SECRET_KEY_FILE), a file of '<id> <base64 of 32 bytes>' "
+            + "lines (e.g. echo \"k1 $(openssl rand -base64 32)\" > keys), or the same text in HERALD_SECRET_KEY; only `herald dev` makes one itself"
     }
 }

@@ -1,4 +1,5 @@
 public import HeraldCore
+public import HeraldRuntime
 
 /// Topic names of the delivery service.
 public struct DeliveryTopics: Sendable, Hashable {
@@ -7,13 +8,15 @@ public struct DeliveryTopics: Sendable, Hashable {
     public var endpoints = "herald.endpoints"
     public var deadLetters = "herald.deliveries.dlq"
     public var retryTiers = RetryTiers()
+    /// Where endpoint changes are recorded (`AuditLog`).
+    public var audit = AuditLog.defaultTopic
 
     public init() {}
 
     /// A private set: each default name between `prefix.` and `.suffix` (benchmarks sharing a broker).
     public static func named(prefix: String, suffix: String) -> DeliveryTopics {
         var topics = DeliveryTopics()
-        for path in [\DeliveryTopics.deliveries, \.status, \.endpoints, \.deadLetters] {
+        for path in [\DeliveryTopics.deliveries, \.status, \.endpoints, \.deadLetters, \.audit] {
             topics[keyPath: path] = "\(prefix).\(topics[keyPath: path]).\(suffix)"
         }
         topics.retryTiers = RetryTiers(topicPrefix: "\(prefix).retry.\(suffix)")

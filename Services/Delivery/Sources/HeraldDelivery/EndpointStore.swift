@@ -1,8 +1,9 @@
-import Foundation
+public import Foundation
 public import GRPCCore
 public import HeraldCore
 public import HeraldKafka
 public import HeraldProtos
+public import HeraldRuntime
 public import Logging
 import SwiftProtobuf
 import Synchronization
@@ -22,11 +23,22 @@ public struct DeliveryAPIError: Error, Sendable, CustomStringConvertible, RPCErr
     public var rpcErrorMessage: String { message }
 }
 
-/// An endpoint as the sender needs it: the secret decrypted, the retry policy resolved.
+/// An endpoint as the sender needs it: the secrets that sign now and the secret headers
+/// decrypted, the retry policy resolved.
 public struct ResolvedEndpoint: Sendable {
     public let endpoint: Herald_V1_Endpoint
-    public let secret: WebhookSecret
+    /// The current secret first, then the replaced one while a rotation's overlap lasts.
+    public let signingSecrets: [WebhookSecret]
+    /// The secret headers, in clear.
+    public let secretHeaders: [String: String]
     public let retryPolicy: HeraldCore.RetryPolicy
+
+    public init(endpoint: Herald_V1_Endpoint, signingSecrets: [WebhookSecret], secretHeaders: [String: String] = [:], retryPolicy: HeraldCore.RetryPolicy) {
+        self.endpoint = endpoint
+        self.signingSecrets = signingSecrets
+        self.secretHeaders = secretHeaders
+        self.retryPolicy = retryPolicy
+    }
 }
 
 /// Stored endpoint secrets that this instance's key cannot open: sending for those endpoints would
@@ -36,36 +48,36 @@ public struct UnreadableSecrets: Error, CustomStringConvertible {
 
     public var description: String {
         "the stored secrets of \(endpointIDs.count) endpoint(s) (\(endpointIDs.prefix(10).joined(separator: ", "))) do not open with this "
-            + "instance's key: start it with the key they were written with (HERALD_SECRET_KEY or --secret-key-file)"
+            + "instance's master keys: start it with the keys they were sealed with (--secret-key-file or HERALD_SECRET_KEY)"
     }
 }
 
 /// Endpoints, stored in the compacted topic `herald.endpoints` (key endpoint id, value the
-/// `Endpoint` protobuf with its secret AES-GCM-encrypted) and replayed into memory.
-/// The secret is write-only: nothing read from here for a caller carries it.
+/// `Endpoint` protobuf with its secrets and secret header values sealed) and replayed into memory.
+/// Secrets are write-only: nothing read from here for a caller carries them (`EndpointSecrets`).
 public final class EndpointStore: Sendable {
     public let table: CompactedTable<String, Herald_V1_Endpoint>
     public let topic: String
     private let producer: KafkaProducer
-    private let box: SecretBox
+    public let secrets: EndpointSecrets
     private let policy: EndpointAddressPolicy
     private let defaultRetryPolicy: HeraldCore.RetryPolicy
+    private let audit: AuditLog
     private let logger: Logger
-    /// Decrypted secrets by stored (encrypted) form, so a send does not decrypt each time.
-    private let secrets = Mutex<[String: WebhookSecret]>([:])
     /// Out-of-range stored settings already logged, so a send does not log each time.
     private let warned = Mutex<Set<String>>([])
 
-    public init(topic: String, kafka: KafkaConfiguration, box: SecretBox, policy: EndpointAddressPolicy,
-                defaultRetryPolicy: HeraldCore.RetryPolicy, logger: Logger) throws {
+    public init(topic: String, kafka: KafkaConfiguration, secrets: EndpointSecrets, policy: EndpointAddressPolicy,
+                defaultRetryPolicy: HeraldCore.RetryPolicy, audit: AuditLog, logger: Logger) throws {
         self.topic = topic
         self.table = CompactedTable(topic: topic, configuration: kafka, logger: logger) { bytes in
             try Herald_V1_Endpoint(serializedBytes: bytes)
         }
         self.producer = try KafkaProducer(configuration: kafka, logger: logger)
-        self.box = box
+        self.secrets = secrets
         self.policy = policy
         self.defaultRetryPolicy = defaultRetryPolicy
+        self.audit = audit
         self.logger = logger
     }
 
@@ -73,10 +85,11 @@ public final class EndpointStore: Sendable {
 
     // MARK: API
 
-    /// Validates and stores an endpoint; answers it without its secret. An empty secret keeps the
-    /// endpoint's current one, or generates `whsec_` + 32 random bytes for a new endpoint.
-    public func put(_ endpoint: Herald_V1_Endpoint) async throws(DeliveryAPIError) -> Herald_V1_Endpoint {
-        var stored = endpoint
+    /// Validates and stores an endpoint; answers it redacted. An empty secret keeps the endpoint's
+    /// current one, or generates `whsec_` + 32 random bytes for a new endpoint; another secret
+    /// rotates (see `EndpointSecrets.sealing`). Recorded in the audit log as `endpoint.create`,
+    /// `endpoint.update` or, when the secret changed, `endpoint.rotate_secret`.
+    public func put(_ endpoint: Herald_V1_Endpoint, now: Date = Date()) async throws(DeliveryAPIError) -> Herald_V1_Endpoint {
         try Self.validateID(endpoint.id)
         do { try await policy.check(endpoint.url) } catch { throw DeliveryAPIError(.invalidArgument, "endpoint.\(error.description)") }
         guard endpoint.maxAttempts >= 0 else { throw DeliveryAPIError(.invalidArgument, "endpoint.max_attempts: must not be negative") }
@@ -89,55 +102,44 @@ public final class EndpointStore: Sendable {
                 throw DeliveryAPIError(.invalidArgument, "endpoint.retry_schedule[\(index)]: \(problem)")
             }
         }
-        for name in endpoint.headers.keys {
-            let lower = name.lowercased()
-            guard !lower.isEmpty, lower.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
-                  !["content-type", "content-length", "host", "webhook-id", "webhook-timestamp", "webhook-signature"].contains(lower)
-            else {
-                throw DeliveryAPIError(.invalidArgument, "endpoint.headers['\(name)']: not a header name Herald lets an endpoint set")
-            }
+        try Self.validateHeaderNames(endpoint)
+        let current = table[endpoint.id]
+        let stored = try secrets.sealing(endpoint, over: current, at: now)
+        let action = current == nil ? "endpoint.create" : current?.secret == stored.secret ? "endpoint.update" : "endpoint.rotate_secret"
+        try await audit.recording(action, target: endpoint.id, isStoreFailure: Self.isStoreFailure) { () async throws(DeliveryAPIError) in
+            try await write(id: endpoint.id, value: stored)
         }
-        if endpoint.secret.isEmpty {
-            stored.secret = table[endpoint.id]?.secret ?? ""
-            if stored.secret.isEmpty { stored.secret = try seal(WebhookSecret.generate()) }
-        } else {
-            do { _ = try WebhookSecret(endpoint.secret) } catch { throw DeliveryAPIError(.invalidArgument, "endpoint.\(error.description)") }
-            stored.secret = try seal(endpoint.secret)
-        }
-        try await write(id: endpoint.id, value: stored)
-        return Self.withoutSecret(stored)
+        return EndpointSecrets.redacted(stored)
     }
 
     public func get(_ id: String) throws(DeliveryAPIError) -> Herald_V1_Endpoint {
         guard let stored = table[id] else { throw DeliveryAPIError(.notFound, "endpoint '\(id)' does not exist") }
-        return Self.withoutSecret(stored)
+        return EndpointSecrets.redacted(stored)
     }
 
     public func list() -> [Herald_V1_Endpoint] {
-        table.snapshot().values.sorted { $0.id < $1.id }.map(Self.withoutSecret)
+        table.snapshot().values.sorted { $0.id < $1.id }.map(EndpointSecrets.redacted)
     }
 
     public func delete(_ id: String) async throws(DeliveryAPIError) {
         guard table[id] != nil else { throw DeliveryAPIError(.notFound, "endpoint '\(id)' does not exist") }
-        try await write(id: id, value: nil)
+        try await audit.recording("endpoint.delete", target: id, isStoreFailure: Self.isStoreFailure) { () async throws(DeliveryAPIError) in
+            try await write(id: id, value: nil)
+        }
     }
 
     // MARK: For the sender
 
-    /// The endpoint with its decrypted secret, or `nil` when it does not exist (or cannot be decrypted).
-    public func resolved(_ id: String) -> ResolvedEndpoint? {
+    /// The endpoint with what a send at `now` needs decrypted, or `nil` when it does not exist (or
+    /// cannot be decrypted).
+    public func resolved(_ id: String, now: Date = Date()) -> ResolvedEndpoint? {
         guard let stored = table[id] else { return nil }
-        let secret: WebhookSecret
-        if let cached = secrets.withLock({ $0[stored.secret] }) {
-            secret = cached
-        } else {
-            do {
-                secret = try WebhookSecret(try box.open(stored.secret))
-            } catch {
-                logger.error("Cannot decrypt an endpoint's secret (wrong HERALD_SECRET_KEY?)", metadata: ["herald.endpoint.id": "\(id)", "error": "\(error)"])
-                return nil
-            }
-            secrets.withLock { $0[stored.secret] = secret }
+        let opened: EndpointSecrets.Opened
+        do {
+            opened = try secrets.open(stored, at: now)
+        } catch {
+            logger.error("Cannot decrypt an endpoint's secrets (missing master key?)", metadata: ["herald.endpoint.id": "\(id)", "error": "\(error)"])
+            return nil
         }
         var policy = defaultRetryPolicy
         if !stored.retrySchedule.isEmpty || stored.maxAttempts > 0 {
@@ -151,7 +153,7 @@ public final class EndpointStore: Sendable {
         let rate = stored.rateLimitPerSecond
         warnOnce(id, stored: stored, if: rate > 0 && rate < TokenBucket.minimumRate || rate.isNaN || rate < 0,
                  "rate_limit_per_second \(rate) is out of range (stored by an older version): the endpoint runs at \(TokenBucket.effectiveRate(rate))/s")
-        return ResolvedEndpoint(endpoint: stored, secret: secret, retryPolicy: policy)
+        return ResolvedEndpoint(endpoint: stored, signingSecrets: opened.signing, secretHeaders: opened.headers, retryPolicy: policy)
     }
 
     /// Logs `reason` once per stored version of an endpoint when `condition` holds.
@@ -162,9 +164,26 @@ public final class EndpointStore: Sendable {
         logger.warning("Stored endpoint setting out of range", metadata: ["herald.endpoint.id": "\(id)", "reason": "\(reason())"])
     }
 
-    /// The stored endpoints whose secret does not open with this instance's key, by id.
+    /// The stored endpoints with a sealed value that does not open with this instance's keys, by id.
     public func unreadableSecrets() -> [String] {
-        table.snapshot().filter { _, stored in (try? WebhookSecret(box.open(stored.secret))) == nil }.keys.sorted()
+        table.snapshot().filter { _, stored in secrets.isUnreadable(stored) }.keys.sorted()
+    }
+
+    /// Drops every previous secret whose overlap has ended from the stored endpoints (it no
+    /// longer signs already; this removes it from the topic). Answers the endpoints rewritten.
+    @discardableResult
+    public func dropExpiredPreviousSecrets(now: Date = Date()) async -> [String] {
+        var dropped: [String] = []
+        for (id, stored) in table.snapshot().sorted(by: { $0.key < $1.key }) {
+            guard let replacement = secrets.droppingExpiredPrevious(stored, at: now) else { continue }
+            do {
+                try await write(id: id, value: replacement)
+                dropped.append(id)
+            } catch {
+                logger.warning("Dropping an expired previous secret failed; trying again later", metadata: ["herald.endpoint.id": "\(id)", "error": "\(error)"])
+            }
+        }
+        return dropped
     }
 
     /// The record that disables an endpoint (after a 410), for the caller's transaction.
@@ -183,20 +202,32 @@ public final class EndpointStore: Sendable {
 
     // MARK: Internals
 
-    static func withoutSecret(_ endpoint: Herald_V1_Endpoint) -> Herald_V1_Endpoint {
-        var copy = endpoint
-        copy.secret = ""
-        return copy
+    /// Only `write` throws inside a recorded change, and only when storing failed.
+    static func isStoreFailure(_ error: DeliveryAPIError) -> Bool { error.code == .unavailable }
+
+    /// Header names Herald sets itself, or that are not header names, are refused; a name may
+    /// appear in `headers` or `secret_headers`, not both.
+    static func validateHeaderNames(_ endpoint: Herald_V1_Endpoint) throws(DeliveryAPIError) {
+        for (field, names) in [("headers", endpoint.headers.keys), ("secret_headers", endpoint.secretHeaders.keys)] {
+            for name in names {
+                let lower = name.lowercased()
+                guard !lower.isEmpty, lower.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
+                      !["content-type", "content-length", "host", "webhook-id", "webhook-timestamp", "webhook-signature"].contains(lower)
+                else {
+                    throw DeliveryAPIError(.invalidArgument, "endpoint.\(field)['\(name)']: not a header name Herald lets an endpoint set")
+                }
+            }
+        }
+        let plain = Set(endpoint.headers.keys.map { $0.lowercased() })
+        if let both = endpoint.secretHeaders.keys.sorted().first(where: { plain.contains($0.lowercased()) }) {
+            throw DeliveryAPIError(.invalidArgument, "endpoint.secret_headers['\(both)']: also in endpoint.headers; give it in one of them")
+        }
     }
 
     static func validateID(_ id: String) throws(DeliveryAPIError) {
         guard !id.isEmpty, id.count <= 200, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }) else {
             throw DeliveryAPIError(.invalidArgument, "endpoint.id: must be 1–200 characters of letters, digits, '-', '_', '.', ':'")
         }
-    }
-
-    private func seal(_ secret: String) throws(DeliveryAPIError) -> String {
-        do { return try box.seal(secret) } catch { throw DeliveryAPIError(.internalError, "encrypting the secret failed: \(error)") }
     }
 
     /// Writes and waits until this instance's table shows the write (read-your-writes).

@@ -88,7 +88,9 @@ public struct WebhookSender: Sendable {
         let timestamp = Int64(now.timeIntervalSince1970)
         var request = HTTPClientRequest(url: endpoint.endpoint.url)
         request.method = .POST
-        for (name, value) in endpoint.endpoint.headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
+        for (name, value) in endpoint.endpoint.headers.merging(endpoint.secretHeaders, uniquingKeysWith: { _, secret in secret }).sorted(by: { $0.key < $1.key }) {
+            request.headers.add(name: name, value: value)
+        }
         // Each attempt is a step of the event's trace; the receiver's own spans join it.
         let attemptSpan = TraceSteps.deliverSpanID(deliveryID: task.deliveryID, attempt: task.attempt)
         for header in TracePropagation.headers(for: task.eventExtensions, spanID: attemptSpan) {
@@ -98,7 +100,10 @@ public struct WebhookSender: Sendable {
         request.headers.replaceOrAdd(name: "user-agent", value: "herald-delivery")
         request.headers.replaceOrAdd(name: "webhook-id", value: task.deliveryID)
         request.headers.replaceOrAdd(name: "webhook-timestamp", value: String(timestamp))
-        request.headers.replaceOrAdd(name: "webhook-signature", value: endpoint.secret.signature(id: task.deliveryID, timestamp: timestamp, body: body))
+        // During a rotation's overlap both secrets sign (Standard Webhooks: space-separated), so a
+        // receiver verifying with either accepts.
+        let signatures = endpoint.signingSecrets.map { $0.signature(id: task.deliveryID, timestamp: timestamp, body: body) }
+        request.headers.replaceOrAdd(name: "webhook-signature", value: signatures.joined(separator: " "))
         request.body = .bytes(ByteBuffer(bytes: body))
         let host = (try? EndpointAddressPolicy.parse(endpoint.endpoint.url).host) ?? ""
         let answer = try await DeliverSpan.around(task, stepSpanID: attemptSpan) {

@@ -12,16 +12,16 @@ import Testing
 /// A `herald-delivery` executable run as a child process, so tests can kill it with SIGKILL.
 enum DeliveryProcess {
     static func start(names: DeliveryNames, registryPort: Int, instance: String, arguments: [String] = [],
-                      secretKey: String = DeliveryStack.secretKey) async throws -> ServiceProcess {
+                      secretKey: String? = DeliveryStack.secretKey) async throws -> ServiceProcess {
         try await ServiceProcess.start("herald-delivery", arguments: [
             "--kafka-brokers", TestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0", "--instance-id", instance,
             "--registry-url", "127.0.0.1:\(registryPort)", "--consumer-group", names.group,
             "--deliveries-topic", names.topics.deliveries, "--status-topic", names.topics.status,
-            "--endpoints-topic", names.topics.endpoints, "--dlq-topic", names.topics.deadLetters,
+            "--endpoints-topic", names.topics.endpoints, "--dlq-topic", names.topics.deadLetters, "--audit-topic", names.topics.audit,
             "--retry-topic-prefix", names.topics.retryTiers.topicPrefix,
             "--retry-schedule-ms", names.retrySchedule.map { String($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }.joined(separator: ","),
             "--partitions", "3", "--allow-private-endpoints",
-        ] + arguments, environment: ["HERALD_SECRET_KEY": secretKey], readyMessage: "Delivery listening")
+        ] + arguments, environment: secretKey.map { ["HERALD_SECRET_KEY": $0] } ?? [:], readyMessage: "Delivery listening")
     }
 }
 

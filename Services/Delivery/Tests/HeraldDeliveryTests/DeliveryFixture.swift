@@ -37,6 +37,7 @@ struct DeliveryNames: Sendable {
         topics.status = base + ".status"
         topics.endpoints = base + ".endpoints"
         topics.deadLetters = base + ".dlq"
+        topics.audit = base + ".audit"
         topics.retryTiers = RetryTiers(delays: retrySchedule, topicPrefix: base + ".retry")
         group = base + ".group"
         self.retrySchedule = retrySchedule
@@ -76,6 +77,7 @@ struct DeliveryStack {
     static func start(names: DeliveryNames = DeliveryNames(), registry: TestRegistry? = nil, partitions: Int = 3, maxAttempts: Int? = 3,
                       allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil,
                       authentication: CallAuthentication = .off,
+                      secretRotationOverlap: Duration = .seconds(24 * 3600),
                       logger: Logger = TestEnvironment.logger) async throws -> DeliveryStack {
         let registry = if let registry { registry } else { try await TestRegistry.start() }
         var configuration = DeliveryServer.Configuration(kafka: TestEnvironment.kafka())
@@ -87,7 +89,8 @@ struct DeliveryStack {
         configuration.topics = names.topics
         configuration.partitions = partitions
         configuration.allowPrivateEndpoints = allowPrivate
-        configuration.secretKey = .base64(secretKey)
+        configuration.secretKey = .inline(secretKey)
+        configuration.secretRotationOverlap = secretRotationOverlap
         configuration.retryPolicy = HeraldCore.RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)

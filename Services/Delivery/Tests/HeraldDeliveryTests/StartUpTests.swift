@@ -22,7 +22,7 @@ extension DeliveryIntegration {
             let second = try await DeliveryProcess.start(names: names, registryPort: registry.port, instance: "keys-0", secretKey: otherKey)
             let status = try await second.exitStatus(within: .seconds(60))
             #expect(status != nil && status != 0, "started with a key that does not open the stored secrets:\n\(second.log)")
-            #expect(second.log.contains("do not open with this instance's key") && second.log.contains("sealed"), "\(second.log)")
+            #expect(second.log.contains("do not open with this instance's master keys") && second.log.contains("sealed"), "\(second.log)")
             if status == nil { second.kill() }
             try await registry.stop()
         }

@@ -70,6 +70,6 @@ struct WebhookSendTests {
         var endpoint = Herald_V1_Endpoint()
         endpoint.id = "e-1"
         endpoint.url = url
-        return ResolvedEndpoint(endpoint: endpoint, secret: try WebhookSecret(WebhookSecret.generate()), retryPolicy: HeraldCore.RetryPolicy())
+        return ResolvedEndpoint(endpoint: endpoint, signingSecrets: [try WebhookSecret(WebhookSecret.generate())], retryPolicy: HeraldCore.RetryPolicy())
     }
 }

@@ -36,6 +36,8 @@ public struct RegistryServer: Sendable {
         /// One partition; its owner in the election group leads. Default `herald._schemas.election`.
         public var electionTopic = "herald._schemas.election"
         public var electionGroup = "herald-registry"
+        /// Where schema, config and mode changes are recorded (`AuditLog`). Default `herald.audit`.
+        public var auditTopic = AuditLog.defaultTopic
         /// Shared by every leader, so a new leader fences the previous one. Default `herald-registry-leader`.
         public var transactionalID = "herald-registry-leader"
         /// Largest accepted REST request body (and so schema). Default 1 MiB.
@@ -76,7 +78,8 @@ public struct RegistryServer: Sendable {
                 transactionalID: configuration.transactionalID,
                 advertisedGRPCAddress: { "\(advertisedHost):\(try await portBox.port())" }),
             configuration: configuration.kafka, log: log, logger: logger)
-        let registry = SchemaRegistry(log: log, leader: leader, leaderTLS: configuration.leaderTLS, logger: logger)
+        let audit = try AuditLog(topic: configuration.auditTopic, service: "registry", kafka: configuration.kafka, logger: logger)
+        let registry = SchemaRegistry(log: log, leader: leader, leaderTLS: configuration.leaderTLS, audit: audit, logger: logger)
         let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
         let authentication = configuration.authentication.following(keys)
         let administration = KeyAdministration(directory: keys, registry: registry)
@@ -94,7 +97,7 @@ public struct RegistryServer: Sendable {
 
         let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, keys: keys, health: health, logger: logger)
         // The key directory first, so it stops last: calls in flight during shutdown still authenticate.
-        return RegistryServer(registry: registry, keys: keys, health: health, grpc: grpc, httpPort: httpPort, services: [keys, grpc, http, core])
+        return RegistryServer(registry: registry, keys: keys, health: health, grpc: grpc, httpPort: httpPort, services: [keys, audit, grpc, http, core])
     }
 }
 
@@ -122,6 +125,7 @@ struct RegistryCore: Service {
     func run() async throws {
         try await admin.createTopic(configuration.topic, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
         try await admin.createTopic(configuration.electionTopic, partitions: 1, ignoreIfExists: true)
+        try await AuditLog.createTopic(configuration.auditTopic, admin: admin)
 
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await untilCancelled { try await log.run() } }

@@ -8,18 +8,21 @@ import SwiftProtobuf
 
 /// The registry as both APIs see it: reads from this instance's replica of the log, writes
 /// carried out by the leader — here when this instance leads, otherwise forwarded to the leader
-/// over gRPC.
+/// over gRPC. Every write a caller asked this instance for (not one forwarded to it) is recorded in
+/// the audit log, for gRPC and REST alike.
 public final class SchemaRegistry: Sendable {
     let log: SchemaLog
     let leader: RegistryLeader
     /// How forwarded writes reach the leader: TLS when the registry's listeners speak it.
     private let leaderTLS: ClientTLS
+    private let audit: AuditLog
     private let logger: Logger
 
-    init(log: SchemaLog, leader: RegistryLeader, leaderTLS: ClientTLS = .plaintext, logger: Logger) {
+    init(log: SchemaLog, leader: RegistryLeader, leaderTLS: ClientTLS = .plaintext, audit: AuditLog, logger: Logger) {
         self.log = log
         self.leader = leader
         self.leaderTLS = leaderTLS
+        self.audit = audit
         self.logger = logger
     }
 
@@ -123,7 +126,9 @@ public final class SchemaRegistry: Sendable {
     public func register(_ registration: Registration, forwarded: Bool = false) async throws(RegistryError) -> (id: Int, version: Int) {
         let result: Result<(id: Int, version: Int), RegistryError>
         do {
-            result = .success(try await plannedRegistration(registration, forwarded: forwarded))
+            result = .success(try await audited(forwarded, "schema.register", target: registration.subject, detail: { "id=\($0.id) version=\($0.version)" }) {
+                () async throws(RegistryError) in try await plannedRegistration(registration, forwarded: forwarded)
+            })
         } catch {
             result = .failure(error)
         }
@@ -151,6 +156,12 @@ public final class SchemaRegistry: Sendable {
     }
 
     public func deleteSubject(_ subject: String, permanent: Bool, forwarded: Bool = false) async throws(RegistryError) -> [Int] {
+        try await audited(forwarded, "subject.delete", target: subject, detail: { "versions=\($0.map(String.init).joined(separator: ",")) permanent=\(permanent)" }) {
+            () async throws(RegistryError) in try await plannedSubjectDeletion(subject, permanent: permanent, forwarded: forwarded)
+        }
+    }
+
+    private func plannedSubjectDeletion(_ subject: String, permanent: Bool, forwarded: Bool) async throws(RegistryError) -> [Int] {
         let outcome = try await write(forwarded: forwarded, forward: { client in
             let response = try await client.deleteSubject(.with {
                 $0.subject = subject
@@ -166,6 +177,12 @@ public final class SchemaRegistry: Sendable {
 
     /// `version` nil means the latest.
     public func deleteVersion(_ subject: String, _ version: Int?, permanent: Bool, forwarded: Bool = false) async throws(RegistryError) -> Int {
+        try await audited(forwarded, "version.delete", target: subject, detail: { "version=\($0) permanent=\(permanent)" }) {
+            () async throws(RegistryError) in try await plannedVersionDeletion(subject, version, permanent: permanent, forwarded: forwarded)
+        }
+    }
+
+    private func plannedVersionDeletion(_ subject: String, _ version: Int?, permanent: Bool, forwarded: Bool) async throws(RegistryError) -> Int {
         let outcome = try await write(forwarded: forwarded, forward: { client in
             let response = try await client.deleteVersion(.with {
                 $0.subject = subject
@@ -182,6 +199,12 @@ public final class SchemaRegistry: Sendable {
 
     /// `level` nil removes the subject's own level (the global one applies again).
     public func setCompatibility(_ level: CompatibilityLevel?, subject: String?, forwarded: Bool = false) async throws(RegistryError) -> CompatibilityLevel {
+        try await audited(forwarded, level == nil ? "config.delete" : "config.set", target: subject ?? "", detail: { "compatibility=\($0.rawValue)" }) {
+            () async throws(RegistryError) in try await plannedCompatibility(level, subject: subject, forwarded: forwarded)
+        }
+    }
+
+    private func plannedCompatibility(_ level: CompatibilityLevel?, subject: String?, forwarded: Bool) async throws(RegistryError) -> CompatibilityLevel {
         let outcome = try await write(forwarded: forwarded, forward: { client in
             let response = try await client.setConfig(.with {
                 $0.subject = subject ?? ""
@@ -197,6 +220,12 @@ public final class SchemaRegistry: Sendable {
 
     /// `mode` nil removes the subject's own mode.
     public func setMode(_ mode: RegistryMode?, subject: String?, force: Bool, forwarded: Bool = false) async throws(RegistryError) -> RegistryMode {
+        try await audited(forwarded, mode == nil ? "mode.delete" : "mode.set", target: subject ?? "", detail: { "mode=\($0.rawValue)" }) {
+            () async throws(RegistryError) in try await plannedMode(mode, subject: subject, force: force, forwarded: forwarded)
+        }
+    }
+
+    private func plannedMode(_ mode: RegistryMode?, subject: String?, force: Bool, forwarded: Bool) async throws(RegistryError) -> RegistryMode {
         let outcome = try await write(forwarded: forwarded, forward: { client in
             let response = try await client.setMode(.with {
                 $0.subject = subject ?? ""
@@ -209,6 +238,18 @@ public final class SchemaRegistry: Sendable {
         }
         guard case .mode(let result) = outcome else { throw Self.unexpected(outcome) }
         return result
+    }
+
+    /// Records a write in the audit log where the caller asked for it; the leader a write was
+    /// forwarded to does not record it again.
+    private func audited<Result>(
+        _ forwarded: Bool, _ action: String, target: String, detail: (Result) -> String,
+        _ write: () async throws(RegistryError) -> Result
+    ) async throws(RegistryError) -> Result {
+        if forwarded { return try await write() }
+        return try await audit.recording(action, target: target, detail: detail, isStoreFailure: { error in
+            [RegistryError.Code.storeError, .operationTimeout, .forwardingError].contains(error.code)
+        }, write)
     }
 
     // MARK: Leader or forward

@@ -25,6 +25,9 @@ struct RegistryCommand: AsyncParsableCommand {
     @Option(help: "Compacted topic holding schemas, configs and modes. Env: HERALD_SCHEMAS_TOPIC.")
     var schemasTopic = HeraldEnvironment.string("schemas-topic", default: "herald._schemas")
 
+    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
+    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+
     @Option(help: "One-partition topic whose owner in the election group leads. Env: HERALD_ELECTION_TOPIC.")
     var electionTopic = HeraldEnvironment.string("election-topic", default: "herald._schemas.election")
 
@@ -42,6 +45,7 @@ struct RegistryCommand: AsyncParsableCommand {
         configuration.maxSchemaBytes = maxSchemaBytes
         configuration.topic = schemasTopic
         configuration.electionTopic = electionTopic
+        configuration.auditTopic = auditTopic
         configuration.electionGroup = electionGroup
         configuration.transactionalID = leaderTransactionalID
         let server = try RegistryServer.build(configuration, logger: logger)

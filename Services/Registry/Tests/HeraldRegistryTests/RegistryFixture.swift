@@ -26,6 +26,7 @@ struct RegistryNames: Sendable {
     let group: String
     let transactionalID: String
     let keysTopic: String
+    let auditTopic: String
 
     init() {
         let suffix = "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
@@ -34,6 +35,7 @@ struct RegistryNames: Sendable {
         group = "herald-test-registry.\(suffix)"
         transactionalID = "herald-test-registry-leader.\(suffix)"
         keysTopic = "herald-test.api-keys.\(suffix)"
+        auditTopic = "herald-test.audit.\(suffix)"
     }
 
 }
@@ -67,6 +69,7 @@ final class RegistryInstance: Sendable {
         configuration.electionTopic = names.electionTopic
         configuration.electionGroup = names.group
         configuration.transactionalID = names.transactionalID
+        configuration.auditTopic = names.auditTopic
         configuration.maxSchemaBytes = maxSchemaBytes
         configuration.keysTopic = names.keysTopic
         configuration.authentication = authentication

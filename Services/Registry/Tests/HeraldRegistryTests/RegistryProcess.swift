@@ -8,7 +8,7 @@ enum RegistryProcess {
         try await ServiceProcess.start("herald-registry", arguments: [
             "--kafka-brokers", TestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
             "--instance-id", instance, "--schemas-topic", names.topic, "--election-topic", names.electionTopic,
-            "--election-group", names.group, "--leader-transactional-id", names.transactionalID, "--keys-topic", names.keysTopic,
+            "--election-group", names.group, "--leader-transactional-id", names.transactionalID, "--keys-topic", names.keysTopic, "--audit-topic", names.auditTopic,
         ], readyMessage: "Registry listening")
     }
 }

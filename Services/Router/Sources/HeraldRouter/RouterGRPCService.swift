@@ -3,11 +3,13 @@ import GRPCCore
 import HeraldCore
 import HeraldKafka
 import HeraldProtos
+import HeraldRuntime
 import SwiftProtobuf
 
 /// `herald.v1.Router`: routes are records of `herald.routes` (key = route id, value = the
 /// `Route` message, a tombstone deletes). A write returns once this instance's own copy of the
-/// table shows it, so a read from the same instance right after sees it.
+/// table shows it, so a read from the same instance right after sees it. Each change is recorded
+/// in the audit log.
 struct RouterGRPCService: Herald_V1_Router.SimpleServiceProtocol {
     let catalog: RouteCatalog
     let producer: KafkaProducer
@@ -15,6 +17,7 @@ struct RouterGRPCService: Herald_V1_Router.SimpleServiceProtocol {
     let partitions: Int
     /// How long a write waits for the table to show it before answering anyway.
     let applyTimeout: Duration
+    let audit: AuditLog
 
     func putRoute(request: Herald_V1_PutRouteRequest, context: ServerContext) async throws -> Herald_V1_PutRouteResponse {
         guard request.hasRoute else { throw RPCError(code: .invalidArgument, message: "route: missing") }
@@ -24,7 +27,10 @@ struct RouterGRPCService: Herald_V1_Router.SimpleServiceProtocol {
         do { bytes = try route.serializedBytes() } catch {
             throw RPCError(code: .invalidArgument, message: "route: cannot be encoded: \(error)")
         }
-        try await write(key: route.id, value: bytes)
+        let action = catalog.route(route.id) == nil ? "route.create" : "route.update"
+        try await audit.recording(action, target: route.id, isStoreFailure: Self.isStoreFailure) { () async throws(RPCError) in
+            try await write(key: route.id, value: bytes)
+        }
         await waitUntil { catalog.route(route.id) == route }
         return .with { $0.route = route }
     }
@@ -36,7 +42,9 @@ struct RouterGRPCService: Herald_V1_Router.SimpleServiceProtocol {
 
     func deleteRoute(request: Herald_V1_DeleteRouteRequest, context: ServerContext) async throws -> Herald_V1_DeleteRouteResponse {
         guard catalog.route(request.id) != nil else { throw notFound(request.id) }
-        try await write(key: request.id, value: nil)
+        try await audit.recording("route.delete", target: request.id, isStoreFailure: Self.isStoreFailure) { () async throws(RPCError) in
+            try await write(key: request.id, value: nil)
+        }
         await waitUntil { catalog.route(request.id) == nil }
         return Herald_V1_DeleteRouteResponse()
     }
@@ -49,7 +57,10 @@ struct RouterGRPCService: Herald_V1_Router.SimpleServiceProtocol {
         RPCError(code: .notFound, message: "route '\(id)' does not exist")
     }
 
-    private func write(key: String, value: [UInt8]?) async throws {
+    /// Only `write` throws inside a recorded change, and only when storing failed.
+    static func isStoreFailure(_ error: RPCError) -> Bool { error.code == .unavailable }
+
+    private func write(key: String, value: [UInt8]?) async throws(RPCError) {
         let keyBytes = Array(key.utf8)
         do {
             _ = try await producer.send(ProducerRecord(

@@ -37,6 +37,8 @@ public struct RouterServer: Sendable {
         public var deliveriesTopic = "herald.deliveries"
         /// Records that cannot be routed (not a Herald event, a task over the record limit), with their reason.
         public var deadLettersTopic = "herald.events.dlq"
+        /// Where route changes are recorded (`AuditLog`). Default `herald.audit`.
+        public var auditTopic = AuditLog.defaultTopic
         /// Partitions of `herald.events` and `herald.deliveries` when this service creates them. Default 12.
         public var partitions = 12
         /// Most events per transaction. Default 500.
@@ -90,6 +92,7 @@ public struct RouterServer: Sendable {
             try await admin.createTopic(configuration.deliveriesTopic, partitions: configuration.partitions, ignoreIfExists: true)
             deliveriesPartitions = try await admin.describeTopic(configuration.deliveriesTopic).partitionCount
             try await admin.createTopic(configuration.deadLettersTopic, partitions: eventsPartitions, ignoreIfExists: true)
+            try await AuditLog.createTopic(configuration.auditTopic, admin: admin)
         } catch let error as KafkaError {
             await admin.close()
             throw RouterStartupError("cannot prepare the router's topics on Kafka at \(configuration.kafka.bootstrapServers.joined(separator: ",")): \(error)")
@@ -141,8 +144,10 @@ public struct RouterServer: Sendable {
         let health = HealthStatus(services: [serviceName])
         let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
         let authentication = configuration.authentication.following(keys)
+        let audit = try AuditLog(topic: configuration.auditTopic, service: "router", kafka: configuration.kafka, logger: logger)
         let service = RouterGRPCService(
-            catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5))
+            catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5),
+            audit: audit)
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
             authentication: authentication, access: .router, logger: logger)
@@ -159,7 +164,7 @@ public struct RouterServer: Sendable {
                 keys,
                 RouteTableService(catalog: catalog, writer: routeWriter),
                 RoutingService(loop: UncheckedLoop(loop), catalog: catalog, health: health),
-                grpc, http,
+                audit, grpc, http,
             ])
     }
 }

@@ -33,6 +33,9 @@ struct RouterCommand: AsyncParsableCommand {
     @Option(help: "Topic for records that cannot be routed (not a Herald event, a task over the record limit), with their reason. Env: HERALD_DEAD_LETTER_TOPIC.")
     var deadLetterTopic = HeraldEnvironment.string("dead-letter-topic", default: "herald.events.dlq")
 
+    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
+    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+
     @Option(help: "Partitions of the events and deliveries topics when this service creates them. Env: HERALD_PARTITIONS.")
     var partitions = HeraldEnvironment.int("partitions", default: 12)
 
@@ -62,6 +65,7 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.dedupeTopic = dedupeTopic
         configuration.deliveriesTopic = deliveriesTopic
         configuration.deadLettersTopic = deadLetterTopic
+        configuration.auditTopic = auditTopic
         configuration.partitions = partitions
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)

@@ -28,6 +28,7 @@ struct RouterTopics: Sendable {
     var dedupe = RouterTestEnvironment.unique("dedupe")
     var deliveries = RouterTestEnvironment.unique("deliveries")
     var deadLetters = RouterTestEnvironment.unique("events-dlq")
+    var audit = RouterTestEnvironment.unique("audit")
     var group = RouterTestEnvironment.unique("router-group")
     var partitions = 4
     /// The routers' data directory (their de-duplication stores), shared by every instance on these topics.
@@ -51,6 +52,7 @@ struct RouterTopics: Sendable {
         configuration.dedupeTopic = dedupe
         configuration.deliveriesTopic = deliveries
         configuration.deadLettersTopic = deadLetters
+        configuration.auditTopic = audit
         configuration.partitions = partitions
         configuration.maxBatchEvents = maxBatch
         configuration.dataDirectory = dataDirectory
@@ -62,7 +64,7 @@ struct RouterTopics: Sendable {
         [
             "--kafka-brokers", RouterTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
             "--instance-id", instance, "--consumer-group", group, "--events-topic", events, "--routes-topic", routes,
-            "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--dead-letter-topic", deadLetters, "--partitions", "\(partitions)",
+            "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--dead-letter-topic", deadLetters, "--audit-topic", audit, "--partitions", "\(partitions)",
             "--batch-max-events", "\(maxBatch)", "--data-dir", dataDirectory,
         ]
     }
@@ -106,7 +108,7 @@ struct RouterTopics: Sendable {
     }
 
     func committedRecords(_ topic: String) async throws -> [KafkaMessage] {
-        try await HeraldTestSupport.committedRecords(topic: topic, kafka: RouterTestEnvironment.kafka(), logger: RouterTestEnvironment.logger)
+        try await HeraldKafka.committedRecords(topic: topic, kafka: RouterTestEnvironment.kafka(), logger: RouterTestEnvironment.logger)
     }
 }
 

@@ -1,8 +1,7 @@
-public import HeraldKafka
 public import Logging
 
 /// Everything committed in `topic` (every partition, up to the end offsets seen at the call), read
-/// by a fresh read_committed consumer — what any downstream reader would see.
+/// by a fresh read_committed consumer — what any downstream reader would see (tests, `herald audit`).
 public func committedRecords(topic: String, kafka: KafkaConfiguration, logger: Logger) async throws -> [KafkaMessage] {
     let admin = try KafkaAdmin(configuration: kafka, logger: logger)
     let partitions = try await admin.describeTopic(topic).partitions
