@@ -81,7 +81,7 @@ public final class SchemaResolver: Sendable {
             let version = reference.version == 0 ? "latest" : "\(reference.version)"
             throw .notFound("event.schema: subject '\(reference.subject)' version \(version) is not registered: \(error.message)")
         } catch {
-            throw .unavailable("the schema registry is unreachable: \(Self.describe(error))")
+            throw Self.unavailable(error)
         }
         let schema = try cachedOrParsed(id: response.id, text: response.schema, references: response.references)
         let resolved = Resolved(id: response.id, schema: schema)
@@ -106,7 +106,7 @@ public final class SchemaResolver: Sendable {
         } catch let error as RPCError where error.code == .notFound {
             throw .notFound("event.schema.id: schema \(id) is not registered")
         } catch {
-            throw .unavailable("the schema registry is unreachable: \(Self.describe(error))")
+            throw Self.unavailable(error)
         }
         return try cachedOrParsed(id: id, text: response.schema, references: response.references)
     }
@@ -140,7 +140,7 @@ public final class SchemaResolver: Sendable {
         } catch let failure as Failure {
             throw failure
         } catch {
-            throw .unavailable("the schema registry is unreachable: \(Self.describe(error))")
+            throw Self.unavailable(error)
         }
     }
 
@@ -152,5 +152,14 @@ public final class SchemaResolver: Sendable {
 
     private static func describe(_ error: any Error) -> String {
         (error as? RPCError).map { "\($0.code): \($0.message)" } ?? "\(error)"
+    }
+
+    /// Why a registry call failed, for the caller: a registry that refused this service's own key
+    /// is a misconfiguration to fix here, not a registry to wait for.
+    private static func unavailable(_ error: any Error) -> Failure {
+        if let error = error as? RPCError, [.unauthenticated, .permissionDenied].contains(error.code) {
+            return .unavailable("the schema registry refused this service's API key (--api-key, HERALD_API_KEY): \(describe(error))")
+        }
+        return .unavailable("the schema registry is unreachable: \(describe(error))")
     }
 }

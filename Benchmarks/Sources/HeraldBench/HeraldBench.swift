@@ -14,7 +14,7 @@ struct HeraldBench: AsyncParsableCommand {
         abstract: "Measure Herald against a baseline in the same run; crash it under load.",
         subcommands: [
             AvroBenchCommand.self, DeliveryBenchCommand.self, EndToEndBenchCommand.self, KafkaBenchCommand.self,
-            PublishBenchCommand.self, RegistryBenchCommand.self, RouteBenchCommand.self,
+            PublishBenchCommand.self, PublishAuthBenchCommand.self, RegistryBenchCommand.self, RouteBenchCommand.self,
             SeedCommand.self, ChaosCommand.self, SoakCommand.self, NaiveWorkerCommand.self,
         ]
     )

@@ -267,10 +267,13 @@ enum PublishBenchWork {
         return KafkaBenchResult(messages: written, seconds: seconds, latencies: latencies)
     }
 
-    private static func withProducer<Result: Sendable>(
+    static func withProducer<Result: Sendable>(
         port: Int, _ body: (Herald_V1_Producer.Client<HTTP2ClientTransport.Posix>) async throws -> Result
     ) async throws -> Result {
-        try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+        // Every call sends the admin key: ignored by a producer that checks none, checked by one that does.
+        try await withGRPCClient(
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext), interceptors: TestKeys.interceptors
+        ) { client in
             try await body(Herald_V1_Producer.Client(wrapping: client))
         }
     }

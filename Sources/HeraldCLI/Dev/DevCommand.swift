@@ -147,7 +147,9 @@ extension DevCommand {
         if common.auth.insecureNoAuth { return (.off, nil) }
         let (key, created) = try DevAdminKey.loadOrCreate()
         if created {
-            print("Herald dev admin key (kept in \(DevAdminKey.path); herald commands send it by default):\n\(key.presented)")
+            // Written at once, not buffered: whoever runs herald dev with its output in a log needs it now.
+            FileHandle.standardOutput.write(Data(
+                "Herald dev admin key (kept in \(DevAdminKey.path); herald commands send it by default):\n\(key.presented)\n".utf8))
         } else {
             logger.info("Using the dev admin key", metadata: ["file": "\(DevAdminKey.path)", "herald.key.id": "\(key.id)"])
         }

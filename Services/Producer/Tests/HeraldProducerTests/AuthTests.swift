@@ -48,9 +48,10 @@ extension ProducerIntegration {
             let keyless = try await ProducerStack.start(authentication: probe.authentication, registryKey: nil)
             defer { Task { try await keyless.stop() } }
             _ = try await keyless.registerOrderSchema()
-            await #expect(throws: RPCError.self) {
+            let refused = await #expect(throws: RPCError.self) {
                 _ = try await keyless.withProducer { try await $0.publish(.with { $0.event = orderEvent(id: "keyless-1") }) }
             }
+            #expect(refused?.message.contains("the schema registry refused this service's API key") == true, "\(String(describing: refused))")
             #expect(try await keyless.committedRecords().isEmpty)
         }
 

@@ -15,10 +15,12 @@ import SwiftProtobuf
 final class KeyAdministration: Sendable {
     let directory: KeyDirectory
     private let registry: SchemaRegistry
+    private let audit: AuditLog
 
-    init(directory: KeyDirectory, registry: SchemaRegistry) {
+    init(directory: KeyDirectory, registry: SchemaRegistry, audit: AuditLog) {
         self.directory = directory
         self.registry = registry
+        self.audit = audit
     }
 
     /// Every key this registry knows (its bootstrap keys and the topic's), by creation time.
@@ -29,6 +31,12 @@ final class KeyAdministration: Sendable {
 
     /// Creates a key; the response is the only time its secret exists outside the caller.
     func create(_ creation: KeyCreation, forwarded: Bool) async throws -> Herald_V1_CreateKeyResponse {
+        try await audited(forwarded, "key.create", target: creation.name, detail: { "id=\($0.info.id) scopes=\($0.info.scopes.joined(separator: ","))" }) {
+            try await createUnaudited(creation, forwarded: forwarded)
+        }
+    }
+
+    private func createUnaudited(_ creation: KeyCreation, forwarded: Bool) async throws -> Herald_V1_CreateKeyResponse {
         let key = APIKey.generate()
         // Checked here too, so a follower refuses a bad request without a round trip to the leader.
         let record: KeyRecord
@@ -52,6 +60,10 @@ final class KeyAdministration: Sendable {
 
     /// Revokes key `id` everywhere; revoking a revoked key answers its record unchanged.
     func revoke(id: String, forwarded: Bool) async throws -> Herald_V1_RevokeKeyResponse {
+        try await audited(forwarded, "key.revoke", target: id, detail: { _ in "" }) { try await revokeUnaudited(id: id, forwarded: forwarded) }
+    }
+
+    private func revokeUnaudited(id: String, forwarded: Bool) async throws -> Herald_V1_RevokeKeyResponse {
         guard registry.isLeader else {
             return try await forward(forwarded) { client in
                 try await client.revokeKey(.with { $0.id = id }, metadata: SchemaRegistry.forwardedMetadata)
@@ -59,6 +71,18 @@ final class KeyAdministration: Sendable {
         }
         let record = try await store { ring in try Self.revocation(of: id, in: ring) }
         return .with { $0.info = Herald_V1_ApiKeyInfo(record) }
+    }
+
+    /// Records a key change in the audit log where the caller asked for it (the leader a follower
+    /// forwarded it to does not record it again); refusals of the request itself leave no record.
+    private func audited<Response>(
+        _ forwarded: Bool, _ action: String, target: String, detail: (Response) -> String, _ change: () async throws -> Response
+    ) async throws -> Response {
+        if forwarded { return try await change() }
+        return try await audit.recording(action, target: target, detail: detail, isStoreFailure: { (error: any Error) in
+            guard let refusal = error as? RPCError else { return true }
+            return ![.invalidArgument, .notFound, .permissionDenied, .unauthenticated, .unavailable].contains(refusal.code)
+        }, change)
     }
 
     private static func revocation(of id: String, in ring: KeyRing) throws(RPCError) -> KeyDecision {

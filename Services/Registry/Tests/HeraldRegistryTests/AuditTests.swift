@@ -68,5 +68,23 @@ extension RegistryIntegration {
             ])
             #expect(records.allSatisfy { $0.service == "registry" && $0.outcome == .succeeded && $0.keyID == AuditRecord.authenticationOff })
         }
+
+        /// Creating and revoking an API key leave one record each, with the key's id; a refused
+        /// creation (no scope) leaves none.
+        @Test func keyChangesAreAudited() async throws {
+            let names = RegistryNames()
+            let leader = try await RegistryInstance.start(names, instance: "a")
+            try await TestEnvironment.eventually("a to lead") { leader.server.registry.isLeader }
+            let created = try await leader.keys { try await $0.createKey(.with { $0.name = "ops"; $0.scopes = ["routes:read"] }) }
+            _ = try await leader.keys { try await $0.revokeKey(.with { $0.id = created.info.id }) }
+            await #expect(throws: RPCError.self) { _ = try await leader.keys { try await $0.createKey(.with { $0.name = "none" }) } }
+            try await leader.stop()
+
+            let records = try await committedRecords(topic: names.auditTopic, kafka: TestEnvironment.kafka, logger: TestEnvironment.logger)
+                .map { try AuditRecord(decoding: $0.value ?? []) }
+            #expect(records.map(\.action) == ["key.create", "key.revoke"])
+            #expect(records.map(\.target) == ["ops", created.info.id])
+            #expect(records.first?.detail == "id=\(created.info.id) scopes=routes:read")
+        }
     }
 }

@@ -75,6 +75,28 @@ extension RegistryIntegration {
             #expect(try await REST.call(.GET, registry.base + "/metrics", authorization: "Bearer \(scraper.presented)").status == 200)
         }
 
+        /// Secure by default: the executable without keys stops at once saying how to configure
+        /// them; told `--insecure-no-auth` it starts and says loudly that nothing is checked.
+        @Test func withoutKeysTheRegistryRefusesToStartUnlessToldInsecure() async throws {
+            let arguments = ["--kafka-brokers", TestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0"]
+            let noKeys = ["HERALD_BOOTSTRAP_KEY_FILE": "", "HERALD_API_KEY": ""]
+            do {
+                let started = try await ServiceProcess.start("herald-registry", arguments: arguments, environment: noKeys, readyMessage: "Registry listening")
+                _ = started.terminate()
+                Issue.record("herald-registry started without keys")
+            } catch ServiceProcess.Failure.exited(_, let log) {
+                #expect(log.contains("no API keys configured") && log.contains("--bootstrap-key-file") && log.contains("--insecure-no-auth"), "\(log)")
+            }
+            let names = RegistryNames()
+            let insecure = try await ServiceProcess.start("herald-registry", arguments: arguments + [
+                "--insecure-no-auth", "--schemas-topic", names.topic, "--election-topic", names.electionTopic,
+                "--election-group", names.group, "--leader-transactional-id", names.transactionalID,
+            ], environment: noKeys, readyMessage: "Registry listening")
+            defer { _ = insecure.terminate() }
+            try await TestEnvironment.eventually("the insecure-mode warning") { insecure.log.contains("Authentication is off (--insecure-no-auth)") }
+            #expect(try await REST.call(.GET, insecure.base + "/subjects", authorization: nil).status == 200)
+        }
+
         /// A follower forwards a write with the caller's own key, which the leader checks again.
         @Test func aFollowerForwardsWritesWithTheCallersKey() async throws {
             let probe = AuthProbe()

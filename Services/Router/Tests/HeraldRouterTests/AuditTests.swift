@@ -4,6 +4,7 @@ import HeraldCore
 import HeraldKafka
 import HeraldProtos
 import HeraldRouter
+import HeraldTestSupport
 import SwiftProtobuf
 import Testing
 
