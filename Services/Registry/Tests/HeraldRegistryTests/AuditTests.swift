@@ -4,6 +4,7 @@ import HeraldCore
 import HeraldKafka
 import HeraldProtos
 import HeraldRegistry
+import HeraldTestSupport
 import NIOHTTP1
 import SwiftProtobuf
 import Testing
