@@ -18,8 +18,16 @@ SERVICES = {  # kind: (HTTP port, gRPC port)
 TOPICS = [  # docs/ARCHITECTURE.md §2, plus the registry's election topic
     "herald._schemas", "herald._schemas.election", "herald.events", "herald.router-dedupe",
     "herald.routes", "herald.events.dlq", "herald.endpoints", "herald.deliveries", "herald.deliveries.dlq",
-    "herald.delivery-status",
+    "herald.delivery-status", "herald.transactional-ids",
 ]
+# Topics whose layout the services rely on: name -> (partitions, cleanup policy) in create-topics.sh.
+FIXED_TOPICS = {
+    "herald.api-keys": ("1", "compact"),  # the latest record per key id, followed by every service
+    "herald.audit": ("1", "delete"),      # one partition, so the log reads in order
+}
+# Services that call the registry and so send an API key of their own.
+KEY_SENDERS = ("producer", "delivery")
+TRUE = ("1", "true", "yes", "on")
 
 
 def tier_label(ms: int) -> str:
@@ -28,6 +36,36 @@ def tier_label(ms: int) -> str:
         if ms % size == 0:
             return f"{ms // size}{unit}"
     return f"{ms}ms"
+
+
+def secret_files(compose: dict, svc: dict) -> dict:
+    """Where each compose secret of `svc` appears in its container: {path: secret name}."""
+    declared = compose.get("secrets", {})
+    files = {}
+    for entry in svc.get("secrets", []):
+        name, target = (entry, entry) if isinstance(entry, str) else (entry.get("source"), entry.get("target", entry.get("source")))
+        if name in declared and "file" in declared[name]:
+            files[target if target.startswith("/") else f"/run/secrets/{target}"] = name
+    return files
+
+
+def key_problems(name: str, kind: str, compose: dict, svc: dict) -> list:
+    """Authentication on: a bootstrap key file from a secret, an API key for the registry's callers,
+    never --insecure-no-auth, and /metrics open because Prometheus scrapes it without a key."""
+    env = svc.get("environment", {})
+    mounted = secret_files(compose, svc)
+    problems = []
+    if env.get("HERALD_BOOTSTRAP_KEY_FILE") not in mounted:
+        problems.append(f"{name}: HERALD_BOOTSTRAP_KEY_FILE must name a compose secret mounted into it, "
+                        f"got {env.get('HERALD_BOOTSTRAP_KEY_FILE')!r} (secrets {sorted(mounted)})")
+    if kind in KEY_SENDERS and env.get("HERALD_API_KEY_FILE") not in mounted and not env.get("HERALD_API_KEY"):
+        problems.append(f"{name}: calls the registry, so needs HERALD_API_KEY_FILE naming a mounted compose secret")
+    command = " ".join(str(part) for field in ("command", "entrypoint") for part in (svc.get(field) or []))
+    if str(env.get("HERALD_INSECURE_NO_AUTH", "")).lower() in TRUE or "--insecure-no-auth" in command:
+        problems.append(f"{name}: runs with --insecure-no-auth; give it keys instead")
+    if str(env.get("HERALD_METRICS_REQUIRE_KEY", "")).lower() in TRUE or "--metrics-require-key" in command:
+        problems.append(f"{name}: /metrics needs a key, but Prometheus (prometheus/prometheus.yml) scrapes without one")
+    return problems
 
 
 def main() -> int:
@@ -77,6 +115,7 @@ def main() -> int:
                 problems.append(f"{name}: does not wait for the topics step")
             if svc.get("restart") not in ("always", "unless-stopped", "on-failure"):
                 problems.append(f"{name}: should restart (under the same instance id) when it dies")
+            problems.extend(key_problems(name, kind, compose, svc))
             for port in svc.get("ports", []):
                 published.setdefault(str(port).rsplit(":", 1)[-1], []).append(name)
         if len(set(ids)) != len(ids) or None in ids:
@@ -91,6 +130,9 @@ def main() -> int:
     for topic in TOPICS:
         if not re.search(rf"^create {re.escape(topic)}\s", script, re.M):
             problems.append(f"create-topics.sh: does not create {topic}")
+    for topic, (partitions, policy) in FIXED_TOPICS.items():
+        if not re.search(rf"^create {re.escape(topic)}\s+{partitions}\s+{policy}\s*$", script, re.M):
+            problems.append(f"create-topics.sh: must create {topic} with {partitions} partition(s), cleanup {policy}")
     tiers = re.search(r'^RETRY_TIERS="\$\{RETRY_TIERS:-([^}]*)\}"', script, re.M)
     schedules = {n: s["environment"].get("HERALD_RETRY_SCHEDULE_MS") for n, s in services.items()
                  if n.startswith("delivery-")}
@@ -106,7 +148,7 @@ def main() -> int:
         print(f"compose/check.py: {problem}", file=sys.stderr)
     if not problems:
         print(f"ok: {len(brokers)} brokers, {sum(1 for n in services if n.split('-')[0] in SERVICES)} "
-              f"Herald instances, {len(TOPICS)} topics + retry tiers {tiers.group(1) if tiers else '?'}")
+              f"Herald instances with keys, {len(TOPICS) + len(FIXED_TOPICS)} topics + retry tiers {tiers.group(1) if tiers else '?'}")
     return 1 if problems else 0
 
 

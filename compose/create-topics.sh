@@ -55,6 +55,11 @@ create herald.delivery-status          "$DELIVERY_PARTITIONS" compact
 create herald.endpoints                1                      compact
 # Every service: the current incarnation of each transactional id.
 create herald.transactional-ids        1                      compact
+# Every service: the API keys the registry writes and every service follows (latest record per key id).
+create herald.api-keys                 1                      compact
+# Every administrative change with the caller's key id, in order (one partition); kept for the
+# broker's retention (log.retention.hours, 7 days by default) — raise retention.ms to keep more.
+create herald.audit                    1                      delete
 
 echo "topics:"
 "$KAFKA_BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP" --describe --topic 'herald\..*' \
