@@ -17,13 +17,66 @@ SERVICES = {  # name: (gRPC port, HTTP port), as in each Services/<Name>/README.
 }
 POD_INDEX = "metadata.labels['apps.kubernetes.io/pod-index']"
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi)?$")
+# Services that call the registry and so send an API key of their own.
+KEY_SENDERS = ("herald-producer", "herald-delivery")
+TRUE = ("1", "true", "yes", "on")
 
 
 def env_of(container: dict) -> dict:
     return {item["name"]: item for item in container.get("env", [])}
 
 
-def check_workload(name: str, objects: dict, problems: list) -> None:
+def generated_secret_keys(kustomization: dict) -> dict:
+    """{Secret name: the keys (file names) it holds} for every Secret the kustomization generates from files."""
+    return {generator["name"]: {entry.split("=", 1)[0] if "=" in entry else Path(entry).name
+                                for entry in generator.get("files", [])}
+            for generator in kustomization.get("secretGenerator", [])}
+
+
+def mounted_secret_files(pod: dict, container: dict, secrets: dict) -> dict:
+    """{path in the container: volume mount} for every file of a generated Secret mounted into it."""
+    volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
+    files = {}
+    for mount in container.get("volumeMounts", []):
+        secret = volumes.get(mount["name"], {}).get("secret", {})
+        if secret.get("secretName") not in secrets:
+            continue
+        keys = {item["key"]: item["path"] for item in secret.get("items", [])} or {k: k for k in secrets[secret["secretName"]]}
+        for path in keys.values():
+            files[f"{mount['mountPath'].rstrip('/')}/{path}"] = mount
+    return files
+
+
+def key_problems(name: str, pod: dict, container: dict, objects: dict, secrets: dict) -> list:
+    """Authentication on: bootstrap keys read-only from a generated Secret, an API key for the
+    registry's callers, and never --insecure-no-auth (in the container or the shared ConfigMap)."""
+    where = f"StatefulSet {name}"
+    env = env_of(container)
+    shared = {}
+    for source in container.get("envFrom", []):
+        config = objects.get(("ConfigMap", source.get("configMapRef", {}).get("name")), {})
+        shared.update(config.get("data", {}))
+    files = mounted_secret_files(pod, container, secrets)
+    problems = []
+    bootstrap = env.get("HERALD_BOOTSTRAP_KEY_FILE", {}).get("value")
+    if bootstrap not in files:
+        problems.append(f"{where}: HERALD_BOOTSTRAP_KEY_FILE must name a file of a generated Secret mounted into it, "
+                        f"got {bootstrap!r} (mounted {sorted(files)})")
+    elif not files[bootstrap].get("readOnly"):
+        problems.append(f"{where}: the bootstrap key Secret must be mounted readOnly")
+    if name in KEY_SENDERS:
+        api_file = env.get("HERALD_API_KEY_FILE", {}).get("value")
+        api_secret = env.get("HERALD_API_KEY", {}).get("valueFrom", {}).get("secretKeyRef", {}).get("name")
+        if api_file not in files and api_secret not in secrets:
+            problems.append(f"{where}: calls the registry, so needs HERALD_API_KEY_FILE naming a mounted Secret file")
+    insecure = [str(env.get("HERALD_INSECURE_NO_AUTH", {}).get("value", "")), str(shared.get("HERALD_INSECURE_NO_AUTH", ""))]
+    arguments = [str(part) for part in container.get("command", []) + container.get("args", [])]
+    if any(value.lower() in TRUE for value in insecure) or "--insecure-no-auth" in arguments:
+        problems.append(f"{where}: runs with --insecure-no-auth; give it keys instead")
+    return problems
+
+
+def check_workload(name: str, objects: dict, secrets: dict, problems: list) -> None:
     grpc_port, http_port = SERVICES[name]
     sts = objects.get(("StatefulSet", name))
     if sts is None:
@@ -52,6 +105,7 @@ def check_workload(name: str, objects: dict, problems: list) -> None:
             problems.append(f"{where}: resources.requests.{kind} '{value}' is not a quantity")
     if not QUANTITY.match(str(resources.get("limits", {}).get("memory", ""))):
         problems.append(f"{where}: resources.limits.memory is missing")
+    problems.extend(key_problems(name, pod, container, objects, secrets))
     if ("PodDisruptionBudget", name) not in objects:
         problems.append(f"{name}: no PodDisruptionBudget")
     if ("Service", name) not in objects:
@@ -76,7 +130,7 @@ def main() -> int:
             if document:
                 objects[(document["kind"], document["metadata"]["name"])] = document
     for name in SERVICES:
-        check_workload(name, objects, problems)
+        check_workload(name, objects, generated_secret_keys(kustomization), problems)
 
     delivery = objects.get(("StatefulSet", "herald-delivery"))
     if delivery:
