@@ -31,6 +31,18 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Option(help: "Dead-letter topic. Env: HERALD_DLQ_TOPIC.")
     var dlqTopic = HeraldEnvironment.string("dlq-topic", default: "herald.deliveries.dlq")
 
+    @Option(help: "Topic of attempt records, the delivery log's attempts. Env: HERALD_ATTEMPTS_TOPIC.")
+    var attemptsTopic = HeraldEnvironment.string("attempts-topic", default: "herald.delivery-attempts")
+
+    @Option(help: "Folder of the embedded delivery log (default .herald/delivery-<instance-id>). Env: HERALD_DATA_DIR.")
+    var dataDir = HeraldEnvironment.string("data-dir", default: "")
+
+    @Option(help: "The delivery log: empty for embedded SQLite in --data-dir, or postgres://user:password@host:port/database. Env: HERALD_DELIVERY_LOG.")
+    var deliveryLog = HeraldEnvironment.string("delivery-log", default: "")
+
+    @Option(help: "How long the delivery log, the attempts topic and dead letters keep records: a number and d, h, m or s. Env: HERALD_DELIVERY_RETENTION.")
+    var deliveryRetention = HeraldEnvironment.string("delivery-retention", default: "30d")
+
     @Option(help: "Prefix of the retry tier topics (<prefix>.<delay>). Env: HERALD_RETRY_TOPIC_PREFIX.")
     var retryTopicPrefix = HeraldEnvironment.string("retry-topic-prefix", default: "herald.deliveries.retry")
 
@@ -65,6 +77,11 @@ struct DeliveryCommand: AsyncParsableCommand {
     var watchBuffer = HeraldEnvironment.int("watch-buffer", default: 1024)
 
     func validate() throws {
+        do {
+            _ = try DeliveryLogRetention.parse(deliveryRetention)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         guard schedule != nil else {
             throw ValidationError("--retry-schedule-ms must be positive integers of at most \(RetryPolicy.longestDelay.components.seconds * 1000), comma-separated")
         }
@@ -92,6 +109,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         topics.status = statusTopic
         topics.endpoints = endpointsTopic
         topics.deadLetters = dlqTopic
+        topics.attempts = attemptsTopic
         let schedule = schedule ?? RetryPolicy.defaultSchedule
         topics.retryTiers = RetryTiers(delays: schedule, topicPrefix: retryTopicPrefix)
         configuration.topics = topics
@@ -106,6 +124,9 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.connectTimeout = .milliseconds(connectTimeoutMS)
         configuration.requestTimeout = .milliseconds(requestTimeoutMS)
         configuration.watchBuffer = watchBuffer
+        if !dataDir.isEmpty { configuration.dataDirectory = dataDir }
+        configuration.deliveryLog = deliveryLog
+        configuration.deliveryRetention = try DeliveryLogRetention.parse(deliveryRetention)
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-delivery", logger: logger)
         try await ServiceRunner.run("Delivery", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,

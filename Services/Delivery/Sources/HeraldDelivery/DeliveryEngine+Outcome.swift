@@ -36,7 +36,9 @@ extension DeliveryEngine {
             dead.lastStatusCode = record.lastStatusCode
             dead.lastError = error
             dead.clearNotBefore()
-            records.append(ProducerRecord(topic: topics.deadLetters, key: key, value: TaskDeadLetters.fitted(dead, key: key, maxRecordBytes: maxRecordBytes).bytes))
+            // Keyed by delivery: the compacted topic keeps each dead letter until its redrive's tombstone.
+            let deadKey = Array(task.deliveryID.utf8)
+            records.append(ProducerRecord(topic: topics.deadLetters, key: deadKey, value: TaskDeadLetters.fitted(dead, key: deadKey, maxRecordBytes: maxRecordBytes).bytes))
             logger.info("Delivery dead-lettered", metadata: task.logMetadata.merging(["error": "\(error)", "herald.delivery.attempts": "\(attempts)"]) { $1 })
         }
         switch report.kind {
@@ -91,6 +93,8 @@ extension DeliveryEngine {
         }
         DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "\(record.state)", requestDuration: report.requestDuration)
         records.append(ProducerRecord(topic: topics.status, key: Array(task.deliveryID.utf8), value: try! record.serializedBytes()))
+        let attempt = AttemptRecord.attempt(of: task, record: record, report: report)
+        records.append(ProducerRecord(topic: topics.attempts, key: Array(task.deliveryID.utf8), value: try! attempt.serializedBytes()))
         pending.records.append(contentsOf: records)
         pending.statuses.append(record)
 

@@ -307,6 +307,9 @@ actor DeliveryEngine {
 
     func isDisabled(_ endpointID: String) -> Bool { lanes[endpointID]?.disabled ?? false }
 
+    /// The endpoint's breaker as this instance sees it; nil when it has not sent to the endpoint.
+    func circuitState(_ endpointID: String) -> CircuitBreaker.State? { lanes[endpointID]?.breaker.state }
+
     /// Partitions paused because this endpoint's queue was full get their held task in, if there is room now.
     func admitHeld(for endpointID: String) async {
         let waiting = partitions.filter { $0.value.held?.waitingForLane == true && $0.value.held?.job.task.endpointID == endpointID }

@@ -51,6 +51,13 @@ public struct DeliveryServer: Sendable {
         public var watchBuffer = 1024
         /// Bound on each registry call. Default 5 s.
         public var registryTimeout = Duration.seconds(5)
+        /// Where the embedded delivery log lives. Default `.herald/delivery-<instance-id>`.
+        public var dataDirectory: String?
+        /// The delivery log: empty for the embedded SQLite file `delivery-log.sqlite` in the data
+        /// directory, or `postgres://user:password@host:port/database` for a shared PostgreSQL log. Default empty.
+        public var deliveryLog = ""
+        /// How long the delivery log, the attempts topic and dead letters keep what they hold. Default 30 days.
+        public var deliveryRetention = Duration.seconds(30 * 86_400)
 
         /// How long a rebalance waits for this instance to commit the outcomes of the sends in flight
         /// for the partitions it revokes (`KafkaConsumer.Revocation.afterAcknowledgement`): a little
@@ -67,6 +74,16 @@ public struct DeliveryServer: Sendable {
         }
 
         public var transactionalID: String { "herald-delivery-\(instanceID)" }
+
+        public var resolvedDataDirectory: String { dataDirectory ?? ".herald/delivery-\(instanceID)" }
+
+        /// The log's database as configured.
+        func openLogDatabase(logger: Logger) async throws -> any LogDatabase {
+            if deliveryLog.isEmpty {
+                return try await SQLiteLogDatabase.open(path: resolvedDataDirectory + "/delivery-log.sqlite")
+            }
+            return try PostgresLogDatabase(url: deliveryLog, logger: logger)
+        }
     }
 
     public let health: HealthStatus
@@ -81,10 +98,13 @@ public struct DeliveryServer: Sendable {
         _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let topics = configuration.topics
         let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
-        for topic in topics.consumed + [topics.deadLetters] {
+        for topic in topics.consumed {
             try await admin.createTopic(topic, partitions: configuration.partitions, ignoreIfExists: true)
         }
-        try await admin.createTopic(topics.status, partitions: configuration.partitions, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+        let retention = DeliveryLogRetention(retention: configuration.deliveryRetention)
+        for (topic, configs) in retention.topicConfigs(topics) {
+            try await admin.createTopic(topic, partitions: configuration.partitions, configs: configs, ignoreIfExists: true)
+        }
         try await admin.createTopic(topics.endpoints, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
         await admin.close()
 
@@ -102,11 +122,8 @@ public struct DeliveryServer: Sendable {
         let status = CompactedTable<String, Herald_V1_DeliveryRecord>(topic: topics.status, configuration: configuration.kafka, logger: logger) {
             try Herald_V1_DeliveryRecord(serializedBytes: $0)
         }
-        let deadLetters = CompactedTable<String, Herald_V1_DeliveryTask>(topic: topics.deadLetters, configuration: configuration.kafka, logger: logger) { message in
-            guard let value = message.value, !TaskDeadLetters.isUnreadableLetter(message) else { return nil }
-            let task = try Herald_V1_DeliveryTask(serializedBytes: value)
-            return (task.deliveryID, task)
-        }
+        let log = try await DeliveryLog.open(configuration.openLogDatabase(logger: logger))
+        let follower = DeliveryLogFollower(log: log, topics: DeliveryLogTopics(topics), kafka: configuration.kafka, logger: logger)
         let consumer = try KafkaConsumer(
             configuration: configuration.kafka,
             options: .init(
@@ -134,7 +151,7 @@ public struct DeliveryServer: Sendable {
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
-        let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics,
+        let service = DeliveryGRPCService(endpoints: endpoints, status: status, log: log, engine: engine, topics: topics,
                                           watchBuffer: max(1, configuration.watchBuffer))
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)
@@ -142,8 +159,8 @@ public struct DeliveryServer: Sendable {
             router: HeraldHTTP.router(health: health), host: configuration.host, port: configuration.httpPort,
             serverName: "herald-delivery", tls: configuration.listenerCertificate, logger: logger)
         let core = DeliveryCoreService(
-            loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, deadLetters: deadLetters,
-            httpClients: httpClients, topics: topics, health: health, logger: logger)
+            loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, log: log, follower: follower,
+            retention: retention, httpClients: httpClients, topics: topics, health: health, logger: logger)
         logger.info("Delivery configured", metadata: [
             "kafka.transactional_id": "\(producer.transactionalID)", "kafka.group_id": "\(configuration.consumerGroup)",
             "kafka.topics": "\(topics.consumed.joined(separator: ","))",
@@ -154,15 +171,18 @@ public struct DeliveryServer: Sendable {
     }
 }
 
-/// Replays the endpoints, status and dead-letter tables, then runs the delivery loop; on
-/// shutdown drains it and closes the Kafka clients and the HTTP client.
+/// Replays the endpoints and status tables and brings the delivery log up to date, then runs the
+/// delivery loop (and the log's retention); on shutdown drains it and closes the Kafka clients,
+/// the log and the HTTP client.
 struct DeliveryCoreService: Service {
     let loop: DeliveryLoop
     let consumer: KafkaConsumer
     let producer: TransactionalProducer
     let endpoints: EndpointStore
     let status: CompactedTable<String, Herald_V1_DeliveryRecord>
-    let deadLetters: CompactedTable<String, Herald_V1_DeliveryTask>
+    let log: DeliveryLog
+    let follower: DeliveryLogFollower
+    let retention: DeliveryLogRetention
     let httpClients: WebhookClients
     let topics: DeliveryTopics
     let health: HealthStatus
@@ -174,12 +194,13 @@ struct DeliveryCoreService: Service {
             try await withThrowingTaskGroup(of: Void.self) { tables in
                 tables.addTask { try await endpoints.table.run() }
                 tables.addTask { try await status.run() }
-                tables.addTask { try await deadLetters.run() }
+                tables.addTask { try await follower.run() }
+                tables.addTask { try await retention.run(log, logger: logger) }
                 try await endpoints.table.waitUntilReady()
                 let unreadable = endpoints.unreadableSecrets()
                 guard unreadable.isEmpty else { throw UnreadableSecrets(endpointIDs: unreadable) }
                 try await status.waitUntilReady()
-                try await deadLetters.waitUntilReady()
+                try await follower.waitUntilReady()
                 try await consumer.subscribe(topics.consumed)
                 health.set(.serving, for: DeliveryServer.serviceName)
                 logger.info("Delivery ready", metadata: [
@@ -199,6 +220,7 @@ struct DeliveryCoreService: Service {
         await consumer.close()
         await producer.close()
         await endpoints.close()
+        await log.database.close()
         await httpClients.shutdown()
     }
 }

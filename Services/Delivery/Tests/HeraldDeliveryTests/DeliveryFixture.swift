@@ -34,6 +34,13 @@ enum TestEnvironment {
         return logger
     }()
 
+    /// A fresh folder under the system's temporary directory.
+    static func temporaryDirectory(_ prefix: String) -> String {
+        let path = NSTemporaryDirectory() + unique(prefix)
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     static func unique(_ prefix: String) -> String {
         "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
     }
@@ -66,6 +73,7 @@ struct DeliveryNames: Sendable {
         topics.status = base + ".status"
         topics.endpoints = base + ".endpoints"
         topics.deadLetters = base + ".dlq"
+        topics.attempts = base + ".attempts"
         topics.retryTiers = RetryTiers(delays: retrySchedule, topicPrefix: base + ".retry")
         group = base + ".group"
         self.retrySchedule = retrySchedule
@@ -103,7 +111,7 @@ struct DeliveryStack {
     static let secretKey = Data((0..<32).map { UInt8($0 &* 7 &+ 3) }).base64EncodedString()
 
     static func start(names: DeliveryNames = DeliveryNames(), registry: TestRegistry? = nil, partitions: Int = 3, maxAttempts: Int? = 3,
-                      allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil,
+                      allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil, dataDirectory: String? = nil,
                       logger: Logger = TestEnvironment.logger) async throws -> DeliveryStack {
         let registry = if let registry { registry } else { try await TestRegistry.start() }
         var configuration = DeliveryServer.Configuration(kafka: TestEnvironment.kafka())
@@ -119,6 +127,7 @@ struct DeliveryStack {
         configuration.retryPolicy = RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)
+        configuration.dataDirectory = dataDirectory ?? TestEnvironment.temporaryDirectory("delivery-log")
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let group = RunningGroup(server.services, logger: logger)
         let port = try await server.grpc.boundPort()
