@@ -150,6 +150,19 @@ public enum Herald_V1_Delivery: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Replay" metadata.
+        public enum Replay: Sendable {
+            /// Request type for "Replay".
+            public typealias Input = Herald_V1_ReplayRequest
+            /// Response type for "Replay".
+            public typealias Output = Herald_V1_ReplayResponse
+            /// Descriptor for "Replay".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "herald.v1.Delivery"),
+                method: "Replay",
+                type: .unary
+            )
+        }
         /// Namespace for "WatchDeliveries" metadata.
         public enum WatchDeliveries: Sendable {
             /// Request type for "WatchDeliveries".
@@ -175,6 +188,7 @@ public enum Herald_V1_Delivery: Sendable {
             GetEndpointHealth.descriptor,
             ListDeadLetters.descriptor,
             Redrive.descriptor,
+            Replay.descriptor,
             WatchDeliveries.descriptor
         ]
     }
@@ -382,11 +396,31 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_RedriveResponse>
 
+        /// Handle the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Herald_V1_ReplayRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Herald_V1_ReplayResponse` messages.
+        func replay(
+            request: GRPCCore.StreamingServerRequest<Herald_V1_ReplayRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_ReplayResponse>
+
         /// Handle the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Herald_V1_WatchDeliveriesRequest` messages.
@@ -589,11 +623,31 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Herald_V1_RedriveResponse>
 
+        /// Handle the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ReplayRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Herald_V1_ReplayResponse` message.
+        func replay(
+            request: GRPCCore.ServerRequest<Herald_V1_ReplayRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Herald_V1_ReplayResponse>
+
         /// Handle the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_WatchDeliveriesRequest` message.
@@ -794,11 +848,31 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> Herald_V1_RedriveResponse
 
+        /// Handle the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A `Herald_V1_ReplayRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Herald_V1_ReplayResponse` to respond with.
+        func replay(
+            request: Herald_V1_ReplayRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Herald_V1_ReplayResponse
+
         /// Handle the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A `Herald_V1_WatchDeliveriesRequest` message.
@@ -930,6 +1004,17 @@ extension Herald_V1_Delivery.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Herald_V1_Delivery.Method.Replay.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_ReplayRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_ReplayResponse>(),
+            handler: { request, context in
+                try await self.replay(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Herald_V1_Delivery.Method.WatchDeliveries.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_WatchDeliveriesRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_DeliveryRecord>(),
@@ -1050,6 +1135,17 @@ extension Herald_V1_Delivery.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_RedriveResponse> {
         let response = try await self.redrive(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func replay(
+        request: GRPCCore.StreamingServerRequest<Herald_V1_ReplayRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_ReplayResponse> {
+        let response = try await self.replay(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1194,6 +1290,19 @@ extension Herald_V1_Delivery.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Herald_V1_RedriveResponse> {
         return GRPCCore.ServerResponse<Herald_V1_RedriveResponse>(
             message: try await self.redrive(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func replay(
+        request: GRPCCore.ServerRequest<Herald_V1_ReplayRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Herald_V1_ReplayResponse> {
+        return GRPCCore.ServerResponse<Herald_V1_ReplayResponse>(
+            message: try await self.replay(
                 request: request.message,
                 context: context
             ),
@@ -1458,11 +1567,36 @@ extension Herald_V1_Delivery {
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_RedriveResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
+        /// Call the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ReplayRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_ReplayRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_ReplayResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func replay<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_ReplayRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_ReplayRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_ReplayResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ReplayResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
         /// Call the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_WatchDeliveriesRequest` message.
@@ -1838,11 +1972,47 @@ extension Herald_V1_Delivery {
             )
         }
 
+        /// Call the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ReplayRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_ReplayRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_ReplayResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func replay<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_ReplayRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_ReplayRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_ReplayResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ReplayResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Herald_V1_Delivery.Method.Replay.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_WatchDeliveriesRequest` message.
@@ -2161,11 +2331,42 @@ extension Herald_V1_Delivery.ClientProtocol {
         )
     }
 
+    /// Call the "Replay" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+    /// > deliveries, with new webhook-ids, marked as replays.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Herald_V1_ReplayRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func replay<Result>(
+        request: GRPCCore.ClientRequest<Herald_V1_ReplayRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ReplayResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.replay(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_ReplayRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_ReplayResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "WatchDeliveries" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Every change of a delivery record from now on.
+    /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+    /// > since then (from the delivery log, oldest first).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Herald_V1_WatchDeliveriesRequest` message.
@@ -2518,11 +2719,46 @@ extension Herald_V1_Delivery.ClientProtocol {
         )
     }
 
+    /// Call the "Replay" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+    /// > deliveries, with new webhook-ids, marked as replays.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func replay<Result>(
+        _ message: Herald_V1_ReplayRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ReplayResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Herald_V1_ReplayRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.replay(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "WatchDeliveries" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Every change of a delivery record from now on.
+    /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+    /// > since then (from the delivery log, oldest first).
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -10,7 +10,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         commandName: "deliveries",
         abstract: "Inspect deliveries and their attempts, endpoint health, dead letters; redrive them, watch changes.",
         discussion: "Exit status: 0 on success, 2 when the delivery service refused the call or could not be reached.",
-        subcommands: [DeliveriesGetCommand.self, DeliveriesListCommand.self, DeliveriesShowCommand.self, DeliveriesHealthCommand.self, DeliveriesDLQCommand.self, DeliveriesRedriveCommand.self, DeliveriesWatchCommand.self]
+        subcommands: [DeliveriesGetCommand.self, DeliveriesListCommand.self, DeliveriesShowCommand.self, DeliveriesHealthCommand.self, DeliveriesReplayCommand.self, DeliveriesDLQCommand.self, DeliveriesRedriveCommand.self, DeliveriesWatchCommand.self]
     )
 }
 
@@ -72,12 +72,20 @@ struct DeliveriesWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "watch", abstract: "Print every delivery change as it happens (Ctrl-C stops).")
     @OptionGroup var options: DeliveryClientOptions
     @Option(help: "Only this endpoint.") var endpoint: String?
+    @Option(help: "Resume: first every delivery updated since this ISO 8601 time or age (30m, 2h, 7d).") var since: String?
+
+    func validate() throws {
+        if let since { _ = try DeliveryTime.timestamp(since) }
+    }
 
     func run() async throws {
-        let endpoint = endpoint
+        let request = try Herald_V1_WatchDeliveriesRequest.with { request in
+            request.endpointID = endpoint ?? ""
+            if let since { request.since = try DeliveryTime.timestamp(since) }
+        }
         let json = options.json
         try await options.withDelivery { client in
-            try await client.watchDeliveries(.with { $0.endpointID = endpoint ?? "" }) { response in
+            try await client.watchDeliveries(request) { response in
                 for try await record in response.messages {
                     if json {
                         var encoding = JSONEncodingOptions()

@@ -82,6 +82,33 @@ struct DeliveriesHealthCommand: AsyncParsableCommand {
     }
 }
 
+/// `herald deliveries replay`: an endpoint's delivered events of a time range, sent again.
+struct DeliveriesReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay", abstract: "Send an endpoint's delivered events of a time range again, as new deliveries marked as replays.")
+    @OptionGroup var options: DeliveryClientOptions
+    @Option(help: "Whose delivered events.") var endpoint: String
+    @Option(help: "Delivered at or after: an ISO 8601 time or an age (30m, 2h, 7d).") var since: String
+    @Option(help: "Delivered before: an ISO 8601 time or an age (default now).") var until: String?
+    @Option(help: "Send them to this endpoint instead.") var to: String?
+
+    func validate() throws {
+        _ = try DeliveryTime.timestamp(since)
+        if let until { _ = try DeliveryTime.timestamp(until) }
+    }
+
+    func run() async throws {
+        let request = try Herald_V1_ReplayRequest.with { request in
+            request.endpointID = endpoint
+            request.since = try DeliveryTime.timestamp(since)
+            request.until = try until.map(DeliveryTime.timestamp) ?? Google_Protobuf_Timestamp(date: Date())
+            request.toEndpointID = to ?? ""
+        }
+        let response = try await options.withDelivery { try await $0.replay(request) }
+        options.emit(response) { "replayed \(response.replayed)" + (response.missing > 0 ? ", \(response.missing) no longer on the deliveries topic" : "") }
+    }
+}
+
 /// Times and states as the delivery commands take them.
 enum DeliveryTime {
     static func age(_ text: String) throws -> Google_Protobuf_Duration {

@@ -93,7 +93,7 @@ extension DeliveryEngine {
         }
         DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "\(record.state)", requestDuration: report.requestDuration)
         records.append(ProducerRecord(topic: topics.status, key: Array(task.deliveryID.utf8), value: try! record.serializedBytes()))
-        let attempt = AttemptRecord.attempt(of: task, record: record, report: report)
+        let attempt = AttemptRecord.attempt(record: record, report: report)
         records.append(ProducerRecord(topic: topics.attempts, key: Array(task.deliveryID.utf8), value: try! attempt.serializedBytes()))
         pending.records.append(contentsOf: records)
         pending.statuses.append(record)

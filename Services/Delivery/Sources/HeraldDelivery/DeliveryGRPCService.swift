@@ -12,6 +12,9 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
     let status: CompactedTable<String, Herald_V1_DeliveryRecord>
     let log: DeliveryLog
     let engine: DeliveryEngine
+    let deliveredTasks: DeliveredTasks
+    /// How long before a replayed range its tasks may have been written (their retries' delays).
+    let replayLookback: Duration
     let topics: DeliveryTopics
     /// Status changes a `WatchDeliveries` watcher may fall behind before it is cut off.
     var watchBuffer = 1024
@@ -136,6 +139,44 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
         return .with { $0.redriven = Int32(statuses.count) }
     }
 
+    /// Delivered deliveries of the range (at most `maxRedrive`) sent again as new deliveries, their
+    /// tasks read back from the deliveries topic; with their PENDING status, in one transaction.
+    func replay(request: Herald_V1_ReplayRequest, context: ServerContext) async throws -> Herald_V1_ReplayResponse {
+        guard !request.endpointID.isEmpty else { throw DeliveryAPIError(.invalidArgument, "endpoint_id: required") }
+        guard request.hasSince, request.hasUntil else { throw DeliveryAPIError(.invalidArgument, "since and until: both required") }
+        let since = DeliveryLogRows.micros(request.since), until = DeliveryLogRows.micros(request.until)
+        guard since < until else { throw DeliveryAPIError(.invalidArgument, "since: must be before until") }
+        let target = request.toEndpointID.nonEmpty ?? request.endpointID
+        _ = try endpoints.get(target)
+        let filter = DeliveryFilter(endpointID: request.endpointID, state: Herald_V1_DeliveryState.succeeded.rawValue, sinceMicros: since, untilMicros: until)
+        var delivered: [Herald_V1_DeliveryRecord] = []
+        var cursor: DeliveryCursor?
+        repeat {
+            let (page, next) = try await log.list(filter, after: cursor, limit: Self.maxPageSize)
+            delivered += page
+            cursor = next
+        } while cursor != nil && delivered.count < Self.maxRedrive
+        delivered = Array(delivered.prefix(Self.maxRedrive))
+        let lookbackMicros = replayLookback.components.seconds * 1_000_000
+        let tasks = try await deliveredTasks.find(Set(delivered.map(\.deliveryID)), writtenSinceMilliseconds: (since - lookbackMicros) / 1000)
+        let now = Date()
+        var records: [ProducerRecord] = []
+        var statuses: [Herald_V1_DeliveryRecord] = []
+        for original in delivered.reversed() {
+            guard let task = tasks[original.deliveryID] else { continue }
+            let replayed = ReplayTask.make(from: task, to: target, at: now)
+            let status = ReplayTask.pending(replayed, at: now)
+            records.append(ProducerRecord(topic: topics.deliveries, key: Array(target.utf8), value: try replayed.serializedBytes()))
+            records.append(ProducerRecord(topic: topics.status, key: Array(replayed.deliveryID.utf8), value: try status.serializedBytes()))
+            statuses.append(status)
+        }
+        if !records.isEmpty { try await engine.enqueue(records: records, statuses: statuses) }
+        return .with {
+            $0.replayed = Int32(statuses.count)
+            $0.missing = Int32(delivered.count - statuses.count)
+        }
+    }
+
     /// Status changes as they happen. A watcher that falls `watchBuffer` changes behind is cut off
     /// with RESOURCE_EXHAUSTED rather than buffered without limit.
     func watchDeliveries(request: Herald_V1_WatchDeliveriesRequest, response: RPCWriter<Herald_V1_DeliveryRecord>, context: ServerContext) async throws {
@@ -152,6 +193,16 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
         }
         defer { feeder.cancel() }
         try await cancelWhenGracefulShutdown {
+            // The live feed is subscribed before the log is read, so nothing falls between the two.
+            if request.hasSince {
+                var position = DeliveryCursor(updatedMicros: DeliveryLogRows.micros(request.since), deliveryID: "")
+                while true {
+                    let page = try await log.updated(endpointID: request.endpointID.nonEmpty, after: position, limit: Self.maxPageSize)
+                    for record in page { try await response.write(record) }
+                    guard page.count == Self.maxPageSize, let last = page.last else { break }
+                    position = DeliveryCursor(updatedMicros: DeliveryLogRows.micros(last.updatedAt), deliveryID: last.deliveryID)
+                }
+            }
             for await record in relay.elements { try await response.write(record) }
         }
         if relay.overflowed {

@@ -151,7 +151,9 @@ public struct DeliveryServer: Sendable {
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
-        let service = DeliveryGRPCService(endpoints: endpoints, status: status, log: log, engine: engine, topics: topics,
+        let service = DeliveryGRPCService(endpoints: endpoints, status: status, log: log, engine: engine,
+                                          deliveredTasks: DeliveredTasks(topic: topics.deliveries, kafka: configuration.kafka, logger: logger),
+                                          replayLookback: configuration.retryPolicy.schedule.reduce(.seconds(3600), +), topics: topics,
                                           watchBuffer: max(1, configuration.watchBuffer))
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)], logger: logger)

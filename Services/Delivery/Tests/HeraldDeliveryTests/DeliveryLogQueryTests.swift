@@ -91,9 +91,43 @@ import Testing
         #expect(throws: (any Error).self) { try LogEntry.decode(KafkaMessage(topic: topics.attempts, partition: 0, offset: 0, key: nil, value: [0xFF]), topics: topics) }
     }
 
+    @Test func aReplayIsANewDeliveryFromAttemptZeroNamingTheOriginal() {
+        let original = Herald_V1_DeliveryTask.with {
+            $0.deliveryID = "d-1"
+            $0.endpointID = "hook"
+            $0.attempt = 3
+            $0.lastStatusCode = 503
+            $0.lastError = "HTTP 503"
+            $0.notBefore = Google_Protobuf_Timestamp(seconds: 5)
+            $0.eventExtensions = ["tenant": "acme"]
+        }
+        let now = Date(timeIntervalSince1970: 1_700_000_000.25)
+        let replay = ReplayTask.make(from: original, to: "copy", at: now)
+        #expect(replay.deliveryID == "d-1.replay-1700000000250000")
+        #expect(replay.endpointID == "copy")
+        #expect(replay.attempt == 0)
+        #expect(!replay.hasNotBefore)
+        #expect(replay.lastStatusCode == 0)
+        #expect(replay.lastError.isEmpty)
+        #expect(replay.eventExtensions == ["tenant": "acme", "heraldreplayof": "d-1"])
+        let status = ReplayTask.pending(replay, at: now)
+        #expect(status.deliveryID == replay.deliveryID)
+        #expect(status.state == .pending)
+        #expect(status.endpointID == "copy")
+    }
+
+    @Test func aResumedWatchReadsOldestFirstAfterItsPosition() {
+        let statement = DeliveryLogQuery.updated(endpointID: "hook", after: DeliveryCursor(updatedMicros: 5, deliveryID: ""), limit: 100)
+        #expect(statement.sql.hasSuffix("WHERE endpoint_id = $1 AND (updated_us, delivery_id) > ($2, $3) ORDER BY updated_us, delivery_id LIMIT $4"))
+        #expect(statement.binds == [.text("hook"), .integer(5), .text(""), .integer(100)])
+    }
+
     @Test func anAttemptKeepsTheFirstKiBOfTheBodyAndTheStatusItLedTo() {
-        let task = Herald_V1_DeliveryTask.with { $0.deliveryID = "d-1"; $0.endpointID = "hook"; $0.eventID = "e"; $0.eventSource = "/s" }
         let record = Herald_V1_DeliveryRecord.with {
+            $0.deliveryID = "d-1"
+            $0.endpointID = "hook"
+            $0.eventID = "e"
+            $0.eventSource = "/s"
             $0.state = .retrying
             $0.attempts = 2
             $0.lastStatusCode = 503
@@ -103,7 +137,10 @@ import Testing
         }
         let report = AttemptReport(kind: .answered(status: 503, retryAfter: nil), policy: nil, reachedEndpoint: true,
                                    requestDuration: .milliseconds(1500), responseBody: Array(repeating: 0x61, count: 3000))
-        let attempt = AttemptRecord.attempt(of: task, record: record, report: report)
+        let attempt = AttemptRecord.attempt(record: record, report: report)
+        #expect(attempt.deliveryID == "d-1")
+        #expect(attempt.endpointID == "hook")
+        #expect(attempt.eventID == "e")
         #expect(attempt.responseBody.count == 1024)
         #expect(attempt.duration == Google_Protobuf_Duration(seconds: 1, nanos: 500_000_000))
         #expect(attempt.attemptedAt == record.updatedAt)

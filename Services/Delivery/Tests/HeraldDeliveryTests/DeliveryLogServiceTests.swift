@@ -53,5 +53,54 @@ extension DeliveryIntegration {
             try await receiver.stop()
             try await stack.stop()
         }
+
+        @Test func aReplaySendsDeliveredEventsAgainAsNewMarkedDeliveriesAndAWatchResumesFromATime() async throws {
+            let stack = try await DeliveryStack.start()
+            let first = try await Receiver.start()
+            let second = try await Receiver.start()
+            _ = try await stack.putEndpoint("hook", url: first.url)
+            _ = try await stack.putEndpoint("copy", url: second.url)
+            let started = Date()
+            let tasks = [stack.task(event: "r-1", endpoint: "hook"), stack.task(event: "r-2", endpoint: "hook")]
+            try await stack.produce(tasks)
+            try await stack.waitFor(.succeeded, events: ["r-1", "r-2"])
+
+            let watched = try await stack.withDelivery { client in
+                try await client.watchDeliveries(.with { $0.endpointID = "hook"; $0.since = Google_Protobuf_Timestamp(date: started) }) { response in
+                    var records: [Herald_V1_DeliveryRecord] = []
+                    for try await record in response.messages {
+                        records.append(record)
+                        if records.count == 2 { break }
+                    }
+                    return records
+                }
+            }
+            #expect(Set(watched.map(\.deliveryID)) == Set(tasks.map(\.deliveryID)))
+            #expect(watched.allSatisfy { $0.state == .succeeded })
+
+            let range = Herald_V1_ReplayRequest.with {
+                $0.endpointID = "hook"
+                $0.since = Google_Protobuf_Timestamp(date: started)
+                $0.until = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(60))
+                $0.toEndpointID = "copy"
+            }
+            let replay = try await stack.withDelivery { try await $0.replay(range) }
+            #expect(replay.replayed == 2)
+            #expect(replay.missing == 0)
+            try await TestEnvironment.eventually("both replays at the second endpoint") { second.received.count == 2 }
+            for received in second.received {
+                let original = try #require(tasks.first { received.webhookID.hasPrefix($0.deliveryID + ".replay-") }, "\(received.webhookID)")
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(received.body)) as? [String: Any])
+                #expect(body["heraldreplayof"] as? String == original.deliveryID)
+            }
+            #expect(first.received.count == 2, "the original endpoint got nothing more")
+            try await TestEnvironment.eventually("the replays succeeded in the log") {
+                try await stack.withDelivery { try await $0.listDeliveries(.with { $0.endpointID = "copy"; $0.state = .succeeded }) }.deliveries.count == 2
+            }
+            await #expect(throws: RPCError.self) { try await stack.withDelivery { try await $0.replay(.with { $0.endpointID = "hook" }) } }
+            try await first.stop()
+            try await second.stop()
+            try await stack.stop()
+        }
     }
 }

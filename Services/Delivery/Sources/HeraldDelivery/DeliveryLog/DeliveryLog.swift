@@ -41,6 +41,11 @@ public struct DeliveryLog: Sendable {
         return (records, DeliveryCursor(updatedMicros: DeliveryLogRows.micros(last.updatedAt), deliveryID: last.deliveryID))
     }
 
+    /// Deliveries updated after `position`, oldest first.
+    public func updated(endpointID: String?, after position: DeliveryCursor, limit: Int) async throws -> [Herald_V1_DeliveryRecord] {
+        try await database.query(DeliveryLogQuery.updated(endpointID: endpointID, after: position, limit: limit)).map(DeliveryLogRows.record)
+    }
+
     public func deliveries(eventSource: String, eventID: String) async throws -> [Herald_V1_DeliveryRecord] {
         try await database.query(DeliveryLogQuery.deliveries(eventSource: eventSource, eventID: eventID)).map(DeliveryLogRows.record)
     }

@@ -64,6 +64,17 @@ enum DeliveryLogQuery {
             conditions.binds + [.integer(Int64(limit + 1))])
     }
 
+    /// Deliveries updated after a position, oldest first: what a watcher resuming from a time missed.
+    static func updated(endpointID: String?, after position: DeliveryCursor, limit: Int) -> LogStatement {
+        var conditions = Conditions()
+        if let endpointID { conditions.add({ "endpoint_id = \($0)" }, .text(endpointID)) }
+        conditions.add({ "(updated_us, delivery_id) > (\($0), \($1))" }, .integer(position.updatedMicros), .text(position.deliveryID))
+        let limitPlaceholder = conditions.nextPlaceholder
+        return LogStatement(
+            "SELECT \(deliveryColumns) FROM deliveries\(conditions.sql) ORDER BY updated_us, delivery_id LIMIT \(limitPlaceholder)",
+            conditions.binds + [.integer(Int64(limit))])
+    }
+
     static func delivery(id: String) -> LogStatement {
         LogStatement("SELECT \(deliveryColumns) FROM deliveries WHERE delivery_id = $1", [.text(id)])
     }

@@ -39,22 +39,17 @@ enum DeliveryLogRows {
     }
 
     static func attempt(_ row: LogRow, of record: Herald_V1_DeliveryRecord) -> Herald_V1_DeliveryAttempt {
-        .with {
-            $0.deliveryID = record.deliveryID
-            $0.eventSource = record.eventSource
-            $0.eventID = record.eventID
-            $0.eventType = record.eventType
-            $0.routeID = record.routeID
-            $0.endpointID = row["endpoint_id"]?.text ?? ""
-            $0.attemptedAt = timestamp(row["attempted_us"]?.integer ?? 0)
-            let duration = row["duration_us"]?.integer ?? 0
-            $0.duration = Google_Protobuf_Duration(seconds: duration / 1_000_000, nanos: Int32(duration % 1_000_000) * 1000)
-            $0.statusCode = Int32(clamping: row["status_code"]?.integer ?? 0)
-            $0.error = row["error"]?.text ?? ""
-            $0.responseBody = Data(row["response_body"]?.blob ?? [])
-            $0.state = Herald_V1_DeliveryState(rawValue: Int(row["state"]?.integer ?? 0)) ?? .unspecified
-            $0.attempts = Int32(clamping: row["attempts"]?.integer ?? 0)
-            if let next = row["next_attempt_us"]?.integer { $0.nextAttemptAt = timestamp(next) }
-        }
+        var attempt = AttemptRecord.of(record)
+        attempt.endpointID = row["endpoint_id"]?.text ?? ""
+        attempt.attemptedAt = timestamp(row["attempted_us"]?.integer ?? 0)
+        let duration = row["duration_us"]?.integer ?? 0
+        attempt.duration = Google_Protobuf_Duration(seconds: duration / 1_000_000, nanos: Int32(duration % 1_000_000) * 1000)
+        attempt.statusCode = Int32(clamping: row["status_code"]?.integer ?? 0)
+        attempt.error = row["error"]?.text ?? ""
+        attempt.responseBody = Data(row["response_body"]?.blob ?? [])
+        attempt.state = Herald_V1_DeliveryState(rawValue: Int(row["state"]?.integer ?? 0)) ?? .unspecified
+        attempt.attempts = Int32(clamping: row["attempts"]?.integer ?? 0)
+        if let next = row["next_attempt_us"]?.integer { attempt.nextAttemptAt = timestamp(next) }
+        return attempt
     }
 }
