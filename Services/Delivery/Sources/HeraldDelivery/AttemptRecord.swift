@@ -2,6 +2,20 @@ import Foundation
 import HeraldProtos
 import SwiftProtobuf
 
+extension Herald_V1_DeliveryRecord {
+    /// A status record of the delivery `task` is, its identifying fields filled.
+    static func of(_ task: Herald_V1_DeliveryTask) -> Herald_V1_DeliveryRecord {
+        .with {
+            $0.deliveryID = task.deliveryID
+            $0.eventSource = task.eventSource
+            $0.eventID = task.eventID
+            $0.eventType = task.eventType
+            $0.endpointID = task.endpointID
+            $0.routeID = task.routeID
+        }
+    }
+}
+
 /// The attempts topic's record of one attempt, from the status it led to and the send's report (pure).
 enum AttemptRecord {
     /// How much of a response body an attempt keeps.

@@ -14,17 +14,10 @@ extension DeliveryEngine {
         let now = Date()
         let accounting = AttemptAccounting(policy: report.policy ?? RetryPolicy(), attemptsBefore: task.attempt)
         let attempts = accounting.attempts(charged: report.charge)
-        var record = Herald_V1_DeliveryRecord.with {
-            $0.deliveryID = task.deliveryID
-            $0.eventSource = task.eventSource
-            $0.eventID = task.eventID
-            $0.eventType = task.eventType
-            $0.endpointID = task.endpointID
-            $0.routeID = task.routeID
-            $0.attempts = attempts
-            $0.lastError = TaskDeadLetters.capped(report.error)
-            $0.updatedAt = Google_Protobuf_Timestamp(date: now)
-        }
+        var record = Herald_V1_DeliveryRecord.of(task)
+        record.attempts = attempts
+        record.lastError = TaskDeadLetters.capped(report.error)
+        record.updatedAt = Google_Protobuf_Timestamp(date: now)
         var records: [ProducerRecord] = []
         let key = Array(task.endpointID.utf8)
         var lane = lanes[task.endpointID]

@@ -77,15 +77,9 @@ enum ReplayTask {
 
     /// The PENDING status a replayed task starts with.
     static func pending(_ task: Herald_V1_DeliveryTask, at now: Date) -> Herald_V1_DeliveryRecord {
-        .with {
-            $0.deliveryID = task.deliveryID
-            $0.eventSource = task.eventSource
-            $0.eventID = task.eventID
-            $0.eventType = task.eventType
-            $0.endpointID = task.endpointID
-            $0.routeID = task.routeID
-            $0.state = .pending
-            $0.updatedAt = Google_Protobuf_Timestamp(date: now)
-        }
+        var status = Herald_V1_DeliveryRecord.of(task)
+        status.state = .pending
+        status.updatedAt = Google_Protobuf_Timestamp(date: now)
+        return status
     }
 }
