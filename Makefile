@@ -6,7 +6,7 @@ HERALD_KAFKA_PORT ?= 9092
 HERALD_KAFKA_BROKERS ?= 127.0.0.1:$(HERALD_KAFKA_PORT)
 export HERALD_KAFKA_PORT HERALD_KAFKA_BROKERS
 
-APT_PACKAGES := librdkafka-dev libavro-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql
+APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
@@ -23,11 +23,13 @@ BENCH_STAMP := $(VENV)/.bench-$(shell cksum < $(BENCH_REQUIREMENTS) | cut -d' ' 
 # The route benchmark's baseline: confluent-kafka built on the same (Debian) librdkafka Herald links.
 SYSTEM_RDKAFKA_PYTHON := .venv-system-rdkafka/bin/python
 CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
+# `make soak`: two million events at a steady rate through the four services, RSS sampled (about 35 minutes).
+SOAK_FLAGS ?= --events 2000000 --rate 1000
 # `make fuzz`: libFuzzer targets (Fuzz/) with seconds each, enough for at least a million inputs apiece.
-FUZZ_TARGETS ?= fuzz-avro-binary:2400 fuzz-avro-json:45 fuzz-avro-schema:45 fuzz-cloudevents:45
+FUZZ_TARGETS ?= fuzz-avro-binary:150 fuzz-avro-json:75 fuzz-avro-schema:90 fuzz-cloudevents:60
 FUZZ_BLACKBOX_FLAGS ?=
 
-.PHONY: help deps apt-deps broker-up broker-down build release bench-tool test run generate check-generated bench chaos compose-check deploy-check clean fuzz fuzz-blackbox
+.PHONY: help deps apt-deps broker-up broker-down build release bench-tool test run generate check-generated bench chaos soak compose-check deploy-check clean fuzz fuzz-blackbox
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -88,6 +90,13 @@ chaos: bench-tool ## SIGKILL every service at seeded random moments under 20,000
 	@scripts/broker.sh up
 	@status=0; \
 	.build/release/herald-bench chaos $(CHAOS_FLAGS) || status=$$?; \
+	scripts/broker.sh down; \
+	exit $$status
+
+soak: bench-tool ## two million events through the four services at a steady rate; RSS slope per service, fails if router or delivery exceed 250 MB
+	@scripts/broker.sh up
+	@status=0; \
+	.build/release/herald-bench soak $(SOAK_FLAGS) || status=$$?; \
 	scripts/broker.sh down; \
 	exit $$status
 

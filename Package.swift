@@ -9,6 +9,33 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// The products targets depend on, each named once.
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+let coreMetrics: Target.Dependency = .product(name: "CoreMetrics", package: "swift-metrics")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let grpcCore: Target.Dependency = .product(name: "GRPCCore", package: "grpc-swift-2")
+let grpcProtobuf: Target.Dependency = .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")
+let grpcTransport: Target.Dependency = .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport")
+let histogram: Target.Dependency = .product(name: "Histogram", package: "hdrhistogram-swift")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdCore: Target.Dependency = .product(name: "HummingbirdCore", package: "hummingbird")
+let hummingbirdTLS: Target.Dependency = .product(name: "HummingbirdTLS", package: "hummingbird")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let nioCertificateReloading: Target.Dependency = .product(name: "NIOCertificateReloading", package: "swift-nio-extras")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
+let otel: Target.Dependency = .product(name: "OTel", package: "swift-otel")
+let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let sqliteNIO: Target.Dependency = .product(name: "SQLiteNIO", package: "sqlite-nio")
+let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
+let tracing: Target.Dependency = .product(name: "Tracing", package: "swift-distributed-tracing")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
+
 let package = Package(
     name: "Herald",
     platforms: [.macOS(.v15)],
@@ -57,14 +84,18 @@ let package = Package(
             pkgConfig: "avro-c",
             providers: [.apt(["libavro-dev"])]
         ),
+        // The router's on-disk de-duplication store.
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
 
         // Generated from Protos/ by `make generate`; checked in.
         .target(
             name: "HeraldProtos",
             dependencies: [
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                swiftProtobuf, grpcCore, grpcProtobuf,
             ],
             swiftSettings: swiftSettings
         ),
@@ -73,28 +104,9 @@ let package = Package(
         .target(
             name: "HeraldRuntime",
             dependencies: [
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldProtos",
-                "HeraldKafka",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "OTel", package: "swift-otel"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "HeraldAvro", "HeraldCore", "HeraldProtos", "HeraldKafka", swiftProtobuf, argumentParser, grpcCore,
+                grpcTransport, grpcProtobuf, hummingbird, hummingbirdCore, hummingbirdTLS, logging, metrics,
+                nioCertificateReloading, nioCore, nioSSL, prometheus, otel, serviceLifecycle, tracing, unixSignals,
             ],
             swiftSettings: swiftSettings
         ),
@@ -103,8 +115,7 @@ let package = Package(
         .target(
             name: "HeraldAvro",
             dependencies: [
-                "CAvro",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CAvro", crypto,
             ],
             swiftSettings: swiftSettings
         ),
@@ -113,17 +124,16 @@ let package = Package(
         .target(
             name: "HeraldKafka",
             dependencies: [
-                "CRdKafka",
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Logging", package: "swift-log"),
+                "CRdKafka", coreMetrics, logging,
             ],
             swiftSettings: swiftSettings
         ),
 
-        // Pure domain logic, no I/O: event validation, CloudEvents headers, partitioning, group commit.
+        // Pure domain logic, no I/O: event validation, CloudEvents headers, partitioning, group commit,
+        // route matching, the dedupe window and the retry, rate-limit and circuit-breaker policies.
         .target(
             name: "HeraldCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [crypto],
             swiftSettings: swiftSettings
         ),
 
@@ -131,18 +141,8 @@ let package = Package(
         .target(
             name: "HeraldRegistry",
             dependencies: [
-                "HeraldAvro",
-                "HeraldKafka",
-                "HeraldProtos",
-                "HeraldRuntime",
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "HeraldAvro", "HeraldKafka", "HeraldProtos", "HeraldRuntime", grpcCore, grpcTransport, hummingbird,
+                logging, metrics, nioCore, serviceLifecycle, swiftProtobuf,
             ],
             path: "Services/Registry/Sources/HeraldRegistry",
             swiftSettings: swiftSettings
@@ -150,13 +150,8 @@ let package = Package(
         .executableTarget(
             name: "herald-registry",
             dependencies: [
-                "HeraldRegistry",
-                "HeraldRuntime",
-                "HeraldKafka",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "HeraldRegistry", "HeraldRuntime", "HeraldKafka", argumentParser, logging, serviceLifecycle,
+                unixSignals,
             ],
             path: "Services/Registry/Sources/RegistryMain",
             swiftSettings: swiftSettings
@@ -165,18 +160,8 @@ let package = Package(
         .target(
             name: "HeraldProducer",
             dependencies: [
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldKafka",
-                "HeraldProtos",
-                "HeraldRuntime",
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", grpcCore, grpcTransport,
+                logging, metrics, serviceLifecycle, swiftProtobuf, tracing,
             ],
             path: "Services/Producer/Sources/HeraldProducer",
             swiftSettings: swiftSettings
@@ -184,14 +169,8 @@ let package = Package(
         .executableTarget(
             name: "herald-producer",
             dependencies: [
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldProducer",
-                "HeraldRuntime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "HeraldAvro", "HeraldCore", "HeraldProducer", "HeraldRuntime", argumentParser, logging,
+                serviceLifecycle, unixSignals,
             ],
             path: "Services/Producer/Sources/ProducerMain",
             swiftSettings: swiftSettings
@@ -200,25 +179,9 @@ let package = Package(
         .target(
             name: "HeraldDelivery",
             dependencies: [
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldKafka",
-                "HeraldProtos",
-                "HeraldRuntime",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto,
+                grpcCore, grpcTransport, logging, metrics, nioCore, nioHTTP1, nioSSL, postgresNIO, serviceLifecycle,
+                sqliteNIO, swiftProtobuf, tracing,
             ],
             path: "Services/Delivery/Sources/HeraldDelivery",
             swiftSettings: swiftSettings
@@ -226,12 +189,8 @@ let package = Package(
         .executableTarget(
             name: "herald-delivery",
             dependencies: [
-                "HeraldDelivery",
-                "HeraldRuntime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "HeraldCore", "HeraldDelivery", "HeraldRuntime", argumentParser, logging, serviceLifecycle,
+                unixSignals,
             ],
             path: "Services/Delivery/Sources/DeliveryMain",
             swiftSettings: swiftSettings
@@ -240,18 +199,8 @@ let package = Package(
         .target(
             name: "HeraldRouter",
             dependencies: [
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldKafka",
-                "HeraldProtos",
-                "HeraldRuntime",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "CRocksDB", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", crypto, grpcCore,
+                logging, metrics, serviceLifecycle, swiftProtobuf, tracing,
             ],
             path: "Services/Router/Sources/HeraldRouter",
             swiftSettings: swiftSettings
@@ -259,12 +208,7 @@ let package = Package(
         .executableTarget(
             name: "herald-router",
             dependencies: [
-                "HeraldRouter",
-                "HeraldRuntime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "HeraldRouter", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
             ],
             path: "Services/Router/Sources/RouterMain",
             swiftSettings: swiftSettings
@@ -274,23 +218,9 @@ let package = Package(
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
-                "HeraldAvro",
-                "HeraldDelivery",
-                "HeraldKafka",
-                "HeraldProducer",
-                "HeraldProtos",
-                "HeraldRegistry",
-                "HeraldRouter",
-                "HeraldRuntime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "HeraldAvro", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
+                "HeraldRouter", "HeraldRuntime", argumentParser, grpcCore, grpcTransport, hummingbird, logging,
+                nioCore, serviceLifecycle, swiftProtobuf, unixSignals,
             ],
             swiftSettings: swiftSettings
         ),
@@ -299,28 +229,10 @@ let package = Package(
         .executableTarget(
             name: "HeraldBench",
             dependencies: [
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldDelivery",
-                "HeraldKafka",
-                "HeraldProducer",
-                "HeraldProtos",
-                "HeraldRegistry",
-                "HeraldRouter",
-                "HeraldRuntime",
-                "HeraldTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "HeraldAvro", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos",
+                "HeraldRegistry", "HeraldRouter", "HeraldRuntime", "HeraldTestSupport", argumentParser,
+                asyncHTTPClient, grpcCore, grpcTransport, grpcProtobuf, histogram, hummingbird, logging, nioCore,
+                nioHTTP1, serviceLifecycle, swiftProtobuf,
             ],
             path: "Benchmarks/Sources/HeraldBench",
             swiftSettings: swiftSettings
@@ -328,7 +240,7 @@ let package = Package(
         // The pure parts of the benchmarks (option parsing, pacing, the steady-state judgement).
         .testTarget(
             name: "HeraldBenchTests",
-            dependencies: ["HeraldBench", "HeraldCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["HeraldBench", "HeraldCore", argumentParser],
             path: "Benchmarks/Tests/HeraldBenchTests",
             swiftSettings: swiftSettings
         ),
@@ -336,17 +248,8 @@ let package = Package(
         .testTarget(
             name: "HeraldCLITests",
             dependencies: [
-                "HeraldCLI",
-                "HeraldCore",
-                "HeraldTestSupport",
-                "HeraldKafka",
-                "HeraldRuntime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "HeraldCLI", "HeraldCore", "HeraldTestSupport", "HeraldKafka", "HeraldRuntime", argumentParser,
+                asyncHTTPClient, logging, nioCore, nioHTTP1, nioSSL,
             ],
             swiftSettings: swiftSettings
         ),
@@ -359,18 +262,8 @@ let package = Package(
         .testTarget(
             name: "HeraldRuntimeTests",
             dependencies: [
-                "HeraldKafka",
-                "HeraldRuntime",
-                "HeraldTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "HeraldKafka", "HeraldRuntime", "HeraldTestSupport", argumentParser, asyncHTTPClient, logging, metrics,
+                nioCore, nioHTTP1, nioSSL, swiftProtobuf, tracing,
             ],
             swiftSettings: swiftSettings
         ),
@@ -385,20 +278,9 @@ let package = Package(
         .target(
             name: "HeraldTestSupport",
             dependencies: [
-                "HeraldCore",
-                "HeraldKafka",
-                "HeraldProducer",
-                "HeraldProtos",
-                "HeraldRegistry",
-                "HeraldRuntime",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry", "HeraldRuntime",
+                asyncHTTPClient, grpcCore, grpcTransport, hummingbird, logging, nioCore, serviceLifecycle,
+                swiftProtobuf,
             ],
             path: "Tests/HeraldTestSupport",
             swiftSettings: swiftSettings
@@ -409,8 +291,7 @@ let package = Package(
         .executableTarget(
             name: "herald-kafka-probe",
             dependencies: [
-                "HeraldKafka",
-                .product(name: "Logging", package: "swift-log"),
+                "HeraldKafka", logging,
             ],
             path: "Tests/HeraldKafkaProbe",
             swiftSettings: swiftSettings
@@ -418,31 +299,16 @@ let package = Package(
         .testTarget(
             name: "HeraldKafkaTests",
             dependencies: [
-                "CHeapStats",
-                "HeraldKafka",
-                "herald-kafka-probe",
-                .product(name: "Logging", package: "swift-log"),
+                "CHeapStats", "HeraldKafka", "HeraldTestSupport", "herald-kafka-probe", logging,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HeraldRegistryTests",
             dependencies: [
-                "HeraldTestSupport",
-                "HeraldAvro",
-                "HeraldRegistry",
-                "HeraldRuntime",
-                "HeraldKafka",
-                "HeraldProtos",
-                "herald-registry",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "HeraldTestSupport", "HeraldAvro", "HeraldRegistry", "HeraldRuntime", "HeraldKafka", "HeraldProtos",
+                "herald-registry", asyncHTTPClient, grpcCore, grpcTransport, logging, nioCore, nioHTTP1,
+                serviceLifecycle, swiftProtobuf,
             ],
             path: "Services/Registry/Tests/HeraldRegistryTests",
             swiftSettings: swiftSettings
@@ -450,20 +316,9 @@ let package = Package(
         .testTarget(
             name: "HeraldProducerTests",
             dependencies: [
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldKafka",
-                "HeraldProducer",
-                "HeraldProtos",
-                "HeraldRegistry",
-                "HeraldRuntime",
-                "HeraldTestSupport",
-                "herald-producer",
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
+                "HeraldRuntime", "HeraldTestSupport", "herald-producer", grpcCore, grpcTransport, logging,
+                serviceLifecycle, swiftProtobuf,
             ],
             path: "Services/Producer/Tests/HeraldProducerTests",
             swiftSettings: swiftSettings
@@ -482,16 +337,16 @@ let package = Package(
                 "herald-delivery",
                 // `herald endpoint|deliveries|sink` are tested through the built binary.
                 "HeraldCLI",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                asyncHTTPClient,
+                crypto,
+                grpcCore,
+                grpcTransport,
+                hummingbird,
+                logging,
+                nioCore,
+                nioHTTP1,
+                serviceLifecycle,
+                swiftProtobuf,
             ],
             path: "Services/Delivery/Tests/HeraldDeliveryTests",
             swiftSettings: swiftSettings
@@ -499,19 +354,8 @@ let package = Package(
         .testTarget(
             name: "HeraldRouterTests",
             dependencies: [
-                "HeraldTestSupport",
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldKafka",
-                "HeraldProtos",
-                "HeraldRouter",
-                "HeraldRuntime",
-                "herald-router",
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "HeraldTestSupport", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRouter",
+                "HeraldRuntime", "herald-router", grpcCore, grpcTransport, logging, serviceLifecycle, swiftProtobuf,
             ],
             path: "Services/Router/Tests/HeraldRouterTests",
             swiftSettings: swiftSettings
@@ -519,18 +363,8 @@ let package = Package(
         .testTarget(
             name: "HeraldE2ETests",
             dependencies: [
-                "HeraldKafka",
-                "HeraldProtos",
-                "HeraldTestSupport",
-                "herald-delivery",
-                "herald-producer",
-                "herald-registry",
-                "herald-router",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "HeraldKafka", "HeraldProtos", "HeraldTestSupport", "herald-delivery", "herald-producer",
+                "herald-registry", "herald-router", crypto, grpcCore, grpcTransport, logging, swiftProtobuf,
             ],
             swiftSettings: swiftSettings
         ),

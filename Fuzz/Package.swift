@@ -26,7 +26,12 @@ let package = Package(
             path: "Linked/HeraldAvro",
             swiftSettings: swiftSettings
         ),
-        .target(name: "HeraldCore", path: "Linked/HeraldCore", swiftSettings: swiftSettings),
+        .target(
+            name: "HeraldCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Linked/HeraldCore",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], swiftSettings: swiftSettings),
         .target(name: "FuzzSchemas", dependencies: ["HeraldAvro"], swiftSettings: swiftSettings),

@@ -11,6 +11,8 @@ runtime=$(ls "$(dirname "$(readlink -f "$swiftc")")"/../lib/clang/*/lib/linux/li
 flags=(
     --scratch-path "$root/.build-fuzz" -c release
     -Xswiftc -sanitize=address
+    # HeraldAvro's per-call budgets from a base of 1,024 instead of 1,048,576 (BinaryReader).
+    -Xswiftc -DHERALD_FUZZ_BUDGETS
     -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp,indirect-calls
     -Xswiftc -use-ld=lld -Xlinker "$runtime" -Xlinker -lstdc++
 )

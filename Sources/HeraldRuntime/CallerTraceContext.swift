@@ -27,14 +27,7 @@ public struct CallerTraceContextInterceptor: ServerInterceptor {
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
         guard let caller = CallerTraceContext.context(in: request.metadata) else { return try await next(request, context) }
-        var response = try await CallerTraceContext.$current.withValue(caller) { try await next(request, context) }
-        if case .success(var contents) = response.accepted {
-            let producer = contents.producer
-            contents.producer = { writer in
-                try await CallerTraceContext.$current.withValue(caller) { try await producer(writer) }
-            }
-            response.accepted = .success(contents)
-        }
-        return response
+        let response = try await CallerTraceContext.$current.withValue(caller) { try await next(request, context) }
+        return response.wrappingBody { body in try await CallerTraceContext.$current.withValue(caller) { try await body() } }
     }
 }

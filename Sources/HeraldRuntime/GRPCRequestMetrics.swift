@@ -15,32 +15,27 @@ public struct GRPCRequestMetrics: ServerInterceptor {
     ) async throws -> StreamingServerResponse<Output> {
         let method = context.descriptor.fullyQualifiedMethod
         let started = ContinuousClock.now
-        var response: StreamingServerResponse<Output>
+        let response: StreamingServerResponse<Output>
         do {
             response = try await next(request, context)
         } catch {
             Self.record(method: method, code: GRPCStatusName(of: error), since: started)
             throw error
         }
-        switch response.accepted {
-        case .failure(let error):
+        if case .failure(let error) = response.accepted {
             Self.record(method: method, code: GRPCStatusName(error.code), since: started)
-        case .success(var contents):
-            // The handler's work for a streaming response happens in the producer: time it to its end.
-            let producer = contents.producer
-            contents.producer = { writer in
-                do {
-                    let trailers = try await producer(writer)
-                    Self.record(method: method, code: .ok, since: started)
-                    return trailers
-                } catch {
-                    Self.record(method: method, code: GRPCStatusName(of: error), since: started)
-                    throw error
-                }
-            }
-            response.accepted = .success(contents)
         }
-        return response
+        // The handler's work for a streaming response happens in its body: time it to its end.
+        return response.wrappingBody { body in
+            do {
+                let trailers = try await body()
+                Self.record(method: method, code: .ok, since: started)
+                return trailers
+            } catch {
+                Self.record(method: method, code: GRPCStatusName(of: error), since: started)
+                throw error
+            }
+        }
     }
 
     private static func record(method: String, code: GRPCStatusName, since started: ContinuousClock.Instant) {

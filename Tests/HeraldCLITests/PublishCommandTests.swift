@@ -15,10 +15,8 @@ struct PublishCommandTests {
     static let schema = #"{"type":"record","name":"OrderShipped","namespace":"com.example","fields":[{"name":"order_id","type":"string"},{"name":"items","type":"int"}]}"#
 
     @Test func oneEventFromFlagsAndAFileWithBadLines() async throws {
-        let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-        var logger = Logger(label: "herald-cli-tests")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
+        let kafka = TestEnvironment.kafka()
+        let logger = TestEnvironment.logger
         try await withInProcessStack(
             registry: { try await InProcessRegistry.start(kafka: kafka, prefix: "herald-test-cli", logger: logger) },
             producer: { try await InProcessProducer.start(kafka: kafka, registry: $0, partitions: 6, prefix: "herald-test-cli", logger: logger) }

@@ -120,10 +120,8 @@ struct SchemaCommandTests {
     }
 
     private func startRegistry() async throws -> InProcessRegistry {
-        let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-        var logger = Logger(label: "herald-cli-tests")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
+        let kafka = TestEnvironment.kafka()
+        let logger = TestEnvironment.logger
         return try await InProcessRegistry.start(kafka: kafka, prefix: "herald-test-cli", logger: logger)
     }
 }

@@ -20,10 +20,8 @@ struct TLSPublishTests {
     static let schema = #"{"type":"record","name":"Ping","namespace":"com.example","fields":[{"name":"n","type":"int"}]}"#
 
     @Test func theCLIPublishesThroughATLSProducerWhoseRegistryRequiresClientCertificates() async throws {
-        let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-        var logger = Logger(label: "herald-cli-tls-tests")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
+        let kafka = TestEnvironment.kafka()
+        let logger = TestEnvironment.logger
         let certificates = try TestCertificates.make()
         let stranger = try TestCertificates.make()
         defer {

@@ -167,21 +167,9 @@ struct EndToEndTests {
         return request.signature.split(separator: " ").contains { $0 == expected }
     }
 
-    /// Retries `body` until it returns a value (nil or a thrown error: not yet) or `limit` passes.
+    /// The shared `TestEnvironment.eventually`, under the name this suite's tests call.
     @discardableResult
-    static func eventually<Value>(_ what: String, within limit: Duration = .seconds(60), _ body: () async throws -> Value?) async throws -> Value {
-        let deadline = ContinuousClock.now + limit
-        var lastError: (any Error)?
-        while ContinuousClock.now < deadline {
-            do {
-                if let value = try await body() { return value }
-            } catch {
-                lastError = error
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw Timeout(what: what, lastError: lastError.map { "\($0)" })
+    static func eventually<Value>(_ what: String, within limit: Duration = .seconds(90), _ body: () async throws -> Value?) async throws -> Value {
+        try await TestEnvironment.eventually(what, within: limit, body)
     }
-
-    struct Timeout: Error { let what: String; let lastError: String? }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldKafka
+import HeraldTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -10,25 +11,13 @@ import Testing
 struct KafkaIntegration {}
 
 enum TestKafka {
-    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+    static let brokers = TestEnvironment.brokers
 
-    static var configuration: KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20), deliveryTimeout: .seconds(20))
-    }
+    static var configuration: KafkaConfiguration { TestEnvironment.kafka() }
 
-    static let logger: Logger = {
-        var logger = Logger(label: "herald-kafka-tests")
-        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        return logger
-    }()
+    static var logger: Logger { TestEnvironment.logger }
 
-    private static let counter = Atomic<Int>(0)
-
-    /// A name no other test (or earlier run against the same broker) uses.
-    static func unique(_ prefix: String) -> String {
-        let n = counter.add(1, ordering: .relaxed).newValue
-        return "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(n).\(UInt32.random(in: 0...UInt32.max))"
-    }
+    static func unique(_ prefix: String) -> String { TestEnvironment.unique(prefix) }
 
     /// Creates a fresh topic and returns its name.
     static func topic(_ prefix: String, partitions: Int = 1, configs: [String: String] = [:]) async throws -> String {
@@ -110,15 +99,9 @@ enum TestKafka {
         }
     }
 
-    /// Polls `condition` until it holds or the deadline passes (not a timing assertion: the
-    /// deadline only turns a hang into a failure).
+    /// Whether `condition` came to hold in time (the shared `TestEnvironment.eventually`).
     static func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        try await TestEnvironment.eventually(within: limit, condition)
     }
 
     static func string(_ bytes: [UInt8]?) -> String? {

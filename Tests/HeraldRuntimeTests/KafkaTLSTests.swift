@@ -12,7 +12,7 @@ import Testing
 /// path is what these tests prove.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct KafkaTLSTests {
-    static let broker = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"]?.split(separator: ",").first.map(String.init) ?? "127.0.0.1:9092"
+    static let broker = TestEnvironment.brokers.split(separator: ",").first.map(String.init) ?? TestEnvironment.brokers
     let logger = Logger(label: "test.kafka-tls")
 
     /// A TLS terminator in front of the broker with fresh certificates, for the length of `body`.

@@ -41,7 +41,7 @@ public struct HeraldStack: Sendable {
     /// The four services, in the order they start.
     public var services: [SupervisedService] { [registry, producer, router, delivery] }
 
-    public static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+    public static let brokers = TestEnvironment.brokers
 
     /// - Parameter arguments: more options every service takes (e.g. `--otel-endpoint`).
     public static func start(

@@ -83,6 +83,9 @@ public final class SupervisedService: Sendable {
     /// SIGKILL the running incarnation.
     public func kill() { state.withLock { $0.current }.kill() }
 
+    /// The running incarnation's process id (to read its memory from `/proc`).
+    public var processIdentifier: Int32 { state.withLock { $0.current }.process.processIdentifier }
+
     /// SIGTERM the running incarnation; returns its exit status.
     public func terminate() -> Int32 { state.withLock { $0.current }.terminate() }
 }

@@ -3,8 +3,9 @@ import HeraldRuntime
 
 /// `herald-bench`: the development tool that measures Herald. Each benchmark runs Herald and a
 /// baseline doing the same work on the same machine in the same run, and prints both with their
-/// ratio; `seed` runs Herald beside the naive pipeline under the same crashes, and `chaos` kills
-/// every service at random moments under load. Not shipped with `herald`: it runs from a checkout
+/// ratio; `seed` runs Herald beside the naive pipeline under the same crashes, `chaos` kills
+/// every service at random moments under load, and `soak` samples every service's memory under a
+/// long steady load. Not shipped with `herald`: it runs from a checkout
 /// (its baselines are the Python scripts in `Benchmarks/`).
 @main
 struct HeraldBench: AsyncParsableCommand {
@@ -14,7 +15,7 @@ struct HeraldBench: AsyncParsableCommand {
         subcommands: [
             AvroBenchCommand.self, DeliveryBenchCommand.self, EndToEndBenchCommand.self, KafkaBenchCommand.self,
             PublishBenchCommand.self, RegistryBenchCommand.self, RouteBenchCommand.self,
-            SeedCommand.self, ChaosCommand.self, NaiveWorkerCommand.self,
+            SeedCommand.self, ChaosCommand.self, SoakCommand.self, NaiveWorkerCommand.self,
         ]
     )
 }

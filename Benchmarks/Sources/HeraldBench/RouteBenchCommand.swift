@@ -143,6 +143,8 @@ struct RouteBenchCommand: AsyncParsableCommand {
         configuration.deliveriesTopic = "herald-bench.route.\(run).deliveries"
         configuration.partitions = partitions
         configuration.maxBatchEvents = batch
+        // The de-duplication stores on disk, as herald-router keeps them.
+        configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench.route.\(run)").path
 
         // The route table: one route matches every event; the others are on other types and sources.
         let admin = try KafkaAdmin(configuration: kafka, logger: logger)

@@ -10,14 +10,7 @@ struct BinaryDecoder {
 
     mutating func decode(_ index: Int, depth: Int = 0) throws(AvroError) -> AvroValue {
         switch nodes[index].type {
-        case .null: return .null
-        case .boolean: return .boolean(try reader.readBoolean())
-        case .int: return .int(try reader.readInt())
-        case .long: return .long(try reader.readLong())
-        case .float: return .float(try reader.readFloat())
-        case .double: return .double(try reader.readDouble())
-        case .bytes: return .bytes(Array(try reader.readBytes()))
-        case .string: return .string(String(decoding: try reader.readStringBytes(), as: UTF8.self))
+        case .null, .boolean, .int, .long, .float, .double, .bytes, .string: return try reader.readPrimitive(nodes[index].type)
         case .fixed: return .fixed(Array(try reader.readFixed(nodes[index].size)))
         case .enum:
             let symbol = try reader.readInt()

@@ -269,9 +269,9 @@ struct ResolvingDecoder {
         guard depth < BinaryReader.maximumDepth else { throw AvroError(.tooDeep, "value nests deeper than \(BinaryReader.maximumDepth) levels") }
         switch steps[step] {
         case .primitive(let type):
-            return try readPrimitive(type)
+            return try reader.readPrimitive(type)
         case .promote(let from, let to):
-            let value = try readPrimitive(from)
+            let value = try reader.readPrimitive(from)
             switch (value, to) {
             case (.int(let number), .long): return .long(Int64(number))
             case (.int(let number), .float): return .float(Float(number))
@@ -340,20 +340,6 @@ struct ResolvingDecoder {
                 }
             }
             return .record(zip(record.readerFieldNames, values).map { AvroValue.Field($0, $1) })
-        }
-    }
-
-    private mutating func readPrimitive(_ type: AvroType) throws(AvroError) -> AvroValue {
-        switch type {
-        case .null: return .null
-        case .boolean: return .boolean(try reader.readBoolean())
-        case .int: return .int(try reader.readInt())
-        case .long: return .long(try reader.readLong())
-        case .float: return .float(try reader.readFloat())
-        case .double: return .double(try reader.readDouble())
-        case .bytes: return .bytes(Array(try reader.readBytes()))
-        case .string: return .string(String(decoding: try reader.readStringBytes(), as: UTF8.self))
-        default: throw AvroError(.notResolvable, "\(type.rawValue) is not primitive")
         }
     }
 }

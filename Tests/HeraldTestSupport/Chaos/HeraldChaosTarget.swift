@@ -18,9 +18,16 @@ public final class HeraldChaosTarget: ChaosTarget {
     public static func start(
         receiver: WebhookReceiver, partitions: Int = 6, label: String = "herald-chaos", brokers: String = HeraldStack.brokers
     ) async throws -> HeraldChaosTarget {
+        try await start(receiverURL: receiver.url, partitions: partitions, label: label, brokers: brokers)
+    }
+
+    /// Starts the stack and configures it to deliver to the webhook receiver at `receiverURL`.
+    public static func start(
+        receiverURL: String, partitions: Int = 6, label: String = "herald-chaos", brokers: String = HeraldStack.brokers
+    ) async throws -> HeraldChaosTarget {
         let stack = try await HeraldStack.start(partitions: partitions, names: StackNames(label: label), brokers: brokers)
         do {
-            try await configure(stack, receiverURL: receiver.url)
+            try await configure(stack, receiverURL: receiverURL)
             return try HeraldChaosTarget(stack: stack)
         } catch {
             stack.kill()

@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import HeraldCore
 import HeraldDelivery
 import HeraldKafka
 import HeraldProtos
@@ -73,6 +74,8 @@ final class HeraldPipeline: EndToEndPipeline {
             router.dedupeTopic = "\(prefix).router-dedupe.\(suffix)"
             router.deliveriesTopic = deliveryTopics.deliveries
             router.partitions = target.partitions
+            // The de-duplication stores on disk, as herald-router keeps them.
+            router.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix).router-data.\(suffix)").path
             let routerServer = try await RouterServer.build(router, logger: logger)
             running.append(Self.run(routerServer.services, logger: logger))
 

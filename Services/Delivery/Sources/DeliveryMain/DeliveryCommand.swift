@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeraldCore
 import HeraldDelivery
 import HeraldRuntime
 import Logging
@@ -34,8 +35,8 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Option(help: "Topic of attempt records, the delivery log's attempts. Env: HERALD_ATTEMPTS_TOPIC.")
     var attemptsTopic = HeraldEnvironment.string("attempts-topic", default: "herald.delivery-attempts")
 
-    @Option(help: "Folder of the embedded delivery log (default .herald/delivery-<instance-id>). Env: HERALD_DATA_DIR.")
-    var dataDir = HeraldEnvironment.string("data-dir", default: "")
+    @Option(help: "Directory of the service's local files (the embedded delivery log under delivery-log/<instance-id>/; a copy of the topics, rebuilt when missing). Env: HERALD_DATA_DIR.")
+    var dataDir = HeraldEnvironment.string("data-dir", default: ".herald/data")
 
     @Option(help: "The delivery log: empty for embedded SQLite in --data-dir, or postgres://user:password@host:port/database. Env: HERALD_DELIVERY_LOG.")
     var deliveryLog = HeraldEnvironment.string("delivery-log", default: "")
@@ -82,6 +83,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        guard !dataDir.isEmpty else { throw ValidationError("--data-dir must name a directory") }
         guard schedule != nil else {
             throw ValidationError("--retry-schedule-ms must be positive integers of at most \(RetryPolicy.longestDelay.components.seconds * 1000), comma-separated")
         }
@@ -124,7 +126,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.connectTimeout = .milliseconds(connectTimeoutMS)
         configuration.requestTimeout = .milliseconds(requestTimeoutMS)
         configuration.watchBuffer = watchBuffer
-        if !dataDir.isEmpty { configuration.dataDirectory = dataDir }
+        configuration.dataDirectory = dataDir
         configuration.deliveryLog = deliveryLog
         configuration.deliveryRetention = try DeliveryLogRetention.parse(deliveryRetention)
         let server = try await DeliveryServer.build(configuration, logger: logger)

@@ -28,17 +28,8 @@ extension DeliveryEngine {
     /// only while no batch is committing, so every earlier outcome of it is committed by then.
     func takeBatch() -> Batch? {
         var batch = pending
-        for (partition, state) in partitions {
-            if let committable = state.committable, committable != state.committed {
-                batch.offsets.append(TopicPartitionOffset(partition, offset: committable))
-                partitions[partition]!.committed = committable
-            }
-            if state.revoked && state.inFlight.isEmpty {
-                batch.handsOn.append(partition)
-                partitions[partition] = nil
-            }
-        }
-        guard !batch.records.isEmpty || !batch.offsets.isEmpty || !batch.waiters.isEmpty else {
+        batch.collectProgress(of: &partitions)
+        guard batch.hasContent else {
             offsetsDirty = false
             handOn(batch.handsOn)
             return nil
@@ -48,11 +39,7 @@ extension DeliveryEngine {
         // Known from now on, ahead of the commit and of the status table: a record this batch writes
         // (e.g. a redriven task) may be consumed the moment the commit lands. A failed commit stops
         // the engine, so nothing acts on a status that never committed.
-        for status in batch.statuses { recent[status.deliveryID] = status }
-        if recent.count > recentPruneThreshold {
-            recent = recent.filter { status[$0.key] != $0.value }
-            recentPruneThreshold = max(10_000, recent.count * 2)
-        }
+        recent.remember(batch.statuses) { status[$0] }
         return batch
     }
 
@@ -88,7 +75,7 @@ extension DeliveryEngine {
         draining = true
         for partition in partitions.keys {
             partitions[partition]!.held?.timer?.cancel()
-            partitions[partition]!.held = nil
+            release(partition)
         }
         finishJobsIfIdle()
     }

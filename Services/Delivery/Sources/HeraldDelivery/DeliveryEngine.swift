@@ -1,15 +1,17 @@
 import Foundation
 import GRPCCore
+public import HeraldCore
 import HeraldKafka
 import HeraldProtos
 import Logging
 import Metrics
 import SwiftProtobuf
 
-/// The state machine of the delivery loop: which offsets are in flight per partition, which
-/// tasks wait per endpoint, which partitions are paused and why, and which outcomes wait for the
-/// next transaction. The intake loop, the senders and the committer call into it; it performs
-/// only consumer pause/resume and the acknowledgement of revocations itself.
+/// The delivery loop's engine: it keeps where each partition stands (`PartitionProgress`), each
+/// endpoint's lane (`EndpointLane`), which partitions are paused and why, and which outcomes wait
+/// for the next transaction (`Batch`), and carries out what those values and `AttemptResolution`
+/// decide: consumer pause/resume, timers for held records, and the acknowledgement of revocations.
+/// The intake loop, the senders and the committer call into it.
 ///
 /// A revoked partition takes no more records; its queued and held tasks are dropped (the next
 /// owner reads them again), its sends in flight finish, and once their outcomes and the
@@ -23,32 +25,33 @@ actor DeliveryEngine {
     let limits: EndpointLimits
     /// The record limit every retry and dead-letter record is kept under.
     let maxRecordBytes: Int
+    /// Which partitions hold a task, for the retry backlog gauge.
+    let held: HeldPartitions
     let logger: Logger
     let jobs: AsyncStream<Job>.Continuation
     nonisolated let jobStream: AsyncStream<Job>
 
-    var partitions: [TopicPartition: PartitionState] = [:]
+    var partitions: [TopicPartition: PartitionProgress] = [:]
     var generations: UInt64 = 0
     /// Revoked partitions not handed on yet: the consumer holds the rebalance until this is empty.
     var revoking: Set<TopicPartition> = []
-    /// The last pause or resume handed to the consumer (see `control`).
-    var lastControl: Task<Void, Never>?
-    var lanes: [String: Lane] = [:]
+    /// Pauses and resumes, handed to the consumer in the order decided (see `control`).
+    var controls = PartitionControlChain()
+    var lanes: [String: EndpointLane] = [:]
     var pending = Batch()
     var offsetsDirty = false
     var committerWaiter: CheckedContinuation<Batch?, Never>?
     var draining = false
     var jobsFinished = false
     /// Status records this instance committed, ahead of the status table catching up.
-    var recent: [String: Herald_V1_DeliveryRecord] = [:]
-    /// `recent` drops what the table already shows once it grows past this.
-    var recentPruneThreshold = 10_000
+    var recent = RecentStatuses()
 
     let latency = Metrics.Timer(label: "herald_delivery_task_to_success_seconds")
 
     init(consumer: KafkaConsumer, endpoints: EndpointStore, status: CompactedTable<String, Herald_V1_DeliveryRecord>,
-         topics: DeliveryTopics, limits: EndpointLimits, maxRecordBytes: Int, logger: Logger) {
+         topics: DeliveryTopics, limits: EndpointLimits, maxRecordBytes: Int, held: HeldPartitions, logger: Logger) {
         self.maxRecordBytes = maxRecordBytes
+        self.held = held
         self.consumer = consumer
         self.endpoints = endpoints
         self.status = status
@@ -70,7 +73,7 @@ actor DeliveryEngine {
                 superseded.append(partition)
             }
             generations += 1
-            partitions[partition] = PartitionState(generation: generations)
+            partitions[partition] = PartitionProgress(generation: generations)
         }
         if !assigned.isEmpty {
             logger.info("Partitions assigned", metadata: ["kafka.partitions": "\(assigned.map(\.description))"])
@@ -89,7 +92,7 @@ actor DeliveryEngine {
             state.revoked = true
             partitions[partition] = state
             if let held = state.held {
-                partitions[partition]!.held = nil
+                release(partition)
                 drop(held.job)
             }
             revoking.insert(partition)
@@ -97,13 +100,7 @@ actor DeliveryEngine {
         // Queued (not started) tasks of those partitions belong to the next owner now.
         let set = Set(revoked)
         for id in lanes.keys {
-            let lane = lanes[id]!
-            var kept: [Job] = []
-            for job in lane.queue[lane.head...] {
-                if set.contains(job.source) { drop(job) } else { kept.append(job) }
-            }
-            lanes[id]!.queue = kept
-            lanes[id]!.head = 0
+            for job in lanes[id]!.removeQueued(where: { set.contains($0.source) }) { drop(job) }
         }
         for partition in revoked { inFlight += partitions[partition].map { $0.revoked ? $0.inFlight.count : 0 } ?? 0 }
         if !revoked.isEmpty {
@@ -124,9 +121,8 @@ actor DeliveryEngine {
 
     /// Forgets a task of a revoked partition that never started; the committed offset stays at or below it.
     func drop(_ job: Job) {
-        guard let state = partitions[job.source], state.generation == job.generation else { return }
-        partitions[job.source]!.inFlight.remove(job.offset)
-        partitions[job.source]!.dropped = min(state.dropped ?? job.offset, job.offset)
+        guard partitions[job.source]?.generation == job.generation else { return }
+        partitions[job.source]!.drop(job.offset)
     }
 
     /// Whether the job's partition is still this instance's (not revoked since the job was taken).
@@ -164,8 +160,7 @@ actor DeliveryEngine {
         partitions[source]!.next = message.offset + 1
         let task: Herald_V1_DeliveryTask
         do {
-            task = try Herald_V1_DeliveryTask(serializedBytes: message.value ?? [])
-            guard !task.deliveryID.isEmpty, !task.endpointID.isEmpty else { throw DeliveryAPIError(.invalidArgument, "task without delivery id or endpoint id") }
+            task = try Job.task(from: message)
         } catch {
             logger.error("Dead-lettering an undecodable delivery task", metadata: ["kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "error": "\(error)"])
             pending.records.append(TaskDeadLetters.unreadable(message, reason: "not a delivery task: \(error)", topic: topics.deadLetters, maxRecordBytes: maxRecordBytes))
@@ -174,7 +169,7 @@ actor DeliveryEngine {
             markDirty()
             return
         }
-        if let done = alreadyProcessed(task) {
+        if let done = RecentStatuses.alreadyProcessed(task, latest: latestStatus(task.deliveryID)) {
             logger.debug("Skipping a task already processed", metadata: task.logMetadata.merging(["herald.delivery.state": "\(done)"]) { $1 })
             DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "skipped", requestDuration: nil)
             markDirty()
@@ -183,38 +178,25 @@ actor DeliveryEngine {
         partitions[source]!.inFlight.insert(message.offset)
         let job = Job(task: task, source: source, offset: message.offset, generation: state.generation)
         if task.hasNotBefore {
-            let due = Date(timeIntervalSince1970: TimeInterval(task.notBefore.seconds) + TimeInterval(task.notBefore.nanos) / 1e9)
-            let wait = due.timeIntervalSinceNow
-            if wait > 0.001 {
-                await hold(job, waitingForLane: false, wait: .milliseconds(Int64(wait * 1000) + 1))
-                return
+            switch RetryHold.consumed(remaining: RetryHold.remaining(until: task.notBefore.date, now: Date()),
+                                      horizon: topics.retryTiers.horizon(ofTopic: source.topic)) {
+            case .attempt: break
+            case .hold(let wait), .holdThenRequeue(let wait):
+                return await hold(job, waitingForLane: false, wait: wait + RetryHold.tolerance)
             }
         }
         if !admit(job) { await hold(job, waitingForLane: true, wait: nil) }
     }
 
-    /// Whether this task's attempt was already recorded: its delivery succeeded, or the status
-    /// shows more attempts than the task has seen (the outcome of this one is already committed).
-    func alreadyProcessed(_ task: Herald_V1_DeliveryTask) -> Herald_V1_DeliveryState? {
-        guard let record = latestStatus(task.deliveryID) else { return nil }
-        if record.state == .succeeded { return .succeeded }
-        if record.state != .pending && record.attempts > task.attempt { return record.state }
-        return nil
-    }
-
+    /// The latest status of `id`: this instance's own until the status table shows the same.
     func latestStatus(_ id: String) -> Herald_V1_DeliveryRecord? {
-        let table = status[id]
-        guard let mine = recent[id] else { return table }
-        if let table, table == mine {
-            recent[id] = nil
-            return table
-        }
-        return mine
+        recent.latest(id, stored: status[id])
     }
 
     func hold(_ job: Job, waitingForLane: Bool, wait: Duration?) async {
         let source = job.source
         var held = Held(job: job, waitingForLane: waitingForLane, timer: nil)
+        self.held.set(source, held: true)
         if let wait {
             held.timer = Task { [weak self] in
                 try? await Task.sleep(for: wait)
@@ -226,10 +208,24 @@ actor DeliveryEngine {
         await control("Pausing", source) { consumer in try await consumer.pause([source]) }
     }
 
+    /// A held task's hold is over: it is attempted, or, when its hold ended at its tier's horizon
+    /// before it was due, written again to the tier of its remaining wait (see `RetryHold`).
     func due(_ source: TopicPartition, offset: Int64) async {
         guard let held = partitions[source]?.held, held.job.offset == offset, !held.waitingForLane else { return }
+        let task = held.job.task
+        if case .requeue(let tier) = RetryHold.expired(remaining: RetryHold.remaining(until: task.notBefore.date, now: Date()), tiers: topics.retryTiers) {
+            let tiers = topics.retryTiers
+            pending.records.append(ProducerRecord(topic: tiers.topic(tier: tier), key: Array(task.endpointID.utf8), value: try! task.serializedBytes()))
+            logger.debug("Retry task not due within its tier's delay: written again to a tier", metadata: task.logMetadata.merging([
+                "kafka.topic": "\(tiers.topic(tier: tier))", "herald.delivery.not_before": "\(task.notBefore.date)",
+            ]) { $1 })
+            partitions[source]!.inFlight.remove(offset)
+            release(source)
+            markDirty()
+            return await resume(source)
+        }
         if admit(held.job) {
-            partitions[source]!.held = nil
+            release(source)
             await resume(source)
         } else {
             partitions[source]!.held!.waitingForLane = true
@@ -242,65 +238,35 @@ actor DeliveryEngine {
         await control("Resuming", source) { consumer in try await consumer.resume([source]) }
     }
 
-    /// Applies pauses and resumes to the consumer in the order this actor asked for them. Each call
-    /// leaves the actor while it waits, so without the chain a resume decided during a pause's wait
-    /// could reach the consumer first and leave the partition paused for good.
+    /// Hands a pause or resume to the consumer after every one asked for before it.
     func control(_ action: String, _ source: TopicPartition, _ operation: @escaping @Sendable (KafkaConsumer) async throws -> Void) async {
-        let previous = lastControl
-        let consumer = consumer, logger = logger
-        let next = Task {
-            await previous?.value
-            do { try await operation(consumer) } catch {
-                logger.error("\(action) a partition failed", metadata: ["kafka.partition": "\(source)", "error": "\(error)"])
-            }
-        }
-        lastControl = next
-        await next.value
+        await controls.append(action, source, on: consumer, logger: logger, operation).value
     }
 
     /// Queues the job on its endpoint's lane if there is room.
     func admit(_ job: Job) -> Bool {
         let id = job.task.endpointID
-        var lane = lanes[id] ?? Lane(breaker: CircuitBreaker(failureThreshold: limits.breakerFailureThreshold, openDuration: limits.breakerOpenDuration))
-        guard lane.queued < limits.queueCapacity else { return false }
-        lane.queue.append(job)
+        var lane = lanes[id] ?? EndpointLane(breaker: CircuitBreaker(failureThreshold: limits.breakerFailureThreshold, openDuration: limits.breakerOpenDuration))
+        guard lane.enqueue(job, capacity: limits.queueCapacity) else { return false }
         lanes[id] = lane
         pump(id)
         return true
     }
 
     func pump(_ id: String) {
-        while let lane = lanes[id], lane.running < limits.concurrency, lane.queued > 0 {
-            let job = lanes[id]!.pop()!
-            lanes[id]!.running += 1
-            jobs.yield(job)
-        }
+        guard lanes[id] != nil else { return }
+        for job in lanes[id]!.start(upTo: limits.concurrency) { jobs.yield(job) }
     }
 
     // MARK: Senders
 
-    enum Permit: Sendable, Hashable {
-        /// Go ahead after waiting this long (the rate limit).
-        case go(after: Duration)
-        /// The circuit breaker is open: try again in this long.
-        case refused(retryIn: Duration)
-    }
-
     /// Circuit breaker and rate limit for one attempt.
     func permit(endpointID: String, ratePerSecond: Double) -> Permit {
-        let now = ContinuousClock.now
         guard var lane = lanes[endpointID] else { return .go(after: .zero) }
-        defer {
-            lanes[endpointID] = lane
-            DeliveryMetrics.circuit(endpointID: endpointID, lane.breaker.state)
-        }
-        if case .refused(let until) = lane.breaker.permit(now: now) {
-            return .refused(retryIn: max(until - now, .milliseconds(1)))
-        }
-        let rate = TokenBucket.effectiveRate(ratePerSecond)
-        guard rate > 0 else { return .go(after: .zero) }
-        if lane.bucket?.rate != rate { lane.bucket = TokenBucket(rate: rate, burst: max(1, rate), now: now) }
-        return .go(after: lane.bucket!.reserve(now: now))
+        let permit = lane.permit(ratePerSecond: ratePerSecond, now: .now)
+        lanes[endpointID] = lane
+        DeliveryMetrics.circuit(endpointID: endpointID, lane.breaker.state)
+        return permit
     }
 
     var isDraining: Bool { draining }
@@ -316,9 +282,15 @@ actor DeliveryEngine {
             .keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         for source in waiting {
             guard let held = partitions[source]?.held, admit(held.job) else { break }
-            partitions[source]!.held = nil
+            release(source)
             await resume(source)
         }
+    }
+
+    /// The partition no longer holds a task.
+    func release(_ source: TopicPartition) {
+        partitions[source]?.held = nil
+        held.set(source, held: false)
     }
 
     // MARK: Redrive
@@ -333,6 +305,5 @@ actor DeliveryEngine {
             wakeCommitter()
         }
     }
-
 }
 

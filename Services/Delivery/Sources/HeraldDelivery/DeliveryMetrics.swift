@@ -1,3 +1,4 @@
+import HeraldCore
 import HeraldKafka
 import HeraldProtos
 import Metrics
@@ -41,11 +42,10 @@ enum DeliveryMetrics {
         Gauge(label: "herald_delivery_circuit_state", dimensions: [("endpoint", endpointID)]).record(value)
     }
 
-    /// Tasks waiting in each retry tier: the lag of this instance's partitions of the tier's topic.
-    static func retryBacklog(_ lags: [PartitionLag], tiers: RetryTiers) {
-        for (tier, delay) in tiers.delays.enumerated() {
-            let topic = tiers.topic(tier: tier)
-            let waiting = lags.lazy.filter { $0.topicPartition.topic == topic }.reduce(0) { $0 + $1.records }
+    /// Tasks waiting in each retry tier: the lag of this instance's partitions of the tier's topic
+    /// and the tasks it holds there until they are due.
+    static func retryBacklog(_ lags: [PartitionLag], held: Set<TopicPartition>, tiers: RetryTiers) {
+        for (delay, waiting) in zip(tiers.delays, tiers.backlog(lags: lags, held: held)) {
             Gauge(label: "herald_delivery_retry_backlog_tasks", dimensions: [("tier", RetryTiers.label(delay))]).record(waiting)
         }
     }

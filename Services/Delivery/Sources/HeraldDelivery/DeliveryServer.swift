@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import HeraldAvro
+public import HeraldCore
 public import HeraldKafka
 import HeraldProtos
 public import HeraldRuntime
@@ -40,7 +41,7 @@ public struct DeliveryServer: Sendable {
         /// Where the key that encrypts endpoint secrets comes from. Default: a development key in `.herald/delivery-secret.key`.
         public var secretKey = SecretBox.KeySource.developmentFile(".herald/delivery-secret.key")
         /// Schedule and attempts for endpoints that set none.
-        public var retryPolicy = RetryPolicy()
+        public var retryPolicy = HeraldCore.RetryPolicy()
         public var limits = EndpointLimits()
         /// Default 5 s.
         public var connectTimeout = Duration.seconds(5)
@@ -51,8 +52,9 @@ public struct DeliveryServer: Sendable {
         public var watchBuffer = 1024
         /// Bound on each registry call. Default 5 s.
         public var registryTimeout = Duration.seconds(5)
-        /// Where the embedded delivery log lives. Default `.herald/delivery-<instance-id>`.
-        public var dataDirectory: String?
+        /// The folder of the service's local files, the same `--data-dir` as the router's: the
+        /// embedded delivery log lives under `delivery-log/<instance-id>/` in it. Default `.herald/data`.
+        public var dataDirectory = ".herald/data"
         /// The delivery log: empty for the embedded SQLite file `delivery-log.sqlite` in the data
         /// directory, or `postgres://user:password@host:port/database` for a shared PostgreSQL log. Default empty.
         public var deliveryLog = ""
@@ -75,12 +77,13 @@ public struct DeliveryServer: Sendable {
 
         public var transactionalID: String { "herald-delivery-\(instanceID)" }
 
-        public var resolvedDataDirectory: String { dataDirectory ?? ".herald/delivery-\(instanceID)" }
+        /// The embedded delivery log's folder: one per instance, so instances sharing a data directory never share a file.
+        public var logDirectory: String { (dataDirectory as NSString).appendingPathComponent("delivery-log/\(instanceID)") }
 
         /// The log's database as configured.
         func openLogDatabase(logger: Logger) async throws -> any LogDatabase {
             if deliveryLog.isEmpty {
-                return try await SQLiteLogDatabase.open(path: resolvedDataDirectory + "/delivery-log.sqlite")
+                return try await SQLiteLogDatabase.open(path: logDirectory + "/delivery-log.sqlite")
             }
             return try PostgresLogDatabase(url: deliveryLog, logger: logger)
         }
@@ -124,6 +127,7 @@ public struct DeliveryServer: Sendable {
         }
         let log = try await DeliveryLog.open(configuration.openLogDatabase(logger: logger))
         let follower = DeliveryLogFollower(log: log, topics: DeliveryLogTopics(topics), kafka: configuration.kafka, logger: logger)
+        let held = HeldPartitions()
         let consumer = try KafkaConsumer(
             configuration: configuration.kafka,
             options: .init(
@@ -132,7 +136,7 @@ public struct DeliveryServer: Sendable {
                 // reads the committed offsets; the broker's fencing is not relied on (docs/ARCHITECTURE.md §3).
                 revocation: .afterAcknowledgement(timeout: configuration.revocationTimeout),
                 lagReporting: ConsumerLagGauges(group: configuration.consumerGroup).reporting { [tiers = topics.retryTiers] lags in
-                    DeliveryMetrics.retryBacklog(lags, tiers: tiers)
+                    DeliveryMetrics.retryBacklog(lags, held: held.current, tiers: tiers)
                 }),
             logger: logger)
 
@@ -147,7 +151,7 @@ public struct DeliveryServer: Sendable {
         let sender = WebhookSender(clients: httpClients, resolver: resolver, requestTimeout: configuration.requestTimeout)
 
         let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits,
-                                    maxRecordBytes: configuration.kafka.maxMessageBytes, logger: logger)
+                                    maxRecordBytes: configuration.kafka.maxMessageBytes, held: held, logger: logger)
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])

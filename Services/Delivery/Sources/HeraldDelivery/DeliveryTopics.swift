@@ -1,3 +1,5 @@
+public import HeraldCore
+
 /// Topic names of the delivery service.
 public struct DeliveryTopics: Sendable, Hashable {
     public var deliveries = "herald.deliveries"

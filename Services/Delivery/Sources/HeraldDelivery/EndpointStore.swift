@@ -1,5 +1,6 @@
 import Foundation
 public import GRPCCore
+public import HeraldCore
 public import HeraldKafka
 public import HeraldProtos
 public import Logging
@@ -25,7 +26,7 @@ public struct DeliveryAPIError: Error, Sendable, CustomStringConvertible, RPCErr
 public struct ResolvedEndpoint: Sendable {
     public let endpoint: Herald_V1_Endpoint
     public let secret: WebhookSecret
-    public let retryPolicy: RetryPolicy
+    public let retryPolicy: HeraldCore.RetryPolicy
 }
 
 /// Stored endpoint secrets that this instance's key cannot open: sending for those endpoints would
@@ -48,7 +49,7 @@ public final class EndpointStore: Sendable {
     private let producer: KafkaProducer
     private let box: SecretBox
     private let policy: EndpointAddressPolicy
-    private let defaultRetryPolicy: RetryPolicy
+    private let defaultRetryPolicy: HeraldCore.RetryPolicy
     private let logger: Logger
     /// Decrypted secrets by stored (encrypted) form, so a send does not decrypt each time.
     private let secrets = Mutex<[String: WebhookSecret]>([:])
@@ -56,7 +57,7 @@ public final class EndpointStore: Sendable {
     private let warned = Mutex<Set<String>>([])
 
     public init(topic: String, kafka: KafkaConfiguration, box: SecretBox, policy: EndpointAddressPolicy,
-                defaultRetryPolicy: RetryPolicy, logger: Logger) throws {
+                defaultRetryPolicy: HeraldCore.RetryPolicy, logger: Logger) throws {
         self.topic = topic
         self.table = CompactedTable(topic: topic, configuration: kafka, logger: logger) { bytes in
             try Herald_V1_Endpoint(serializedBytes: bytes)
@@ -84,7 +85,7 @@ public final class EndpointStore: Sendable {
             throw DeliveryAPIError(.invalidArgument, "endpoint.rate_limit_per_second: must be 0 (unlimited) or a finite number ≥ \(TokenBucket.minimumRate)")
         }
         for (index, delay) in endpoint.retrySchedule.enumerated() {
-            if let problem = RetryPolicy.problem(seconds: delay.seconds, nanos: delay.nanos) {
+            if let problem = HeraldCore.RetryPolicy.problem(seconds: delay.seconds, nanos: delay.nanos) {
                 throw DeliveryAPIError(.invalidArgument, "endpoint.retry_schedule[\(index)]: \(problem)")
             }
         }
@@ -142,9 +143,9 @@ public final class EndpointStore: Sendable {
         if !stored.retrySchedule.isEmpty || stored.maxAttempts > 0 {
             let schedule = stored.retrySchedule.isEmpty ? defaultRetryPolicy.schedule
                 : stored.retrySchedule.map { Duration.seconds($0.seconds) + .nanoseconds(Int64($0.nanos)) }
-            warnOnce(id, stored: stored, if: schedule.contains { RetryPolicy.clamped($0) != $0 },
-                     "a retry_schedule entry is outside 1 ms…\(RetryPolicy.longestDelay.components.seconds) s (stored by an older version): it is clamped into that range")
-            policy = RetryPolicy(schedule: schedule, maxAttempts: stored.maxAttempts > 0 ? Int(stored.maxAttempts) : nil,
+            warnOnce(id, stored: stored, if: schedule.contains { HeraldCore.RetryPolicy.clamped($0) != $0 },
+                     "a retry_schedule entry is outside 1 ms…\(HeraldCore.RetryPolicy.longestDelay.components.seconds) s (stored by an older version): it is clamped into that range")
+            policy = HeraldCore.RetryPolicy(schedule: schedule, maxAttempts: stored.maxAttempts > 0 ? Int(stored.maxAttempts) : nil,
                                  jitter: defaultRetryPolicy.jitter, maxRetryAfter: defaultRetryPolicy.maxRetryAfter)
         }
         let rate = stored.rateLimitPerSecond

@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 public import Foundation
 import HeraldAvro
-import HeraldCore
+public import HeraldCore
 public import HeraldProtos
 public import HeraldRuntime
 import NIOCore

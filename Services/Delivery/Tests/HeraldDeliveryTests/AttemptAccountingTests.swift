@@ -1,3 +1,4 @@
+import HeraldCore
 import HeraldDelivery
 import Testing
 

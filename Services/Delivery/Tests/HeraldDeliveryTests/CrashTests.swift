@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import HeraldCore
 import HeraldDelivery
 import HeraldKafka
 import HeraldProtos

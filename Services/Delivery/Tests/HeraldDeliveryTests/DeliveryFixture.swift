@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import HeraldAvro
+import HeraldCore
 import HeraldDelivery
 import HeraldKafka
 import HeraldProtos
@@ -21,44 +22,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct DeliveryIntegration {}
 
-enum TestEnvironment {
-    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
 
-    static func kafka(timeout: Duration = .seconds(20)) -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: timeout, deliveryTimeout: timeout)
-    }
-
-    static let logger: Logger = {
-        var logger = Logger(label: "herald-delivery-tests")
-        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        return logger
-    }()
-
-    /// A fresh folder under the system's temporary directory.
-    static func temporaryDirectory(_ prefix: String) -> String {
-        let path = NSTemporaryDirectory() + unique(prefix)
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    static func unique(_ prefix: String) -> String {
-        "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
-    }
-
-    static let orderSchema = #"{"type":"record","name":"OrderShipped","namespace":"com.example","fields":[{"name":"order_id","type":"string"},{"name":"items","type":"int"},{"name":"carrier","type":["null","string"],"default":null}]}"#
-
-    /// Waits until `condition` holds (polling), failing after `limit`.
-    static func eventually(_ what: String, within limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting for \(what)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-    }
-}
 
 
 /// Topic and group names private to one test.
@@ -124,7 +88,7 @@ struct DeliveryStack {
         configuration.partitions = partitions
         configuration.allowPrivateEndpoints = allowPrivate
         configuration.secretKey = .base64(secretKey)
-        configuration.retryPolicy = RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
+        configuration.retryPolicy = HeraldCore.RetryPolicy(schedule: names.retrySchedule, maxAttempts: maxAttempts)
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)
         configuration.dataDirectory = dataDirectory ?? TestEnvironment.temporaryDirectory("delivery-log")

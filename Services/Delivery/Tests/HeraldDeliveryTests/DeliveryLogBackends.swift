@@ -1,5 +1,6 @@
 import Foundation
 @testable import HeraldDelivery
+import HeraldTestSupport
 import Logging
 
 /// The databases the delivery-log suites run against: a real SQLite file always, and a real

@@ -1,5 +1,6 @@
 import Foundation
 @testable import HeraldDelivery
+import HeraldTestSupport
 import HeraldKafka
 import HeraldProtos
 import SwiftProtobuf

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 @testable import HeraldDelivery
 import HeraldKafka
 import HeraldProtos

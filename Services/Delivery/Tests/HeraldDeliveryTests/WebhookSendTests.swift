@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 @testable import HeraldDelivery
+import HeraldCore
 import HeraldProtos
 import HeraldRuntime
 import HeraldTestSupport
@@ -69,6 +70,6 @@ struct WebhookSendTests {
         var endpoint = Herald_V1_Endpoint()
         endpoint.id = "e-1"
         endpoint.url = url
-        return ResolvedEndpoint(endpoint: endpoint, secret: try WebhookSecret(WebhookSecret.generate()), retryPolicy: RetryPolicy())
+        return ResolvedEndpoint(endpoint: endpoint, secret: try WebhookSecret(WebhookSecret.generate()), retryPolicy: HeraldCore.RetryPolicy())
     }
 }

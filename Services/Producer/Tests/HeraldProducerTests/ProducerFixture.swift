@@ -17,25 +17,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct ProducerIntegration {}
 
-enum ProducerTestEnvironment {
-    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-
-    static func kafka(brokers: String = brokers, timeout: Duration = .seconds(20)) -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: timeout, deliveryTimeout: timeout)
-    }
-
-    static let logger: Logger = {
-        var logger = Logger(label: "herald-producer-tests")
-        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        return logger
-    }()
-
-    static func unique(_ prefix: String) -> String {
-        "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
-    }
-
-    static let orderSchema = #"{"type":"record","name":"OrderShipped","namespace":"com.example","fields":[{"name":"order_id","type":"string"},{"name":"items","type":"int"},{"name":"carrier","type":["null","string"],"default":null}]}"#
-}
+/// The suite's name for the shared test environment.
+typealias ProducerTestEnvironment = TestEnvironment
 
 
 /// A registry in process on a free port, with private topics.

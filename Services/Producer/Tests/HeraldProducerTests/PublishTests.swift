@@ -4,6 +4,7 @@ import HeraldAvro
 import HeraldCore
 import HeraldKafka
 import HeraldProtos
+import HeraldTestSupport
 import SwiftProtobuf
 import Testing
 

@@ -5,6 +5,7 @@ import HeraldKafka
 import HeraldProtos
 @testable import HeraldRegistry
 import HeraldRuntime
+import HeraldTestSupport
 import NIOHTTP1
 import ServiceLifecycle
 import SwiftProtobuf

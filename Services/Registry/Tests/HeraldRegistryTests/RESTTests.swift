@@ -1,5 +1,6 @@
 import Foundation
 import HeraldRegistry
+import HeraldTestSupport
 import NIOHTTP1
 import HeraldKafka
 import NIOHTTP1

@@ -6,6 +6,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRegistry
 import HeraldRuntime
+import HeraldTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -35,33 +36,9 @@ struct RegistryNames: Sendable {
 
 }
 
-enum TestEnvironment {
-    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-
-    static var kafka: KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
-    }
-
-    static let logger: Logger = {
-        var logger = Logger(label: "herald-registry-tests")
-        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        return logger
-    }()
-
-    /// Polls `condition` until it holds, failing after `timeout`.
-    static func eventually(
-        _ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if (try? await condition()) == true { return }
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting for \(what)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
+extension TestEnvironment {
+    /// The registry suite's Kafka settings, read as a property by its tests.
+    static var kafka: KafkaConfiguration { kafka() }
 }
 
 /// One registry instance running in this process: the very assembly the executable runs.

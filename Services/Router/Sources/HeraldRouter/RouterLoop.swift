@@ -13,8 +13,8 @@ import SwiftProtobuf
 /// Events arrive from the consumer group in batches of what is already fetched (up to
 /// `maxBatchEvents`). Each batch becomes one transaction holding its delivery tasks, its
 /// de-duplication records (each in the dedupe partition of the event's partition) and the
-/// consumed offsets with the group metadata. The in-memory dedupe state takes a batch's keys
-/// only once its transaction committed; a failed transaction rewinds the batch's partitions.
+/// consumed offsets with the group metadata. The dedupe stores take a batch's keys only once its
+/// transaction committed; a failed transaction rewinds the batch's partitions.
 ///
 /// While one transaction commits, the next batch is already matched and encoded (its keys are
 /// checked against the committing batch's too); its transaction begins only after the previous
@@ -33,6 +33,9 @@ final class RouterLoop {
         var dedupeRetentionMilliseconds: Int64
         /// Tombstones written per transaction at most (pruning catches up over later batches).
         var maxPrunePerBatch: Int
+        /// How often, while transactions commit, each store records how far it holds its changelog
+        /// (so a restart reads only what came after).
+        var checkpointInterval: Duration
         var now: @Sendable () -> Int64
     }
 
@@ -44,13 +47,21 @@ final class RouterLoop {
     let statistics: RouterStatistics
     let kafka: KafkaConfiguration
     let logger: Logger
-    /// Dedupe state of each assigned `herald.events` partition.
-    var windows: [Int32: DedupeWindow] = [:]
-    private var failures = 0
+    /// Opens the dedupe store of a newly assigned partition.
+    let dedupeStores: DedupeStores
+    /// What is pending, in flight and remembered per partition (its dedupe stores); this loop
+    /// carries out its answers.
+    var ledger: BatchLedger
+    /// When the stores last recorded a checkpoint.
+    var lastCheckpoint = ContinuousClock.now
+    /// The transaction in flight (`ledger.inFlight`) being written; awaited by `settle()` (or on
+    /// the way out) before the next transaction begins.
+    private var write: Task<Void, any Error>?
 
-    init(settings: Settings, consumer: KafkaConsumer, producer: TransactionalProducer, admin: KafkaAdmin,
+    init(settings: Settings, dedupeStores: DedupeStores, consumer: KafkaConsumer, producer: TransactionalProducer, admin: KafkaAdmin,
          catalog: RouteCatalog, statistics: RouterStatistics, kafka: KafkaConfiguration, logger: Logger) {
         self.settings = settings
+        self.dedupeStores = dedupeStores
         self.consumer = consumer
         self.producer = producer
         self.admin = admin
@@ -58,6 +69,8 @@ final class RouterLoop {
         self.statistics = statistics
         self.kafka = kafka
         self.logger = logger
+        self.ledger = BatchLedger(eventsTopic: settings.eventsTopic, dedupeTopic: settings.dedupeTopic,
+                                  retentionMilliseconds: settings.dedupeRetentionMilliseconds, maxPrunePerBatch: settings.maxPrunePerBatch)
     }
 
     /// Runs until graceful shutdown (the batch in hand is committed first) or a fatal error.
@@ -68,7 +81,7 @@ final class RouterLoop {
         do {
             while !Task.isShuttingDownGracefully {
                 var batch = try iterator.available(upTo: settings.maxBatchEvents)
-                if batch.isEmpty, committing != nil {
+                if batch.isEmpty, write != nil {
                     // Nothing more fetched yet: finish the transaction in flight rather than wait.
                     _ = try await settle()
                     continue
@@ -86,10 +99,12 @@ final class RouterLoop {
                 try await handle(batch)
             }
             try await commitNow()
+            try await checkpoint(ledger.stores.keys)
         } catch {
             // A transaction still in flight ends either way before the producer closes.
-            _ = await committing?.write.result
-            committing = nil
+            _ = await write?.result
+            write = nil
+            ledger.abandon()
             await close()
             throw error
         }
@@ -97,6 +112,7 @@ final class RouterLoop {
     }
 
     private func close() async {
+        closeStores(ledger.stores.keys)
         await consumer.close()
         await producer.close()
         await admin.close()
@@ -104,49 +120,13 @@ final class RouterLoop {
 
     // MARK: Batches
 
-    /// What one transaction will hold, per `herald.events` partition (so a revoked partition's
-    /// share can be dropped).
-    private struct PartitionWork {
-        var first: Int64
-        var next: Int64
-        var records: [ProducerRecord] = []
-        var newKeys: [(String, Int64)] = []
-        var keySet: Set<String> = []
-        var counts = RouterStatistics.BatchCounts()
-    }
-
-    /// A transaction begun and not yet settled, with what it holds.
-    private struct Committing {
-        var work: [Int32: PartitionWork]
-        var expired: [Int32: [String]]
-        /// Awaited by `settle()` (or on the way out) before the next transaction begins.
-        var write: Task<Void, any Error>
-    }
-
-    private var work: [Int32: PartitionWork] = [:]
-    private var committing: Committing?
-    /// Keys past the retention, removed from the windows, whose tombstones the next transaction writes.
-    private var expired: [Int32: [String]] = [:]
-
-    /// Prunes before a batch is checked, so an event whose key just expired counts as new.
-    /// Pruning rides along with the batch's transaction (bounded per batch).
-    private func expireKeys(now: Int64) {
-        let queued = expired.values.reduce(0) { $0 + $1.count } + (committing?.expired.values.reduce(0) { $0 + $1.count } ?? 0)
-        var budget = settings.maxPrunePerBatch - queued
-        for partition in windows.keys.sorted() where budget > 0 {
-            let keys = windows[partition]!.expire(now: now, limit: budget)
-            if !keys.isEmpty { expired[partition, default: []] += keys }
-            budget -= keys.count
-        }
-    }
-
     /// Processes `events` into the pending work, then settles the transaction in flight and begins
     /// the next one without waiting for it. Assignment changes first settle everything before them.
     private func handle(_ events: [KafkaConsumerEvent]) async throws {
         let index = catalog.index()
         let now = settings.now()
         let seen = Seen(time: now)
-        expireKeys(now: now)
+        try ledger.expireKeys(now: now)
         // Partitions rewound after a failed transaction: the rest of their events in this batch
         // come again from the consumer.
         var rewound: Set<Int32> = []
@@ -154,25 +134,22 @@ final class RouterLoop {
             switch event {
             case .message(let message):
                 if rewound.contains(message.partition) { continue }
-                if windows[message.partition] == nil {
+                if !ledger.owns(message.partition) {
                     // Never expected (assignment precedes messages), but state must exist first.
                     rewound.formUnion(try await commitNow())
                     try await restore([message.partition])
                 }
-                process(message, index: index, seen: seen)
+                try process(message, index: index, seen: seen)
             case .partitionsAssigned(let partitions):
                 rewound.formUnion(try await commitNow())
                 try await restore(partitions.filter { $0.topic == settings.eventsTopic }.map(\.partition))
             case .partitionsRevoked(let partitions):
                 // Their uncommitted share goes to the next owner, which reads from the committed offsets.
-                for partition in partitions where partition.topic == settings.eventsTopic {
-                    work[partition.partition] = nil
-                    expired[partition.partition] = nil
-                }
+                let revoked = partitions.filter { $0.topic == settings.eventsTopic }.map(\.partition)
+                ledger.dropPending(of: revoked)
                 rewound.formUnion(try await commitNow())
-                for partition in partitions where partition.topic == settings.eventsTopic {
-                    windows[partition.partition] = nil
-                }
+                try await checkpoint(revoked)
+                closeStores(revoked)
                 // Every transaction that held work of them has committed or failed: the group
                 // may hand them on (the consumer holds the rebalance until now).
                 consumer.acknowledgeRevocations()
@@ -181,6 +158,10 @@ final class RouterLoop {
             }
         }
         _ = try await settle()
+        if ContinuousClock.now - lastCheckpoint >= settings.checkpointInterval {
+            // Nothing in flight: every record written to the changelog so far is in the stores.
+            try await checkpoint(ledger.stores.keys)
+        }
         try begin()
     }
 
@@ -194,12 +175,12 @@ final class RouterLoop {
         }
     }
 
-    private func process(_ message: KafkaMessage, index: RouteIndex, seen: Seen) {
+    private func process(_ message: KafkaMessage, index: RouteIndex, seen: Seen) throws {
         let partition = message.partition
         // Taken out of the dictionary while it grows, so appending never copies its arrays.
-        var part = work.removeValue(forKey: partition) ?? PartitionWork(first: message.offset, next: message.offset)
+        var part = ledger.pending.removeValue(forKey: partition) ?? BatchLedger.PartitionWork(first: message.offset, next: message.offset)
         part.next = message.offset + 1
-        defer { work[partition] = part }
+        defer { ledger.pending[partition] = part }
 
         let (attributes, schemaID, payload): (EventAttributes, Int32, ArraySlice<UInt8>)
         switch EventTriage.read(message) {
@@ -211,8 +192,7 @@ final class RouterLoop {
         }
 
         let key = DedupeRecord.key(source: attributes.source, id: attributes.id)
-        if windows[partition]?.contains(key) == true || committing?.work[partition]?.keySet.contains(key) == true
-            || !part.keySet.insert(key).inserted {
+        if try ledger.isCommittedOrInFlight(key, in: partition) || !part.keySet.insert(key).inserted {
             part.counts.duplicate += 1
             return
         }
@@ -251,7 +231,7 @@ final class RouterLoop {
     }
 
     /// Parks a record the router cannot route in the dead-letter topic, in the transaction that moves its offset.
-    private func deadLetter(_ message: KafkaMessage, reason: String, into part: inout PartitionWork) {
+    private func deadLetter(_ message: KafkaMessage, reason: String, into part: inout BatchLedger.PartitionWork) {
         let headers = message.headers.map { RecordHeader(name: $0.name, value: $0.value ?? []) }
         logger.warning("Dead-lettering a record that cannot be routed", metadata: EventLogMetadata.of(headers: headers).merging([
             "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "reason": "\(reason)",
@@ -272,21 +252,11 @@ final class RouterLoop {
     /// Begins the transaction of the pending work (with pruning tombstones) without waiting for
     /// it; the previous one must be settled.
     private func begin() throws {
-        precondition(committing == nil, "a transaction is already in flight")
-        guard !work.isEmpty || !expired.isEmpty else { return }
+        precondition(write == nil, "a transaction is already in flight")
+        guard ledger.hasWrites else { return }
         let metadata = try consumer.groupMetadata()
-        let pending = work
-        work = [:]
-        let expired = self.expired
-        self.expired = [:]
-
-        let offsets = pending.map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.next) }
-        var records: [ProducerRecord] = []
-        records.reserveCapacity(expired.values.reduce(0) { $0 + $1.count } + pending.values.reduce(0) { $0 + $1.records.count })
-        for (partition, keys) in expired {
-            for key in keys { records.append(ProducerRecord(topic: settings.dedupeTopic, partition: partition, key: Array(key.utf8), value: nil)) }
-        }
-        for part in pending.values { records += part.records }
+        guard let writes = ledger.begin() else { return }
+        let (records, offsets) = (writes.records, writes.offsets)
         let producer = producer
         // Unstructured so the next batch can be processed meanwhile; always awaited (`settle`, or
         // on the way out of `run`) before another transaction begins or the producer closes.
@@ -296,58 +266,34 @@ final class RouterLoop {
                 try await transaction.sendOffsets(offsets, groupMetadata: metadata)
             }
         }
-        committing = Committing(work: pending, expired: expired, write: write)
+        self.write = write
     }
 
     /// Waits for the transaction in flight. Once it committed, the dedupe state takes its keys. On
     /// a non-fatal failure its partitions (and pending work built on them) are rewound so their
     /// events are processed again; returns them.
     private func settle() async throws -> Set<Int32> {
-        guard let committing else { return [] }
-        let pending = committing.work
-        let expired = committing.expired
+        guard let write else { return [] }
         do {
-            try await committing.write.value
-            self.committing = nil
+            try await write.value
+            self.write = nil
         } catch let error as KafkaError where !error.isFatal {
-            self.committing = nil
+            self.write = nil
+            let rewind = ledger.failed()
             statistics.failedTransaction()
-            failures += 1
             logger.info("Routing transaction failed; its events will be processed again", metadata: [
-                "error": "\(error)", "kafka.partitions": "\(pending.keys.sorted())",
+                "error": "\(error)", "kafka.partitions": "\(rewind.partitions.sorted())",
             ])
-            // The tombstones were not written: write them with a later transaction.
-            for (partition, keys) in expired where windows[partition] != nil {
-                self.expired[partition, default: []] += keys
-            }
-            // Work built on the failed batch follows it in the same partitions: it comes again too.
-            for partition in pending.keys { work[partition] = nil }
-            let rewind = pending.filter { windows[$0.key] != nil }
-                .map { TopicPartitionOffset(topic: settings.eventsTopic, partition: $0.key, offset: $0.value.first) }
-            if !rewind.isEmpty { try await consumer.seek(rewind) }
-            // Back off while the failures continue (broker away, rebalance under way).
-            try await Task.sleep(for: .milliseconds(min(5000, 100 << min(failures, 6))))
-            return Set(pending.keys)
+            if !rewind.seeks.isEmpty { try await consumer.seek(rewind.seeks) }
+            try await Task.sleep(for: rewind.backoff)
+            return rewind.partitions
         } catch {
-            self.committing = nil
+            self.write = nil
+            ledger.abandon()
             throw error
         }
-        failures = 0
-
-        var counts = RouterStatistics.BatchCounts()
-        for (partition, part) in pending {
-            if windows[partition] != nil {
-                for (key, time) in part.newKeys { windows[partition]!.insert(key, at: time) }
-            }
-            counts.routed += part.counts.routed
-            counts.unmatched += part.counts.unmatched
-            counts.duplicate += part.counts.duplicate
-            counts.malformed += part.counts.malformed
-            counts.oversized += part.counts.oversized
-            counts.tasks += part.counts.tasks
-        }
-        counts.pruned = expired.values.reduce(0) { $0 + $1.count }
-        statistics.committed(counts, dedupeEntries: windows.values.reduce(0) { $0 + $1.count }, routes: catalog.table.count)
+        let counts = try ledger.committed()
+        statistics.committed(counts, dedupeEntries: ledger.dedupeEntries, routes: catalog.table.count)
         return []
     }
 }

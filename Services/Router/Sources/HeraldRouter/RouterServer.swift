@@ -40,6 +40,11 @@ public struct RouterServer: Sendable {
         public var dedupeRetention = Duration.seconds(7 * 24 * 3600)
         /// Tombstones for expired keys written per transaction at most. Default 1000.
         public var maxPrunePerBatch = 1000
+        /// Where the de-duplication stores live (`router-dedupe/<instance-id>/…` below it); nil keeps
+        /// the keys in memory, rebuilt from the changelog on every assignment. Default nil.
+        public var dataDirectory: String?
+        /// How often the stores record how far they hold the changelog while events flow. Default 5 s.
+        public var dedupeCheckpointInterval = Duration.seconds(5)
         /// The clock used for first-seen times and task creation times (milliseconds since the epoch).
         public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
@@ -116,7 +121,13 @@ public struct RouterServer: Sendable {
                 maxBatchEvents: max(1, configuration.maxBatchEvents),
                 dedupeRetentionMilliseconds: Int64(configuration.dedupeRetention.components.seconds * 1000
                     + configuration.dedupeRetention.components.attoseconds / 1_000_000_000_000_000),
-                maxPrunePerBatch: max(1, configuration.maxPrunePerBatch), now: configuration.now),
+                maxPrunePerBatch: max(1, configuration.maxPrunePerBatch),
+                checkpointInterval: configuration.dedupeCheckpointInterval, now: configuration.now),
+            dedupeStores: DedupeStores(
+                dataDirectory: configuration.dataDirectory, instanceID: configuration.instanceID,
+                retentionMilliseconds: Int64(configuration.dedupeRetention.components.seconds * 1000
+                    + configuration.dedupeRetention.components.attoseconds / 1_000_000_000_000_000),
+                logger: logger),
             consumer: consumer, producer: producer, admin: admin, catalog: catalog, statistics: statistics,
             kafka: configuration.kafka, logger: logger)
 

@@ -13,6 +13,8 @@ public final class RouterStatistics: Sendable {
     private let failedTransactionCount = Atomic<Int>(0)
     private let prunedCount = Atomic<Int>(0)
     private let restoreCount = Atomic<Int>(0)
+    private let restoredRecordCount = Atomic<Int>(0)
+    private let rebuildCount = Atomic<Int>(0)
 
     private let routed = Counter(label: "herald_router_events_total", dimensions: [("outcome", "routed")])
     private let unmatched = Counter(label: "herald_router_events_total", dimensions: [("outcome", "unmatched")])
@@ -30,6 +32,8 @@ public final class RouterStatistics: Sendable {
     private let dedupeEntries = Gauge(label: "herald_router_dedupe_entries")
     private let routes = Gauge(label: "herald_router_routes")
     private let restoreSeconds = Timer(label: "herald_router_dedupe_restore_seconds")
+    private let restoreRecords = Counter(label: "herald_router_dedupe_restore_records_total")
+    private let rebuilds = Counter(label: "herald_router_dedupe_rebuilds_total")
 
     public init() {}
 
@@ -51,6 +55,10 @@ public final class RouterStatistics: Sendable {
     /// Partition assignments whose de-duplication state was restored: one per rebalance that gave
     /// this instance partitions.
     public var restoredAssignments: Int { restoreCount.load(ordering: .relaxed) }
+    /// Changelog records read while restoring: only those after each store's checkpoint, unless rebuilt.
+    public var restoredRecords: Int { restoredRecordCount.load(ordering: .relaxed) }
+    /// Partition stores emptied and rebuilt from the whole changelog (new, lost or not trusted).
+    public var rebuiltStores: Int { rebuildCount.load(ordering: .relaxed) }
     public var handledEvents: Int { routedEvents + unmatchedEvents + duplicateEvents + malformedEvents + oversizedEvents }
 
     struct BatchCounts {
@@ -95,8 +103,12 @@ public final class RouterStatistics: Sendable {
         failedTransactions.increment()
     }
 
-    func restored(seconds: Double) {
+    func restored(seconds: Double, records: Int, rebuiltStores: Int) {
         restoreCount.add(1, ordering: .relaxed)
+        restoredRecordCount.add(records, ordering: .relaxed)
+        rebuildCount.add(rebuiltStores, ordering: .relaxed)
         restoreSeconds.recordSeconds(seconds)
+        if records > 0 { restoreRecords.increment(by: records) }
+        if rebuiltStores > 0 { rebuilds.increment(by: rebuiltStores) }
     }
 }

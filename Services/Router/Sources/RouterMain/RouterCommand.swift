@@ -42,10 +42,14 @@ struct RouterCommand: AsyncParsableCommand {
     @Option(help: "How long a (source, id) is remembered for de-duplication, in seconds (default 7 days). Env: HERALD_DEDUPE_RETENTION_SECONDS.")
     var dedupeRetentionSeconds = HeraldEnvironment.int("dedupe-retention-seconds", default: 7 * 24 * 3600)
 
+    @Option(help: "Directory of the de-duplication stores (one RocksDB store per partition under router-dedupe/<instance-id>/; a cache of the changelog, rebuilt when missing). Env: HERALD_DATA_DIR.")
+    var dataDir = HeraldEnvironment.string("data-dir", default: ".herald/data")
+
     func validate() throws {
         guard partitions > 0, batchMaxEvents > 0, dedupeRetentionSeconds > 0 else {
             throw ValidationError("--partitions, --batch-max-events and --dedupe-retention-seconds must be positive")
         }
+        guard !dataDir.isEmpty else { throw ValidationError("--data-dir must name a directory") }
     }
 
     func run() async throws {
@@ -61,6 +65,7 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.partitions = partitions
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)
+        configuration.dataDirectory = dataDir
         let server = try await RouterServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-router", logger: logger)
         try await ServiceRunner.run("Router", services: spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,

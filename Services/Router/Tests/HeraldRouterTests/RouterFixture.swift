@@ -18,37 +18,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct RouterIntegration {}
 
-enum RouterTestEnvironment {
-    static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-
-    static func kafka(brokers: String = brokers, timeout: Duration = .seconds(20)) -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: timeout, deliveryTimeout: timeout)
-    }
-
-    static let logger: Logger = {
-        var logger = Logger(label: "herald-router-tests")
-        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        return logger
-    }()
-
-    static func unique(_ prefix: String) -> String {
-        "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max))"
-    }
-
-    /// Polls `condition` until it holds; fails the wait after `timeout`.
-    static func eventually(_ what: String, timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        let what: String
-        var description: String { "timed out waiting for \(what)" }
-    }
-}
+/// The suite's name for the shared test environment.
+typealias RouterTestEnvironment = TestEnvironment
 
 /// A private set of router topics and a group.
 struct RouterTopics: Sendable {
@@ -59,6 +30,8 @@ struct RouterTopics: Sendable {
     var deadLetters = RouterTestEnvironment.unique("events-dlq")
     var group = RouterTestEnvironment.unique("router-group")
     var partitions = 4
+    /// The routers' data directory (their de-duplication stores), shared by every instance on these topics.
+    var dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(RouterTestEnvironment.unique("data")).path
 
     /// Creates the events topic up front, as the producer service would.
     func createEvents() async throws {
@@ -80,6 +53,7 @@ struct RouterTopics: Sendable {
         configuration.deadLettersTopic = deadLetters
         configuration.partitions = partitions
         configuration.maxBatchEvents = maxBatch
+        configuration.dataDirectory = dataDirectory
         return configuration
     }
 
@@ -89,7 +63,7 @@ struct RouterTopics: Sendable {
             "--kafka-brokers", RouterTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
             "--instance-id", instance, "--consumer-group", group, "--events-topic", events, "--routes-topic", routes,
             "--dedupe-topic", dedupe, "--deliveries-topic", deliveries, "--dead-letter-topic", deadLetters, "--partitions", "\(partitions)",
-            "--batch-max-events", "\(maxBatch)",
+            "--batch-max-events", "\(maxBatch)", "--data-dir", dataDirectory,
         ]
     }
 

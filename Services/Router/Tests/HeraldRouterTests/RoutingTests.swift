@@ -7,6 +7,7 @@ import HeraldKafka
 import HeraldProtos
 import HeraldRouter
 import HeraldRuntime
+import HeraldTestSupport
 import SwiftProtobuf
 import Synchronization
 import Testing

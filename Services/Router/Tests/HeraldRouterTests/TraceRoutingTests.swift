@@ -1,6 +1,7 @@
 import HeraldCore
 import HeraldProtos
 import HeraldRouter
+import HeraldTestSupport
 import SwiftProtobuf
 import Testing
 

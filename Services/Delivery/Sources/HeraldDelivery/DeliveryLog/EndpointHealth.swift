@@ -1,3 +1,4 @@
+import HeraldCore
 import HeraldProtos
 
 /// An endpoint's health over a window from its attempt counts and durations (pure): which

@@ -1,3 +1,5 @@
+public import HeraldCore
+
 /// Who a failed attempt is charged to, and what follows from it (pure, no I/O).
 ///
 /// A failure of the endpoint — its answer, a timeout, a refused connection, a payload that cannot

@@ -118,6 +118,12 @@ public struct RetryTiers: Sendable, Hashable {
 
     public var topics: [String] { delays.indices.map(topic(tier:)) }
 
+    /// The delay of the tier `topic` is, `nil` when it is none of them: the longest a task read
+    /// from it may hold its partition (see `RetryHold`).
+    public func horizon(ofTopic topic: String) -> Duration? {
+        topics.firstIndex(of: topic).map { delays[$0] }
+    }
+
     /// `5s`, `2m`, `1h`, `250ms`.
     public static func label(_ delay: Duration) -> String {
         let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000

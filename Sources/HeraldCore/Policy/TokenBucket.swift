@@ -41,7 +41,7 @@ public struct TokenBucket: Sendable, Hashable {
 
     private static let longestWaitSeconds = 1e8
 
-    static func seconds(_ duration: Duration) -> Double {
+    public static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }
