@@ -94,6 +94,10 @@ public struct DeliveryServer: Sendable {
     public let httpPort: BoundPort
     /// Everything to run, in start order (shut down in reverse).
     public let services: [any Service]
+    let status: CompactedTable<String, Herald_V1_DeliveryRecord>
+
+    /// How many delivery statuses the service holds in memory: the deliveries in progress only.
+    public var deliveriesInMemory: Int { status.count }
 
     static let serviceName = "herald.v1.Delivery"
 
@@ -122,7 +126,10 @@ public struct DeliveryServer: Sendable {
             topic: topics.endpoints, kafka: configuration.kafka, box: box,
             policy: EndpointAddressPolicy(allowsPrivateAddresses: configuration.allowPrivateEndpoints),
             defaultRetryPolicy: configuration.retryPolicy, logger: logger)
-        let status = CompactedTable<String, Herald_V1_DeliveryRecord>(topic: topics.status, configuration: configuration.kafka, logger: logger) {
+        // Only deliveries in progress stay in memory; the delivery log answers for finished ones.
+        let status = CompactedTable<String, Herald_V1_DeliveryRecord>(
+            topic: topics.status, configuration: configuration.kafka, logger: logger, retaining: RecentStatuses.inProgress
+        ) {
             try Herald_V1_DeliveryRecord(serializedBytes: $0)
         }
         let log = try await DeliveryLog.open(configuration.openLogDatabase(logger: logger))
@@ -150,7 +157,7 @@ public struct DeliveryServer: Sendable {
         }
         let sender = WebhookSender(clients: httpClients, resolver: resolver, requestTimeout: configuration.requestTimeout)
 
-        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits,
+        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, log: log, topics: topics, limits: configuration.limits,
                                     maxRecordBytes: configuration.kafka.maxMessageBytes, held: held, logger: logger)
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
@@ -173,7 +180,7 @@ public struct DeliveryServer: Sendable {
         ])
         return DeliveryServer(
             health: health, grpc: grpc, httpPort: httpPort,
-            services: [RegistryClientService(client: registryClient), core, grpc, http])
+            services: [RegistryClientService(client: registryClient), core, grpc, http], status: status)
     }
 }
 
@@ -210,7 +217,7 @@ struct DeliveryCoreService: Service {
                 try await consumer.subscribe(topics.consumed)
                 health.set(.serving, for: DeliveryServer.serviceName)
                 logger.info("Delivery ready", metadata: [
-                    "herald.endpoints": "\(endpoints.table.count)", "herald.deliveries": "\(status.count)",
+                    "herald.endpoints": "\(endpoints.table.count)", "herald.deliveries.in_progress": "\(status.count)",
                 ])
                 try await loop.run()
                 tables.cancelAll()

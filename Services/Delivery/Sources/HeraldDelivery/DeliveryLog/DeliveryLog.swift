@@ -50,10 +50,14 @@ public struct DeliveryLog: Sendable {
         try await database.query(DeliveryLogQuery.deliveries(eventSource: eventSource, eventID: eventID)).map(DeliveryLogRows.record)
     }
 
+    /// The delivery's latest status; nil when the log has no such delivery.
+    public func status(id: String) async throws -> Herald_V1_DeliveryRecord? {
+        try await database.query(DeliveryLogQuery.delivery(id: id)).first.map(DeliveryLogRows.record)
+    }
+
     /// The delivery and its attempts, oldest first; nil when the log has no such delivery.
     public func delivery(id: String) async throws -> (Herald_V1_DeliveryRecord, [Herald_V1_DeliveryAttempt])? {
-        guard let row = try await database.query(DeliveryLogQuery.delivery(id: id)).first else { return nil }
-        let record = DeliveryLogRows.record(row)
+        guard let record = try await status(id: id) else { return nil }
         let attempts = try await database.query(DeliveryLogQuery.attempts(deliveryID: id)).map { DeliveryLogRows.attempt($0, of: record) }
         return (record, attempts)
     }
