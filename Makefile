@@ -6,7 +6,7 @@ HERALD_KAFKA_PORT ?= 9092
 HERALD_KAFKA_BROKERS ?= 127.0.0.1:$(HERALD_KAFKA_PORT)
 export HERALD_KAFKA_PORT HERALD_KAFKA_BROKERS
 
-APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl
+APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
@@ -64,13 +64,15 @@ release: deps ## release build of the five executables
 bench-tool: release ## release build of herald-bench, beside the services it starts
 	@swift build -c release --product $(BENCH_PRODUCT)
 
-test: deps ## build, start the broker, run every test (Swift, then the Python interop suite), stop the broker
+test: deps ## build, start the broker and PostgreSQL, run every test (Swift, then the Python interop suite), stop both
 	@scripts/check-deploy.sh
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)
 	@scripts/broker.sh up
+	@scripts/postgres.sh up || { scripts/broker.sh down; exit 1; }
 	@status=0; \
-	swift test --skip-build --no-parallel $(SWIFT_TEST_FLAGS) || status=$$?; \
+	HERALD_TEST_POSTGRES_URL=$$(scripts/postgres.sh url) swift test --skip-build --no-parallel $(SWIFT_TEST_FLAGS) || status=$$?; \
 	$(VENV)/bin/python -m pytest Tests/Interop -q -p no:cacheprovider || status=$$?; \
+	scripts/postgres.sh down; \
 	scripts/broker.sh down; \
 	exit $$status
 

@@ -28,8 +28,10 @@ let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
 let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 let otel: Target.Dependency = .product(name: "OTel", package: "swift-otel")
+let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let sqliteNIO: Target.Dependency = .product(name: "SQLiteNIO", package: "sqlite-nio")
 let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let tracing: Target.Dependency = .product(name: "Tracing", package: "swift-distributed-tracing")
 let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
@@ -66,6 +68,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", exact: "1.7.3"),
         // Span export over OTLP/HTTP only: its client (async-http-client) is already a dependency.
         .package(url: "https://github.com/swift-otel/swift-otel.git", exact: "1.6.0", traits: ["OTLPHTTP"]),
+        // The delivery log: embedded SQLite (the amalgamation, built in) by default, PostgreSQL when shared.
+        .package(url: "https://github.com/vapor/sqlite-nio.git", exact: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // C libraries from Debian (`make deps` installs them).
@@ -175,7 +180,8 @@ let package = Package(
             name: "HeraldDelivery",
             dependencies: [
                 "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto,
-                grpcCore, grpcTransport, logging, metrics, nioCore, nioHTTP1, serviceLifecycle, swiftProtobuf, tracing,
+                grpcCore, grpcTransport, logging, metrics, nioCore, nioHTTP1, nioSSL, postgresNIO, serviceLifecycle,
+                sqliteNIO, swiftProtobuf, tracing,
             ],
             path: "Services/Delivery/Sources/HeraldDelivery",
             swiftSettings: swiftSettings

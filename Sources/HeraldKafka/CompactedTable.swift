@@ -12,6 +12,9 @@ import Synchronization
 /// transaction control records), never by the offset of the last record seen: a transactionally
 /// written topic ends in control records no consumer ever receives.
 ///
+/// A table may hold only some of the values (`retaining`): the others delete their key from the
+/// table but still reach `changes()`, so memory follows what is retained, not the topic's history.
+///
 /// Partitions added to the topic after `run()` started are not followed.
 public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// One applied update, as delivered by `changes()`.
@@ -35,18 +38,23 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     private let logger: Logger
     /// A record's key and value (`nil` for a delete), or `nil` to skip the record.
     private let decode: @Sendable (KafkaMessage) throws -> (key: Key, value: Value?)?
+    /// Whether a value is held in the table (else its key is removed, as by a tombstone).
+    private let retains: @Sendable (Value) -> Bool
     private let state = Mutex(State())
 
     /// - Parameters:
     ///   - key: decodes a record key; records whose key fails to decode (or is absent) are skipped and logged.
+    ///   - retaining: which values the table holds; the others remove their key (default: all).
     ///   - value: decodes a record value; a failure is logged and leaves the key's previous value in place.
     public init(
         topic: String,
         configuration: KafkaConfiguration,
         logger: Logger,
         key: @escaping @Sendable ([UInt8]) throws -> Key,
+        retaining: @escaping @Sendable (Value) -> Bool = { _ in true },
         value: @escaping @Sendable ([UInt8]) throws -> Value
     ) {
+        self.retains = retaining
         self.topic = topic
         self.configuration = configuration
         var logger = logger
@@ -68,6 +76,7 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
         logger: Logger,
         record: @escaping @Sendable (KafkaMessage) throws -> (key: Key, value: Value?)?
     ) {
+        self.retains = { _ in true }
         self.topic = topic
         self.configuration = configuration
         var logger = logger
@@ -145,7 +154,7 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
         }
         let subscribers = state.withLock { state in
             switch change {
-            case .updated(let key, let value): state.values[key] = value
+            case .updated(let key, let value): state.values[key] = retains(value) ? value : nil
             case .deleted(let key): state.values[key] = nil
             }
             state.revision += 1
@@ -240,8 +249,10 @@ extension CompactedTable where Key == String {
         topic: String,
         configuration: KafkaConfiguration,
         logger: Logger,
+        retaining: @escaping @Sendable (Value) -> Bool = { _ in true },
         value: @escaping @Sendable ([UInt8]) throws -> Value
     ) {
-        self.init(topic: topic, configuration: configuration, logger: logger, key: { String(decoding: $0, as: UTF8.self) }, value: value)
+        self.init(topic: topic, configuration: configuration, logger: logger, key: { String(decoding: $0, as: UTF8.self) },
+                  retaining: retaining, value: value)
     }
 }

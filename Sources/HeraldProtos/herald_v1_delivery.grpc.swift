@@ -85,6 +85,45 @@ public enum Herald_V1_Delivery: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListDeliveries" metadata.
+        public enum ListDeliveries: Sendable {
+            /// Request type for "ListDeliveries".
+            public typealias Input = Herald_V1_ListDeliveriesRequest
+            /// Response type for "ListDeliveries".
+            public typealias Output = Herald_V1_ListDeliveriesResponse
+            /// Descriptor for "ListDeliveries".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "herald.v1.Delivery"),
+                method: "ListDeliveries",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetDelivery" metadata.
+        public enum GetDelivery: Sendable {
+            /// Request type for "GetDelivery".
+            public typealias Input = Herald_V1_GetDeliveryRequest
+            /// Response type for "GetDelivery".
+            public typealias Output = Herald_V1_GetDeliveryResponse
+            /// Descriptor for "GetDelivery".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "herald.v1.Delivery"),
+                method: "GetDelivery",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetEndpointHealth" metadata.
+        public enum GetEndpointHealth: Sendable {
+            /// Request type for "GetEndpointHealth".
+            public typealias Input = Herald_V1_GetEndpointHealthRequest
+            /// Response type for "GetEndpointHealth".
+            public typealias Output = Herald_V1_GetEndpointHealthResponse
+            /// Descriptor for "GetEndpointHealth".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "herald.v1.Delivery"),
+                method: "GetEndpointHealth",
+                type: .unary
+            )
+        }
         /// Namespace for "ListDeadLetters" metadata.
         public enum ListDeadLetters: Sendable {
             /// Request type for "ListDeadLetters".
@@ -111,6 +150,19 @@ public enum Herald_V1_Delivery: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Replay" metadata.
+        public enum Replay: Sendable {
+            /// Request type for "Replay".
+            public typealias Input = Herald_V1_ReplayRequest
+            /// Response type for "Replay".
+            public typealias Output = Herald_V1_ReplayResponse
+            /// Descriptor for "Replay".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "herald.v1.Delivery"),
+                method: "Replay",
+                type: .unary
+            )
+        }
         /// Namespace for "WatchDeliveries" metadata.
         public enum WatchDeliveries: Sendable {
             /// Request type for "WatchDeliveries".
@@ -131,8 +183,12 @@ public enum Herald_V1_Delivery: Sendable {
             DeleteEndpoint.descriptor,
             ListEndpoints.descriptor,
             GetDeliveries.descriptor,
+            ListDeliveries.descriptor,
+            GetDelivery.descriptor,
+            GetEndpointHealth.descriptor,
             ListDeadLetters.descriptor,
             Redrive.descriptor,
+            Replay.descriptor,
             WatchDeliveries.descriptor
         ]
     }
@@ -250,7 +306,65 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_GetDeliveriesResponse>
 
+        /// Handle the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deliveries from the delivery log, most recently updated first, filtered, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Herald_V1_ListDeliveriesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Herald_V1_ListDeliveriesResponse` messages.
+        func listDeliveries(
+            request: GRPCCore.StreamingServerRequest<Herald_V1_ListDeliveriesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_ListDeliveriesResponse>
+
+        /// Handle the "GetDelivery" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One delivery with every attempt, oldest first. NOT_FOUND when the log has no such delivery.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Herald_V1_GetDeliveryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Herald_V1_GetDeliveryResponse` messages.
+        func getDelivery(
+            request: GRPCCore.StreamingServerRequest<Herald_V1_GetDeliveryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_GetDeliveryResponse>
+
+        /// Handle the "GetEndpointHealth" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > An endpoint's attempts over a window: success rate, duration percentiles, last error, circuit state.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Herald_V1_GetEndpointHealthRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Herald_V1_GetEndpointHealthResponse` messages.
+        func getEndpointHealth(
+            request: GRPCCore.StreamingServerRequest<Herald_V1_GetEndpointHealthRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_GetEndpointHealthResponse>
+
         /// Handle the "ListDeadLetters" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dead letters from the delivery log, newest first.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Herald_V1_ListDeadLettersRequest` messages.
@@ -268,7 +382,7 @@ extension Herald_V1_Delivery {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Sends dead-lettered deliveries again, from attempt 0.
+        /// > Sends dead-lettered deliveries again, from attempt 0: the ones named, or every one matching a filter.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Herald_V1_RedriveRequest` messages.
@@ -282,11 +396,31 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_RedriveResponse>
 
+        /// Handle the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Herald_V1_ReplayRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Herald_V1_ReplayResponse` messages.
+        func replay(
+            request: GRPCCore.StreamingServerRequest<Herald_V1_ReplayRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_ReplayResponse>
+
         /// Handle the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Herald_V1_WatchDeliveriesRequest` messages.
@@ -399,7 +533,65 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Herald_V1_GetDeliveriesResponse>
 
+        /// Handle the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deliveries from the delivery log, most recently updated first, filtered, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ListDeliveriesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Herald_V1_ListDeliveriesResponse` message.
+        func listDeliveries(
+            request: GRPCCore.ServerRequest<Herald_V1_ListDeliveriesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Herald_V1_ListDeliveriesResponse>
+
+        /// Handle the "GetDelivery" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One delivery with every attempt, oldest first. NOT_FOUND when the log has no such delivery.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_GetDeliveryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Herald_V1_GetDeliveryResponse` message.
+        func getDelivery(
+            request: GRPCCore.ServerRequest<Herald_V1_GetDeliveryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Herald_V1_GetDeliveryResponse>
+
+        /// Handle the "GetEndpointHealth" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > An endpoint's attempts over a window: success rate, duration percentiles, last error, circuit state.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_GetEndpointHealthRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Herald_V1_GetEndpointHealthResponse` message.
+        func getEndpointHealth(
+            request: GRPCCore.ServerRequest<Herald_V1_GetEndpointHealthRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Herald_V1_GetEndpointHealthResponse>
+
         /// Handle the "ListDeadLetters" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dead letters from the delivery log, newest first.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_ListDeadLettersRequest` message.
@@ -417,7 +609,7 @@ extension Herald_V1_Delivery {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Sends dead-lettered deliveries again, from attempt 0.
+        /// > Sends dead-lettered deliveries again, from attempt 0: the ones named, or every one matching a filter.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_RedriveRequest` message.
@@ -431,11 +623,31 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Herald_V1_RedriveResponse>
 
+        /// Handle the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ReplayRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Herald_V1_ReplayResponse` message.
+        func replay(
+            request: GRPCCore.ServerRequest<Herald_V1_ReplayRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Herald_V1_ReplayResponse>
+
         /// Handle the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_WatchDeliveriesRequest` message.
@@ -546,7 +758,65 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> Herald_V1_GetDeliveriesResponse
 
+        /// Handle the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deliveries from the delivery log, most recently updated first, filtered, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A `Herald_V1_ListDeliveriesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Herald_V1_ListDeliveriesResponse` to respond with.
+        func listDeliveries(
+            request: Herald_V1_ListDeliveriesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Herald_V1_ListDeliveriesResponse
+
+        /// Handle the "GetDelivery" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One delivery with every attempt, oldest first. NOT_FOUND when the log has no such delivery.
+        ///
+        /// - Parameters:
+        ///   - request: A `Herald_V1_GetDeliveryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Herald_V1_GetDeliveryResponse` to respond with.
+        func getDelivery(
+            request: Herald_V1_GetDeliveryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Herald_V1_GetDeliveryResponse
+
+        /// Handle the "GetEndpointHealth" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > An endpoint's attempts over a window: success rate, duration percentiles, last error, circuit state.
+        ///
+        /// - Parameters:
+        ///   - request: A `Herald_V1_GetEndpointHealthRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Herald_V1_GetEndpointHealthResponse` to respond with.
+        func getEndpointHealth(
+            request: Herald_V1_GetEndpointHealthRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Herald_V1_GetEndpointHealthResponse
+
         /// Handle the "ListDeadLetters" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dead letters from the delivery log, newest first.
         ///
         /// - Parameters:
         ///   - request: A `Herald_V1_ListDeadLettersRequest` message.
@@ -564,7 +834,7 @@ extension Herald_V1_Delivery {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Sends dead-lettered deliveries again, from attempt 0.
+        /// > Sends dead-lettered deliveries again, from attempt 0: the ones named, or every one matching a filter.
         ///
         /// - Parameters:
         ///   - request: A `Herald_V1_RedriveRequest` message.
@@ -578,11 +848,31 @@ extension Herald_V1_Delivery {
             context: GRPCCore.ServerContext
         ) async throws -> Herald_V1_RedriveResponse
 
+        /// Handle the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A `Herald_V1_ReplayRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Herald_V1_ReplayResponse` to respond with.
+        func replay(
+            request: Herald_V1_ReplayRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Herald_V1_ReplayResponse
+
         /// Handle the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A `Herald_V1_WatchDeliveriesRequest` message.
@@ -659,6 +949,39 @@ extension Herald_V1_Delivery.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Herald_V1_Delivery.Method.ListDeliveries.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_ListDeliveriesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_ListDeliveriesResponse>(),
+            handler: { request, context in
+                try await self.listDeliveries(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Herald_V1_Delivery.Method.GetDelivery.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_GetDeliveryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_GetDeliveryResponse>(),
+            handler: { request, context in
+                try await self.getDelivery(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Herald_V1_Delivery.Method.GetEndpointHealth.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_GetEndpointHealthRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_GetEndpointHealthResponse>(),
+            handler: { request, context in
+                try await self.getEndpointHealth(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Herald_V1_Delivery.Method.ListDeadLetters.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_ListDeadLettersRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_ListDeadLettersResponse>(),
@@ -675,6 +998,17 @@ extension Herald_V1_Delivery.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_RedriveResponse>(),
             handler: { request, context in
                 try await self.redrive(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Herald_V1_Delivery.Method.Replay.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_ReplayRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_ReplayResponse>(),
+            handler: { request, context in
+                try await self.replay(
                     request: request,
                     context: context
                 )
@@ -752,6 +1086,39 @@ extension Herald_V1_Delivery.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
+    public func listDeliveries(
+        request: GRPCCore.StreamingServerRequest<Herald_V1_ListDeliveriesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_ListDeliveriesResponse> {
+        let response = try await self.listDeliveries(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getDelivery(
+        request: GRPCCore.StreamingServerRequest<Herald_V1_GetDeliveryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_GetDeliveryResponse> {
+        let response = try await self.getDelivery(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getEndpointHealth(
+        request: GRPCCore.StreamingServerRequest<Herald_V1_GetEndpointHealthRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_GetEndpointHealthResponse> {
+        let response = try await self.getEndpointHealth(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
     public func listDeadLetters(
         request: GRPCCore.StreamingServerRequest<Herald_V1_ListDeadLettersRequest>,
         context: GRPCCore.ServerContext
@@ -768,6 +1135,17 @@ extension Herald_V1_Delivery.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_RedriveResponse> {
         let response = try await self.redrive(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func replay(
+        request: GRPCCore.StreamingServerRequest<Herald_V1_ReplayRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_ReplayResponse> {
+        let response = try await self.replay(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -854,6 +1232,45 @@ extension Herald_V1_Delivery.SimpleServiceProtocol {
         )
     }
 
+    public func listDeliveries(
+        request: GRPCCore.ServerRequest<Herald_V1_ListDeliveriesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Herald_V1_ListDeliveriesResponse> {
+        return GRPCCore.ServerResponse<Herald_V1_ListDeliveriesResponse>(
+            message: try await self.listDeliveries(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getDelivery(
+        request: GRPCCore.ServerRequest<Herald_V1_GetDeliveryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Herald_V1_GetDeliveryResponse> {
+        return GRPCCore.ServerResponse<Herald_V1_GetDeliveryResponse>(
+            message: try await self.getDelivery(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getEndpointHealth(
+        request: GRPCCore.ServerRequest<Herald_V1_GetEndpointHealthRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Herald_V1_GetEndpointHealthResponse> {
+        return GRPCCore.ServerResponse<Herald_V1_GetEndpointHealthResponse>(
+            message: try await self.getEndpointHealth(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
     public func listDeadLetters(
         request: GRPCCore.ServerRequest<Herald_V1_ListDeadLettersRequest>,
         context: GRPCCore.ServerContext
@@ -873,6 +1290,19 @@ extension Herald_V1_Delivery.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Herald_V1_RedriveResponse> {
         return GRPCCore.ServerResponse<Herald_V1_RedriveResponse>(
             message: try await self.redrive(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func replay(
+        request: GRPCCore.ServerRequest<Herald_V1_ReplayRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Herald_V1_ReplayResponse> {
+        return GRPCCore.ServerResponse<Herald_V1_ReplayResponse>(
+            message: try await self.replay(
                 request: request.message,
                 context: context
             ),
@@ -1022,7 +1452,80 @@ extension Herald_V1_Delivery {
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetDeliveriesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
+        /// Call the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deliveries from the delivery log, most recently updated first, filtered, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ListDeliveriesRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_ListDeliveriesRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_ListDeliveriesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listDeliveries<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_ListDeliveriesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_ListDeliveriesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_ListDeliveriesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ListDeliveriesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetDelivery" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One delivery with every attempt, oldest first. NOT_FOUND when the log has no such delivery.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_GetDeliveryRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_GetDeliveryRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_GetDeliveryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getDelivery<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_GetDeliveryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_GetDeliveryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_GetDeliveryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetDeliveryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetEndpointHealth" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > An endpoint's attempts over a window: success rate, duration percentiles, last error, circuit state.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_GetEndpointHealthRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_GetEndpointHealthRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_GetEndpointHealthResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getEndpointHealth<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_GetEndpointHealthRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_GetEndpointHealthRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_GetEndpointHealthResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetEndpointHealthResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
         /// Call the "ListDeadLetters" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dead letters from the delivery log, newest first.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_ListDeadLettersRequest` message.
@@ -1045,7 +1548,7 @@ extension Herald_V1_Delivery {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Sends dead-lettered deliveries again, from attempt 0.
+        /// > Sends dead-lettered deliveries again, from attempt 0: the ones named, or every one matching a filter.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_RedriveRequest` message.
@@ -1064,11 +1567,36 @@ extension Herald_V1_Delivery {
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_RedriveResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
+        /// Call the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ReplayRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_ReplayRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_ReplayResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func replay<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_ReplayRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_ReplayRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_ReplayResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ReplayResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
         /// Call the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_WatchDeliveriesRequest` message.
@@ -1274,7 +1802,113 @@ extension Herald_V1_Delivery {
             )
         }
 
+        /// Call the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deliveries from the delivery log, most recently updated first, filtered, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ListDeliveriesRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_ListDeliveriesRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_ListDeliveriesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listDeliveries<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_ListDeliveriesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_ListDeliveriesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_ListDeliveriesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ListDeliveriesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Herald_V1_Delivery.Method.ListDeliveries.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetDelivery" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One delivery with every attempt, oldest first. NOT_FOUND when the log has no such delivery.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_GetDeliveryRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_GetDeliveryRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_GetDeliveryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getDelivery<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_GetDeliveryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_GetDeliveryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_GetDeliveryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetDeliveryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Herald_V1_Delivery.Method.GetDelivery.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetEndpointHealth" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > An endpoint's attempts over a window: success rate, duration percentiles, last error, circuit state.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_GetEndpointHealthRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_GetEndpointHealthRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_GetEndpointHealthResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getEndpointHealth<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_GetEndpointHealthRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_GetEndpointHealthRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_GetEndpointHealthResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetEndpointHealthResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Herald_V1_Delivery.Method.GetEndpointHealth.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "ListDeadLetters" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dead letters from the delivery log, newest first.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_ListDeadLettersRequest` message.
@@ -1308,7 +1942,7 @@ extension Herald_V1_Delivery {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Sends dead-lettered deliveries again, from attempt 0.
+        /// > Sends dead-lettered deliveries again, from attempt 0: the ones named, or every one matching a filter.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_RedriveRequest` message.
@@ -1338,11 +1972,47 @@ extension Herald_V1_Delivery {
             )
         }
 
+        /// Call the "Replay" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+        /// > deliveries, with new webhook-ids, marked as replays.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_ReplayRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_ReplayRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_ReplayResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func replay<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_ReplayRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_ReplayRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_ReplayResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ReplayResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Herald_V1_Delivery.Method.Replay.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "WatchDeliveries" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Every change of a delivery record from now on.
+        /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+        /// > since then (from the delivery log, oldest first).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Herald_V1_WatchDeliveriesRequest` message.
@@ -1516,7 +2186,98 @@ extension Herald_V1_Delivery.ClientProtocol {
         )
     }
 
+    /// Call the "ListDeliveries" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deliveries from the delivery log, most recently updated first, filtered, a page at a time.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Herald_V1_ListDeliveriesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDeliveries<Result>(
+        request: GRPCCore.ClientRequest<Herald_V1_ListDeliveriesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ListDeliveriesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listDeliveries(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_ListDeliveriesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_ListDeliveriesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetDelivery" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One delivery with every attempt, oldest first. NOT_FOUND when the log has no such delivery.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Herald_V1_GetDeliveryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getDelivery<Result>(
+        request: GRPCCore.ClientRequest<Herald_V1_GetDeliveryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetDeliveryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getDelivery(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_GetDeliveryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_GetDeliveryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetEndpointHealth" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > An endpoint's attempts over a window: success rate, duration percentiles, last error, circuit state.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Herald_V1_GetEndpointHealthRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getEndpointHealth<Result>(
+        request: GRPCCore.ClientRequest<Herald_V1_GetEndpointHealthRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetEndpointHealthResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getEndpointHealth(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_GetEndpointHealthRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_GetEndpointHealthResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "ListDeadLetters" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Dead letters from the delivery log, newest first.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Herald_V1_ListDeadLettersRequest` message.
@@ -1545,7 +2306,7 @@ extension Herald_V1_Delivery.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Sends dead-lettered deliveries again, from attempt 0.
+    /// > Sends dead-lettered deliveries again, from attempt 0: the ones named, or every one matching a filter.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Herald_V1_RedriveRequest` message.
@@ -1570,11 +2331,42 @@ extension Herald_V1_Delivery.ClientProtocol {
         )
     }
 
+    /// Call the "Replay" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+    /// > deliveries, with new webhook-ids, marked as replays.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Herald_V1_ReplayRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func replay<Result>(
+        request: GRPCCore.ClientRequest<Herald_V1_ReplayRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ReplayResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.replay(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_ReplayRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_ReplayResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "WatchDeliveries" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Every change of a delivery record from now on.
+    /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+    /// > since then (from the delivery log, oldest first).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Herald_V1_WatchDeliveriesRequest` message.
@@ -1762,7 +2554,110 @@ extension Herald_V1_Delivery.ClientProtocol {
         )
     }
 
+    /// Call the "ListDeliveries" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deliveries from the delivery log, most recently updated first, filtered, a page at a time.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDeliveries<Result>(
+        _ message: Herald_V1_ListDeliveriesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ListDeliveriesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Herald_V1_ListDeliveriesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listDeliveries(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetDelivery" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One delivery with every attempt, oldest first. NOT_FOUND when the log has no such delivery.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getDelivery<Result>(
+        _ message: Herald_V1_GetDeliveryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetDeliveryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Herald_V1_GetDeliveryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getDelivery(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetEndpointHealth" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > An endpoint's attempts over a window: success rate, duration percentiles, last error, circuit state.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getEndpointHealth<Result>(
+        _ message: Herald_V1_GetEndpointHealthRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_GetEndpointHealthResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Herald_V1_GetEndpointHealthRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getEndpointHealth(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "ListDeadLetters" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Dead letters from the delivery log, newest first.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1795,7 +2690,7 @@ extension Herald_V1_Delivery.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Sends dead-lettered deliveries again, from attempt 0.
+    /// > Sends dead-lettered deliveries again, from attempt 0: the ones named, or every one matching a filter.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1824,11 +2719,46 @@ extension Herald_V1_Delivery.ClientProtocol {
         )
     }
 
+    /// Call the "Replay" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sends an endpoint's delivered events of a time range again, to it or to another endpoint: new
+    /// > deliveries, with new webhook-ids, marked as replays.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func replay<Result>(
+        _ message: Herald_V1_ReplayRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_ReplayResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Herald_V1_ReplayRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.replay(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "WatchDeliveries" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Every change of a delivery record from now on.
+    /// > Every change of a delivery record from now on; with `since`, first every delivery updated
+    /// > since then (from the delivery log, oldest first).
     ///
     /// - Parameters:
     ///   - message: request message to send.

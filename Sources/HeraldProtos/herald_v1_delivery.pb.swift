@@ -8,6 +8,11 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 public import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -62,6 +67,48 @@ public nonisolated enum Herald_V1_DeliveryState: SwiftProtobuf.Enum, Swift.CaseI
     .succeeded,
     .retrying,
     .dead,
+  ]
+
+}
+
+public nonisolated enum Herald_V1_CircuitState: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case closed // = 1
+  case `open` // = 2
+  case halfOpen // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .closed
+    case 2: self = .open
+    case 3: self = .halfOpen
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .closed: return 1
+    case .open: return 2
+    case .halfOpen: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Herald_V1_CircuitState] = [
+    .unspecified,
+    .closed,
+    .open,
+    .halfOpen,
   ]
 
 }
@@ -172,6 +219,109 @@ public nonisolated struct Herald_V1_DeliveryRecord: Sendable {
 
   fileprivate var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
   fileprivate var _nextAttemptAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// One attempt at a delivery: written to the attempts topic in the transaction that records its
+/// outcome, so the delivery log can be rebuilt from the topics.
+public nonisolated struct Herald_V1_DeliveryAttempt: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var deliveryID: String {
+    get {_storage._deliveryID}
+    set {_uniqueStorage()._deliveryID = newValue}
+  }
+
+  public var eventSource: String {
+    get {_storage._eventSource}
+    set {_uniqueStorage()._eventSource = newValue}
+  }
+
+  public var eventID: String {
+    get {_storage._eventID}
+    set {_uniqueStorage()._eventID = newValue}
+  }
+
+  public var eventType: String {
+    get {_storage._eventType}
+    set {_uniqueStorage()._eventType = newValue}
+  }
+
+  public var endpointID: String {
+    get {_storage._endpointID}
+    set {_uniqueStorage()._endpointID = newValue}
+  }
+
+  public var routeID: String {
+    get {_storage._routeID}
+    set {_uniqueStorage()._routeID = newValue}
+  }
+
+  /// When the attempt's outcome was recorded; with delivery_id, it names the attempt.
+  public var attemptedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._attemptedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._attemptedAt = newValue}
+  }
+  /// Returns true if `attemptedAt` has been explicitly set.
+  public var hasAttemptedAt: Bool {_storage._attemptedAt != nil}
+  /// Clears the value of `attemptedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAttemptedAt() {_uniqueStorage()._attemptedAt = nil}
+
+  /// The request's duration (zero when no request was made).
+  public var duration: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_storage._duration ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_uniqueStorage()._duration = newValue}
+  }
+  /// Returns true if `duration` has been explicitly set.
+  public var hasDuration: Bool {_storage._duration != nil}
+  /// Clears the value of `duration`. Subsequent reads from it will return its default value.
+  public mutating func clearDuration() {_uniqueStorage()._duration = nil}
+
+  /// 0 when no response arrived.
+  public var statusCode: Int32 {
+    get {_storage._statusCode}
+    set {_uniqueStorage()._statusCode = newValue}
+  }
+
+  public var error: String {
+    get {_storage._error}
+    set {_uniqueStorage()._error = newValue}
+  }
+
+  /// The first KiB of the response body.
+  public var responseBody: Data {
+    get {_storage._responseBody}
+    set {_uniqueStorage()._responseBody = newValue}
+  }
+
+  /// The delivery's state after this attempt.
+  public var state: Herald_V1_DeliveryState {
+    get {_storage._state}
+    set {_uniqueStorage()._state = newValue}
+  }
+
+  /// Attempts counted after this one.
+  public var attempts: Int32 {
+    get {_storage._attempts}
+    set {_uniqueStorage()._attempts = newValue}
+  }
+
+  /// When the next attempt is due (RETRYING only).
+  public var nextAttemptAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._nextAttemptAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._nextAttemptAt = newValue}
+  }
+  /// Returns true if `nextAttemptAt` has been explicitly set.
+  public var hasNextAttemptAt: Bool {_storage._nextAttemptAt != nil}
+  /// Clears the value of `nextAttemptAt`. Subsequent reads from it will return its default value.
+  public mutating func clearNextAttemptAt() {_uniqueStorage()._nextAttemptAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Herald_V1_PutEndpointRequest: Sendable {
@@ -319,6 +469,184 @@ public nonisolated struct Herald_V1_GetDeliveriesResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Herald_V1_ListDeliveriesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Each filter left empty matches everything.
+  public var endpointID: String = String()
+
+  public var state: Herald_V1_DeliveryState = .unspecified
+
+  public var eventType: String = String()
+
+  public var eventSource: String = String()
+
+  /// Last update at or after `since` and before `until`.
+  public var since: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_since ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_since = newValue}
+  }
+  /// Returns true if `since` has been explicitly set.
+  public var hasSince: Bool {self._since != nil}
+  /// Clears the value of `since`. Subsequent reads from it will return its default value.
+  public mutating func clearSince() {self._since = nil}
+
+  public var until: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_until ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_until = newValue}
+  }
+  /// Returns true if `until` has been explicitly set.
+  public var hasUntil: Bool {self._until != nil}
+  /// Clears the value of `until`. Subsequent reads from it will return its default value.
+  public mutating func clearUntil() {self._until = nil}
+
+  /// 0 = the service default (100); at most 1000.
+  public var pageSize: Int32 = 0
+
+  /// From a previous response's next_page_token; the filters must be the same.
+  public var pageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _since: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _until: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Herald_V1_ListDeliveriesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var deliveries: [Herald_V1_DeliveryRecord] = []
+
+  /// Empty on the last page.
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Herald_V1_GetDeliveryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var deliveryID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Herald_V1_GetDeliveryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var delivery: Herald_V1_DeliveryRecord {
+    get {_delivery ?? Herald_V1_DeliveryRecord()}
+    set {_delivery = newValue}
+  }
+  /// Returns true if `delivery` has been explicitly set.
+  public var hasDelivery: Bool {self._delivery != nil}
+  /// Clears the value of `delivery`. Subsequent reads from it will return its default value.
+  public mutating func clearDelivery() {self._delivery = nil}
+
+  public var attempts: [Herald_V1_DeliveryAttempt] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _delivery: Herald_V1_DeliveryRecord? = nil
+}
+
+public nonisolated struct Herald_V1_GetEndpointHealthRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var endpointID: String = String()
+
+  /// How far back from now; unset = one hour.
+  public var window: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_window ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_window = newValue}
+  }
+  /// Returns true if `window` has been explicitly set.
+  public var hasWindow: Bool {self._window != nil}
+  /// Clears the value of `window`. Subsequent reads from it will return its default value.
+  public mutating func clearWindow() {self._window = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _window: SwiftProtobuf.Google_Protobuf_Duration? = nil
+}
+
+public nonisolated struct Herald_V1_GetEndpointHealthResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var endpointID: String = String()
+
+  /// Attempts that got an answer or failed in the window.
+  public var attempts: Int64 = 0
+
+  public var succeeded: Int64 = 0
+
+  /// succeeded / attempts; 0 without attempts.
+  public var successRate: Double = 0
+
+  /// Over the attempts that made a request.
+  public var p50Duration: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_p50Duration ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_p50Duration = newValue}
+  }
+  /// Returns true if `p50Duration` has been explicitly set.
+  public var hasP50Duration: Bool {self._p50Duration != nil}
+  /// Clears the value of `p50Duration`. Subsequent reads from it will return its default value.
+  public mutating func clearP50Duration() {self._p50Duration = nil}
+
+  public var p99Duration: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_p99Duration ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_p99Duration = newValue}
+  }
+  /// Returns true if `p99Duration` has been explicitly set.
+  public var hasP99Duration: Bool {self._p99Duration != nil}
+  /// Clears the value of `p99Duration`. Subsequent reads from it will return its default value.
+  public mutating func clearP99Duration() {self._p99Duration = nil}
+
+  public var lastError: String = String()
+
+  public var lastErrorAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_lastErrorAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_lastErrorAt = newValue}
+  }
+  /// Returns true if `lastErrorAt` has been explicitly set.
+  public var hasLastErrorAt: Bool {self._lastErrorAt != nil}
+  /// Clears the value of `lastErrorAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastErrorAt() {self._lastErrorAt = nil}
+
+  /// As this instance's breaker sees the endpoint (CLOSED when it has not sent to it).
+  public var circuit: Herald_V1_CircuitState = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _p50Duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _p99Duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _lastErrorAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 public nonisolated struct Herald_V1_ListDeadLettersRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -352,11 +680,26 @@ public nonisolated struct Herald_V1_RedriveRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Either delivery ids, or a filter (endpoint_id and/or since) over the dead letters in the log.
   public var deliveryIds: [String] = []
+
+  public var endpointID: String = String()
+
+  /// Dead-lettered at or after this time.
+  public var since: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_since ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_since = newValue}
+  }
+  /// Returns true if `since` has been explicitly set.
+  public var hasSince: Bool {self._since != nil}
+  /// Clears the value of `since`. Subsequent reads from it will return its default value.
+  public mutating func clearSince() {self._since = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _since: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 public nonisolated struct Herald_V1_RedriveResponse: Sendable {
@@ -371,6 +714,59 @@ public nonisolated struct Herald_V1_RedriveResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Herald_V1_ReplayRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Whose delivered (SUCCEEDED) deliveries.
+  public var endpointID: String = String()
+
+  /// Last updated at or after `since` and before `until`; both required.
+  public var since: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_since ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_since = newValue}
+  }
+  /// Returns true if `since` has been explicitly set.
+  public var hasSince: Bool {self._since != nil}
+  /// Clears the value of `since`. Subsequent reads from it will return its default value.
+  public mutating func clearSince() {self._since = nil}
+
+  public var until: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_until ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_until = newValue}
+  }
+  /// Returns true if `until` has been explicitly set.
+  public var hasUntil: Bool {self._until != nil}
+  /// Clears the value of `until`. Subsequent reads from it will return its default value.
+  public mutating func clearUntil() {self._until = nil}
+
+  /// Where to send them; empty = endpoint_id.
+  public var toEndpointID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _since: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _until: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Herald_V1_ReplayResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var replayed: Int32 = 0
+
+  /// Delivered in the range, but their task is no longer on the deliveries topic (its retention).
+  public var missing: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Herald_V1_WatchDeliveriesRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -379,9 +775,22 @@ public nonisolated struct Herald_V1_WatchDeliveriesRequest: Sendable {
   /// Empty means every endpoint.
   public var endpointID: String = String()
 
+  /// Resume: first every delivery updated at or after this time, then the changes as they happen
+  /// (a change at the seam may come twice). Unset: changes from now on.
+  public var since: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_since ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_since = newValue}
+  }
+  /// Returns true if `since` has been explicitly set.
+  public var hasSince: Bool {self._since != nil}
+  /// Clears the value of `since`. Subsequent reads from it will return its default value.
+  public mutating func clearSince() {self._since = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _since: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -390,6 +799,10 @@ fileprivate nonisolated let _protobuf_package = "herald.v1"
 
 nonisolated extension Herald_V1_DeliveryState: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DELIVERY_STATE_UNSPECIFIED\0\u{1}PENDING\0\u{1}SUCCEEDED\0\u{1}RETRYING\0\u{1}DEAD\0")
+}
+
+nonisolated extension Herald_V1_CircuitState: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CIRCUIT_STATE_UNSPECIFIED\0\u{1}CLOSED\0\u{1}OPEN\0\u{1}HALF_OPEN\0")
 }
 
 nonisolated extension Herald_V1_Endpoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -565,6 +978,167 @@ nonisolated extension Herald_V1_DeliveryRecord: SwiftProtobuf.Message, SwiftProt
     if lhs._updatedAt != rhs._updatedAt {return false}
     if lhs.eventType != rhs.eventType {return false}
     if lhs._nextAttemptAt != rhs._nextAttemptAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_DeliveryAttempt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeliveryAttempt"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}delivery_id\0\u{3}event_source\0\u{3}event_id\0\u{3}event_type\0\u{3}endpoint_id\0\u{3}route_id\0\u{3}attempted_at\0\u{1}duration\0\u{3}status_code\0\u{1}error\0\u{3}response_body\0\u{1}state\0\u{1}attempts\0\u{3}next_attempt_at\0")
+
+  fileprivate class _StorageClass {
+    var _deliveryID: String = String()
+    var _eventSource: String = String()
+    var _eventID: String = String()
+    var _eventType: String = String()
+    var _endpointID: String = String()
+    var _routeID: String = String()
+    var _attemptedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
+    var _statusCode: Int32 = 0
+    var _error: String = String()
+    var _responseBody: Data = Data()
+    var _state: Herald_V1_DeliveryState = .unspecified
+    var _attempts: Int32 = 0
+    var _nextAttemptAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _deliveryID = source._deliveryID
+      _eventSource = source._eventSource
+      _eventID = source._eventID
+      _eventType = source._eventType
+      _endpointID = source._endpointID
+      _routeID = source._routeID
+      _attemptedAt = source._attemptedAt
+      _duration = source._duration
+      _statusCode = source._statusCode
+      _error = source._error
+      _responseBody = source._responseBody
+      _state = source._state
+      _attempts = source._attempts
+      _nextAttemptAt = source._nextAttemptAt
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._deliveryID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._eventSource) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._eventID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._eventType) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._endpointID) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._routeID) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._attemptedAt) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._duration) }()
+        case 9: try { try decoder.decodeSingularInt32Field(value: &_storage._statusCode) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._error) }()
+        case 11: try { try decoder.decodeSingularBytesField(value: &_storage._responseBody) }()
+        case 12: try { try decoder.decodeSingularEnumField(value: &_storage._state) }()
+        case 13: try { try decoder.decodeSingularInt32Field(value: &_storage._attempts) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._nextAttemptAt) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._deliveryID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._deliveryID, fieldNumber: 1)
+      }
+      if !_storage._eventSource.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._eventSource, fieldNumber: 2)
+      }
+      if !_storage._eventID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._eventID, fieldNumber: 3)
+      }
+      if !_storage._eventType.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._eventType, fieldNumber: 4)
+      }
+      if !_storage._endpointID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._endpointID, fieldNumber: 5)
+      }
+      if !_storage._routeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._routeID, fieldNumber: 6)
+      }
+      try { if let v = _storage._attemptedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._duration {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      if _storage._statusCode != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._statusCode, fieldNumber: 9)
+      }
+      if !_storage._error.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._error, fieldNumber: 10)
+      }
+      if !_storage._responseBody.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._responseBody, fieldNumber: 11)
+      }
+      if _storage._state != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._state, fieldNumber: 12)
+      }
+      if _storage._attempts != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._attempts, fieldNumber: 13)
+      }
+      try { if let v = _storage._nextAttemptAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_DeliveryAttempt, rhs: Herald_V1_DeliveryAttempt) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._deliveryID != rhs_storage._deliveryID {return false}
+        if _storage._eventSource != rhs_storage._eventSource {return false}
+        if _storage._eventID != rhs_storage._eventID {return false}
+        if _storage._eventType != rhs_storage._eventType {return false}
+        if _storage._endpointID != rhs_storage._endpointID {return false}
+        if _storage._routeID != rhs_storage._routeID {return false}
+        if _storage._attemptedAt != rhs_storage._attemptedAt {return false}
+        if _storage._duration != rhs_storage._duration {return false}
+        if _storage._statusCode != rhs_storage._statusCode {return false}
+        if _storage._error != rhs_storage._error {return false}
+        if _storage._responseBody != rhs_storage._responseBody {return false}
+        if _storage._state != rhs_storage._state {return false}
+        if _storage._attempts != rhs_storage._attempts {return false}
+        if _storage._nextAttemptAt != rhs_storage._nextAttemptAt {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -865,6 +1439,292 @@ nonisolated extension Herald_V1_GetDeliveriesResponse: SwiftProtobuf.Message, Sw
   }
 }
 
+nonisolated extension Herald_V1_ListDeliveriesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDeliveriesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}state\0\u{3}event_type\0\u{3}event_source\0\u{1}since\0\u{1}until\0\u{3}page_size\0\u{3}page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.endpointID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.eventType) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.eventSource) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._since) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._until) }()
+      case 7: try { try decoder.decodeSingularInt32Field(value: &self.pageSize) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.endpointID.isEmpty {
+      try visitor.visitSingularStringField(value: self.endpointID, fieldNumber: 1)
+    }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 2)
+    }
+    if !self.eventType.isEmpty {
+      try visitor.visitSingularStringField(value: self.eventType, fieldNumber: 3)
+    }
+    if !self.eventSource.isEmpty {
+      try visitor.visitSingularStringField(value: self.eventSource, fieldNumber: 4)
+    }
+    try { if let v = self._since {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._until {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if self.pageSize != 0 {
+      try visitor.visitSingularInt32Field(value: self.pageSize, fieldNumber: 7)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_ListDeliveriesRequest, rhs: Herald_V1_ListDeliveriesRequest) -> Bool {
+    if lhs.endpointID != rhs.endpointID {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.eventType != rhs.eventType {return false}
+    if lhs.eventSource != rhs.eventSource {return false}
+    if lhs._since != rhs._since {return false}
+    if lhs._until != rhs._until {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_ListDeliveriesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDeliveriesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deliveries\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.deliveries) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.deliveries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.deliveries, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_ListDeliveriesResponse, rhs: Herald_V1_ListDeliveriesResponse) -> Bool {
+    if lhs.deliveries != rhs.deliveries {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_GetDeliveryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetDeliveryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}delivery_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.deliveryID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.deliveryID.isEmpty {
+      try visitor.visitSingularStringField(value: self.deliveryID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_GetDeliveryRequest, rhs: Herald_V1_GetDeliveryRequest) -> Bool {
+    if lhs.deliveryID != rhs.deliveryID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_GetDeliveryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetDeliveryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}delivery\0\u{1}attempts\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._delivery) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.attempts) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._delivery {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.attempts.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.attempts, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_GetDeliveryResponse, rhs: Herald_V1_GetDeliveryResponse) -> Bool {
+    if lhs._delivery != rhs._delivery {return false}
+    if lhs.attempts != rhs.attempts {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_GetEndpointHealthRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetEndpointHealthRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}window\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.endpointID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._window) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.endpointID.isEmpty {
+      try visitor.visitSingularStringField(value: self.endpointID, fieldNumber: 1)
+    }
+    try { if let v = self._window {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_GetEndpointHealthRequest, rhs: Herald_V1_GetEndpointHealthRequest) -> Bool {
+    if lhs.endpointID != rhs.endpointID {return false}
+    if lhs._window != rhs._window {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_GetEndpointHealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetEndpointHealthResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}attempts\0\u{1}succeeded\0\u{3}success_rate\0\u{3}p50_duration\0\u{3}p99_duration\0\u{3}last_error\0\u{3}last_error_at\0\u{1}circuit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.endpointID) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.attempts) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.succeeded) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.successRate) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._p50Duration) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._p99Duration) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._lastErrorAt) }()
+      case 9: try { try decoder.decodeSingularEnumField(value: &self.circuit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.endpointID.isEmpty {
+      try visitor.visitSingularStringField(value: self.endpointID, fieldNumber: 1)
+    }
+    if self.attempts != 0 {
+      try visitor.visitSingularInt64Field(value: self.attempts, fieldNumber: 2)
+    }
+    if self.succeeded != 0 {
+      try visitor.visitSingularInt64Field(value: self.succeeded, fieldNumber: 3)
+    }
+    if self.successRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.successRate, fieldNumber: 4)
+    }
+    try { if let v = self._p50Duration {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._p99Duration {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if !self.lastError.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastError, fieldNumber: 7)
+    }
+    try { if let v = self._lastErrorAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    if self.circuit != .unspecified {
+      try visitor.visitSingularEnumField(value: self.circuit, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_GetEndpointHealthResponse, rhs: Herald_V1_GetEndpointHealthResponse) -> Bool {
+    if lhs.endpointID != rhs.endpointID {return false}
+    if lhs.attempts != rhs.attempts {return false}
+    if lhs.succeeded != rhs.succeeded {return false}
+    if lhs.successRate != rhs.successRate {return false}
+    if lhs._p50Duration != rhs._p50Duration {return false}
+    if lhs._p99Duration != rhs._p99Duration {return false}
+    if lhs.lastError != rhs.lastError {return false}
+    if lhs._lastErrorAt != rhs._lastErrorAt {return false}
+    if lhs.circuit != rhs.circuit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Herald_V1_ListDeadLettersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListDeadLettersRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}limit\0")
@@ -932,7 +1792,7 @@ nonisolated extension Herald_V1_ListDeadLettersResponse: SwiftProtobuf.Message, 
 
 nonisolated extension Herald_V1_RedriveRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RedriveRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}delivery_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}delivery_ids\0\u{3}endpoint_id\0\u{1}since\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -941,20 +1801,34 @@ nonisolated extension Herald_V1_RedriveRequest: SwiftProtobuf.Message, SwiftProt
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.deliveryIds) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.endpointID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._since) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.deliveryIds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.deliveryIds, fieldNumber: 1)
     }
+    if !self.endpointID.isEmpty {
+      try visitor.visitSingularStringField(value: self.endpointID, fieldNumber: 2)
+    }
+    try { if let v = self._since {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Herald_V1_RedriveRequest, rhs: Herald_V1_RedriveRequest) -> Bool {
     if lhs.deliveryIds != rhs.deliveryIds {return false}
+    if lhs.endpointID != rhs.endpointID {return false}
+    if lhs._since != rhs._since {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -990,9 +1864,9 @@ nonisolated extension Herald_V1_RedriveResponse: SwiftProtobuf.Message, SwiftPro
   }
 }
 
-nonisolated extension Herald_V1_WatchDeliveriesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".WatchDeliveriesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0")
+nonisolated extension Herald_V1_ReplayRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReplayRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}since\0\u{1}until\0\u{3}to_endpoint_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1001,20 +1875,113 @@ nonisolated extension Herald_V1_WatchDeliveriesRequest: SwiftProtobuf.Message, S
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.endpointID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._since) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._until) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.toEndpointID) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.endpointID.isEmpty {
       try visitor.visitSingularStringField(value: self.endpointID, fieldNumber: 1)
     }
+    try { if let v = self._since {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._until {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.toEndpointID.isEmpty {
+      try visitor.visitSingularStringField(value: self.toEndpointID, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_ReplayRequest, rhs: Herald_V1_ReplayRequest) -> Bool {
+    if lhs.endpointID != rhs.endpointID {return false}
+    if lhs._since != rhs._since {return false}
+    if lhs._until != rhs._until {return false}
+    if lhs.toEndpointID != rhs.toEndpointID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_ReplayResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReplayResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replayed\0\u{1}missing\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.replayed) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.missing) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.replayed != 0 {
+      try visitor.visitSingularInt32Field(value: self.replayed, fieldNumber: 1)
+    }
+    if self.missing != 0 {
+      try visitor.visitSingularInt32Field(value: self.missing, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_ReplayResponse, rhs: Herald_V1_ReplayResponse) -> Bool {
+    if lhs.replayed != rhs.replayed {return false}
+    if lhs.missing != rhs.missing {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_WatchDeliveriesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WatchDeliveriesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}since\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.endpointID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._since) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.endpointID.isEmpty {
+      try visitor.visitSingularStringField(value: self.endpointID, fieldNumber: 1)
+    }
+    try { if let v = self._since {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Herald_V1_WatchDeliveriesRequest, rhs: Herald_V1_WatchDeliveriesRequest) -> Bool {
     if lhs.endpointID != rhs.endpointID {return false}
+    if lhs._since != rhs._since {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -80,6 +80,36 @@ extension KafkaIntegration {
             await producer.close()
         }
 
+        @Test func aTableRetainingSomeValuesHoldsOnlyThoseButReportsEveryChange() async throws {
+            let topic = try await TestKafka.topic("table-retaining", configs: ["cleanup.policy": "compact"])
+            let producer = try TransactionalProducer(configuration: configuration, transactionalID: TestKafka.unique("table-retaining"), logger: logger)
+            try await producer.initTransactions()
+            try await write((0..<100).map { ("k\($0)", $0 % 10 == 0 ? "open" : "done") }, to: topic, producer: producer)
+            let table = CompactedTable<String, String>(topic: topic, configuration: configuration, logger: logger, retaining: { $0 == "open" }) {
+                String(decoding: $0, as: UTF8.self)
+            }
+            let running = Task { try await table.run() }
+            try await TestKafka.withDeadline { try await table.waitUntilReady() }
+            #expect(table.count == 10 && table["k0"] == "open" && table["k1"] == nil)
+
+            let changes = table.changes()
+            // k0 finishes (leaves the table), k1 reopens (enters it).
+            try await write([("k0", "done"), ("k1", "open")], to: topic, producer: producer)
+            let applied = try await TestKafka.withDeadline {
+                var applied: [String] = []
+                for await change in changes {
+                    if case .updated(let key, let value) = change { applied.append("\(key)=\(value)") }
+                    if applied.count == 2 { break }
+                }
+                return applied
+            }
+            #expect(Set(applied) == ["k0=done", "k1=open"])
+            #expect(table["k0"] == nil && table["k1"] == "open" && table.count == 10)
+            running.cancel()
+            _ = await running.result
+            await producer.close()
+        }
+
         @Test func anEmptyTopicIsReadyAtOnce() async throws {
             let topic = try await TestKafka.topic("table-empty", configs: ["cleanup.policy": "compact"])
             let table = table(topic)

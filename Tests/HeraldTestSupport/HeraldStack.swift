@@ -68,6 +68,7 @@ public struct HeraldStack: Sendable {
             let delivery = try await SupervisedService.start("delivery", executable: "herald-delivery", arguments: common + registryURL + [
                 "--deliveries-topic", names.deliveries, "--status-topic", names.status, "--endpoints-topic", names.endpoints,
                 "--dlq-topic", "\(p).deliveries.dlq", "--retry-topic-prefix", "\(p).deliveries.retry",
+                "--attempts-topic", "\(p).delivery-attempts", "--data-dir", NSTemporaryDirectory() + "\(p).delivery",
                 "--retry-schedule-ms", "500,1000,2000", "--partitions", "\(partitions)", "--consumer-group", "\(p).delivery",
                 "--allow-private-endpoints",
             ], environment: ["HERALD_SECRET_KEY": Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()],

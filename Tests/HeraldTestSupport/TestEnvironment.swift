@@ -31,6 +31,13 @@ public enum TestEnvironment {
         return "herald-test.\(prefix).\(ProcessInfo.processInfo.processIdentifier).\(n).\(UInt32.random(in: 0...UInt32.max))"
     }
 
+    /// A fresh folder under the system's temporary directory, for a service's `--data-dir`.
+    public static func temporaryDirectory(_ prefix: String) -> String {
+        let path = NSTemporaryDirectory() + unique(prefix)
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     /// Retries `body` until it returns a value, or throws `TimedOut` once `limit` passed. A nil or
     /// a thrown error means "not yet" (a service still starting refuses calls); the last error is
     /// kept for the failure message. The limit only turns a hang into a failure: no timing assertion.

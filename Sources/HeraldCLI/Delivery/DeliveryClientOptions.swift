@@ -67,6 +67,20 @@ enum DeliveryText {
         return line
     }
 
+    static func attempt(_ attempt: Herald_V1_DeliveryAttempt) -> String {
+        var line = "  attempt  at=\(ISO8601DateFormatter().string(from: attempt.attemptedAt.date))  \(attempt.state)  attempts=\(attempt.attempts)"
+        if attempt.statusCode != 0 { line += "  status=\(attempt.statusCode)" }
+        if attempt.hasDuration { line += "  duration=\(seconds(attempt.duration))" }
+        if attempt.hasNextAttemptAt { line += "  next=\(ISO8601DateFormatter().string(from: attempt.nextAttemptAt.date))" }
+        if !attempt.error.isEmpty { line += "  error=\"\(attempt.error)\"" }
+        if !attempt.responseBody.isEmpty { line += "  body=\"\(String(decoding: attempt.responseBody, as: UTF8.self))\"" }
+        return line
+    }
+
+    static func seconds(_ duration: Google_Protobuf_Duration) -> String {
+        String(format: "%.3fs", Double(duration.seconds) + Double(duration.nanos) / 1e9)
+    }
+
     static func record(_ record: Herald_V1_DeliveryRecord) -> String {
         var line = "\(record.deliveryID)  \(record.state)  endpoint=\(record.endpointID)  event=\(record.eventSource)#\(record.eventID)  attempts=\(record.attempts)"
         if record.lastStatusCode != 0 { line += "  status=\(record.lastStatusCode)" }

@@ -35,6 +35,18 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Option(help: "Dead-letter topic. Env: HERALD_DLQ_TOPIC.")
     var dlqTopic = HeraldEnvironment.string("dlq-topic", default: "herald.deliveries.dlq")
 
+    @Option(help: "Topic of attempt records, the delivery log's attempts. Env: HERALD_ATTEMPTS_TOPIC.")
+    var attemptsTopic = HeraldEnvironment.string("attempts-topic", default: "herald.delivery-attempts")
+
+    @Option(help: "Directory of the service's local files (the embedded delivery log under delivery-log/<instance-id>/; a copy of the topics, rebuilt when missing). Env: HERALD_DATA_DIR.")
+    var dataDir = HeraldEnvironment.string("data-dir", default: ".herald/data")
+
+    @Option(help: "The delivery log: empty for embedded SQLite in --data-dir, or postgres://user:password@host:port/database. Env: HERALD_DELIVERY_LOG.")
+    var deliveryLog = HeraldEnvironment.string("delivery-log", default: "")
+
+    @Option(help: "How long the delivery log, the attempts topic and dead letters keep records: a number and d, h, m or s. Env: HERALD_DELIVERY_RETENTION.")
+    var deliveryRetention = HeraldEnvironment.string("delivery-retention", default: "30d")
+
     @Option(help: "Prefix of the retry tier topics (<prefix>.<delay>). Env: HERALD_RETRY_TOPIC_PREFIX.")
     var retryTopicPrefix = HeraldEnvironment.string("retry-topic-prefix", default: "herald.deliveries.retry")
 
@@ -72,6 +84,12 @@ struct DeliveryCommand: AsyncParsableCommand {
     var watchBuffer = HeraldEnvironment.int("watch-buffer", default: 1024)
 
     func validate() throws {
+        do {
+            _ = try DeliveryLogRetention.parse(deliveryRetention)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard !dataDir.isEmpty else { throw ValidationError("--data-dir must name a directory") }
         guard schedule != nil else {
             throw ValidationError("--retry-schedule-ms must be positive integers of at most \(RetryPolicy.longestDelay.components.seconds * 1000), comma-separated")
         }
@@ -108,6 +126,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         topics.endpoints = endpointsTopic
         topics.deadLetters = dlqTopic
         topics.audit = auditTopic
+        topics.attempts = attemptsTopic
         let schedule = schedule ?? RetryPolicy.defaultSchedule
         topics.retryTiers = RetryTiers(delays: schedule, topicPrefix: retryTopicPrefix)
         configuration.topics = topics
@@ -119,6 +138,9 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.connectTimeout = .milliseconds(connectTimeoutMS)
         configuration.requestTimeout = .milliseconds(requestTimeoutMS)
         configuration.watchBuffer = watchBuffer
+        configuration.dataDirectory = dataDir
+        configuration.deliveryLog = deliveryLog
+        configuration.deliveryRetention = try DeliveryLogRetention.parse(deliveryRetention)
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-delivery", logger: logger)
         try await ServiceRunner.run("Delivery", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,

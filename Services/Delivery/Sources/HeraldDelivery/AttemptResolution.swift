@@ -4,9 +4,9 @@ import HeraldKafka
 import HeraldProtos
 import SwiftProtobuf
 
-/// What one attempt's outcome becomes, decided without I/O: the delivery's new status, the retry
-/// or dead-letter record to write with it, what the endpoint's circuit breaker learns, and whether
-/// the endpoint is disabled. `DeliveryEngine.finish` writes the records and applies the rest.
+/// What one attempt's outcome becomes, decided without I/O: the delivery's new status, the attempt
+/// the delivery log keeps, the retry or dead-letter record to write with them, what the endpoint's
+/// circuit breaker learns, and whether the endpoint is disabled. `DeliveryEngine.finish` writes the records and applies the rest.
 struct AttemptResolution {
     enum BreakerEffect: Equatable {
         case none
@@ -23,6 +23,8 @@ struct AttemptResolution {
 
     /// The delivery's status after the attempt (`state`, attempts, last status and error, next attempt).
     var status: Herald_V1_DeliveryRecord
+    /// The attempts topic's record of this attempt (the status it led to, with the response's start).
+    var attempt: Herald_V1_DeliveryAttempt
     /// The retry-tier or dead-letter record, if any; the status record is written after it.
     var records: [ProducerRecord] = []
     var breaker = BreakerEffect.none
@@ -41,17 +43,11 @@ struct AttemptResolution {
     static func resolve(_ task: Herald_V1_DeliveryTask, report: AttemptReport, now: Date, into destinations: Destinations,
                         random: Double = Double.random(in: 0...1)) -> AttemptResolution {
         let accounting = AttemptAccounting(policy: report.policy ?? HeraldCore.RetryPolicy(), attemptsBefore: task.attempt)
-        var resolution = AttemptResolution(status: .with {
-            $0.deliveryID = task.deliveryID
-            $0.eventSource = task.eventSource
-            $0.eventID = task.eventID
-            $0.eventType = task.eventType
-            $0.endpointID = task.endpointID
-            $0.routeID = task.routeID
-            $0.attempts = accounting.attempts(charged: report.charge)
-            $0.lastError = TaskDeadLetters.capped(report.error)
-            $0.updatedAt = Google_Protobuf_Timestamp(date: now)
-        })
+        var status = Herald_V1_DeliveryRecord.of(task)
+        status.attempts = accounting.attempts(charged: report.charge)
+        status.lastError = TaskDeadLetters.capped(report.error)
+        status.updatedAt = Google_Protobuf_Timestamp(date: now)
+        var resolution = AttemptResolution(status: status, attempt: Herald_V1_DeliveryAttempt())
         let resolver = Resolver(task: task, now: now, destinations: destinations)
         func schedule(retryAfter: Duration?) {
             let decision = accounting.afterFailure(charged: report.charge, retryAfter: retryAfter, random: random)
@@ -80,6 +76,7 @@ struct AttemptResolution {
         case .undeliverable:
             resolver.deadLetter(&resolution, error: report.error, reason: .undeliverable)
         }
+        resolution.attempt = AttemptRecord.attempt(record: resolution.status, report: report)
         return resolution
     }
 
@@ -98,8 +95,10 @@ struct AttemptResolution {
             dead.lastStatusCode = resolution.status.lastStatusCode
             dead.lastError = error
             dead.clearNotBefore()
-            let bytes = TaskDeadLetters.fitted(dead, key: key, maxRecordBytes: destinations.maxRecordBytes).bytes
-            resolution.records.append(ProducerRecord(topic: destinations.topics.deadLetters, key: key, value: bytes))
+            // Keyed by delivery: the compacted topic keeps each dead letter until its redrive's tombstone.
+            let deadKey = Array(task.deliveryID.utf8)
+            let bytes = TaskDeadLetters.fitted(dead, key: deadKey, maxRecordBytes: destinations.maxRecordBytes).bytes
+            resolution.records.append(ProducerRecord(topic: destinations.topics.deadLetters, key: deadKey, value: bytes))
         }
 
         /// A retry in the tier of its delay, or a dead letter once the policy gives up or the

@@ -37,6 +37,7 @@ extension DeliveryEngine {
         }
         DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "\(resolution.status.state)", requestDuration: report.requestDuration)
         records.append(ProducerRecord(topic: topics.status, key: Array(task.deliveryID.utf8), value: try! resolution.status.serializedBytes()))
+        records.append(ProducerRecord(topic: topics.attempts, key: Array(task.deliveryID.utf8), value: try! resolution.attempt.serializedBytes()))
         pending.records.append(contentsOf: records)
         pending.statuses.append(resolution.status)
 

@@ -20,7 +20,10 @@ import SwiftProtobuf
 actor DeliveryEngine {
     let consumer: KafkaConsumer
     let endpoints: EndpointStore
+    /// Deliveries in progress (pending, retrying), followed from the status topic.
     let status: CompactedTable<String, Herald_V1_DeliveryRecord>
+    /// Finished deliveries' statuses, which the status table does not keep.
+    let log: DeliveryLog
     let topics: DeliveryTopics
     let limits: EndpointLimits
     /// The record limit every retry and dead-letter record is kept under.
@@ -48,13 +51,14 @@ actor DeliveryEngine {
 
     let latency = Metrics.Timer(label: "herald_delivery_task_to_success_seconds")
 
-    init(consumer: KafkaConsumer, endpoints: EndpointStore, status: CompactedTable<String, Herald_V1_DeliveryRecord>,
+    init(consumer: KafkaConsumer, endpoints: EndpointStore, status: CompactedTable<String, Herald_V1_DeliveryRecord>, log: DeliveryLog,
          topics: DeliveryTopics, limits: EndpointLimits, maxRecordBytes: Int, held: HeldPartitions, logger: Logger) {
         self.maxRecordBytes = maxRecordBytes
         self.held = held
         self.consumer = consumer
         self.endpoints = endpoints
         self.status = status
+        self.log = log
         self.topics = topics
         self.limits = limits
         self.logger = logger
@@ -169,14 +173,23 @@ actor DeliveryEngine {
             markDirty()
             return
         }
-        if let done = RecentStatuses.alreadyProcessed(task, latest: latestStatus(task.deliveryID)) {
+        // In flight while its status is looked up, so no commit moves the offset past it meanwhile.
+        partitions[source]!.inFlight.insert(message.offset)
+        let job = Job(task: task, source: source, offset: message.offset, generation: state.generation)
+        let latest = await latestStatus(task.deliveryID)
+        guard !draining, owns(job) else {
+            // Revoked or stopping while the log answered: the next owner reads the task again.
+            drop(job)
+            wakeCommitter()
+            return
+        }
+        if let done = RecentStatuses.alreadyProcessed(task, latest: latest) {
             logger.debug("Skipping a task already processed", metadata: task.logMetadata.merging(["herald.delivery.state": "\(done)"]) { $1 })
             DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "skipped", requestDuration: nil)
+            partitions[source]!.inFlight.remove(message.offset)
             markDirty()
             return
         }
-        partitions[source]!.inFlight.insert(message.offset)
-        let job = Job(task: task, source: source, offset: message.offset, generation: state.generation)
         if task.hasNotBefore {
             switch RetryHold.consumed(remaining: RetryHold.remaining(until: task.notBefore.date, now: Date()),
                                       horizon: topics.retryTiers.horizon(ofTopic: source.topic)) {
@@ -188,9 +201,17 @@ actor DeliveryEngine {
         if !admit(job) { await hold(job, waitingForLane: true, wait: nil) }
     }
 
-    /// The latest status of `id`: this instance's own until the status table shows the same.
-    func latestStatus(_ id: String) -> Herald_V1_DeliveryRecord? {
-        recent.latest(id, stored: status[id])
+    /// The latest status of `id`: this instance's own until the status table shows the same, else
+    /// the table's (a delivery in progress), else the delivery log's (a finished one). A log that
+    /// cannot answer counts as no status: the task is attempted, at worst again, with the same `webhook-id`.
+    func latestStatus(_ id: String) async -> Herald_V1_DeliveryRecord? {
+        if let known = recent.latest(id, stored: status[id]) { return known }
+        do {
+            return try await log.status(id: id)
+        } catch {
+            logger.warning("The delivery log could not answer a delivery's status", metadata: ["herald.delivery.id": "\(id)", "error": "\(error)"])
+            return nil
+        }
     }
 
     func hold(_ job: Job, waitingForLane: Bool, wait: Duration?) async {
@@ -272,6 +293,9 @@ actor DeliveryEngine {
     var isDraining: Bool { draining }
 
     func isDisabled(_ endpointID: String) -> Bool { lanes[endpointID]?.disabled ?? false }
+
+    /// The endpoint's breaker as this instance sees it; nil when it has not sent to the endpoint.
+    func circuitState(_ endpointID: String) -> CircuitBreaker.State? { lanes[endpointID]?.breaker.state }
 
     /// Partitions paused because this endpoint's queue was full get their held task in, if there is room now.
     func admitHeld(for endpointID: String) async {

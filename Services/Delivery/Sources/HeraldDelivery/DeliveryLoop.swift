@@ -129,7 +129,7 @@ struct DeliveryLoop: Sendable {
             let answer = try await sender.post(task, body: body, to: endpoint, connectingTo: address)
             let error = (200..<300).contains(answer.status) ? "" : "HTTP \(answer.status)" + (answer.excerpt.isEmpty ? "" : ": \(answer.excerpt)")
             return AttemptReport(kind: .answered(status: answer.status, retryAfter: answer.retryAfter), error: error, policy: policy,
-                                 reachedEndpoint: true, requestDuration: .now - started)
+                                 reachedEndpoint: true, requestDuration: .now - started, responseBody: answer.body)
         } catch {
             return AttemptReport(kind: .failed, error: "request failed: \(error)", policy: policy, reachedEndpoint: true, requestDuration: .now - started)
         }

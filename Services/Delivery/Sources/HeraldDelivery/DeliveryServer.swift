@@ -62,6 +62,14 @@ public struct DeliveryServer: Sendable {
         public var watchBuffer = 1024
         /// Bound on each registry call. Default 5 s.
         public var registryTimeout = Duration.seconds(5)
+        /// The folder of the service's local files, the same `--data-dir` as the router's: the
+        /// embedded delivery log lives under `delivery-log/<instance-id>/` in it. Default `.herald/data`.
+        public var dataDirectory = ".herald/data"
+        /// The delivery log: empty for the embedded SQLite file `delivery-log.sqlite` in the data
+        /// directory, or `postgres://user:password@host:port/database` for a shared PostgreSQL log. Default empty.
+        public var deliveryLog = ""
+        /// How long the delivery log, the attempts topic and dead letters keep what they hold. Default 30 days.
+        public var deliveryRetention = Duration.seconds(30 * 86_400)
 
         /// How long a rebalance waits for this instance to commit the outcomes of the sends in flight
         /// for the partitions it revokes (`KafkaConsumer.Revocation.afterAcknowledgement`): a little
@@ -78,6 +86,17 @@ public struct DeliveryServer: Sendable {
         }
 
         public var transactionalID: String { "herald-delivery-\(instanceID)" }
+
+        /// The embedded delivery log's folder: one per instance, so instances sharing a data directory never share a file.
+        public var logDirectory: String { (dataDirectory as NSString).appendingPathComponent("delivery-log/\(instanceID)") }
+
+        /// The log's database as configured.
+        func openLogDatabase(logger: Logger) async throws -> any LogDatabase {
+            if deliveryLog.isEmpty {
+                return try await SQLiteLogDatabase.open(path: logDirectory + "/delivery-log.sqlite")
+            }
+            return try PostgresLogDatabase(url: deliveryLog, logger: logger)
+        }
     }
 
     public let health: HealthStatus
@@ -87,6 +106,10 @@ public struct DeliveryServer: Sendable {
     public let httpPort: BoundPort
     /// Everything to run, in start order (shut down in reverse).
     public let services: [any Service]
+    let status: CompactedTable<String, Herald_V1_DeliveryRecord>
+
+    /// How many delivery statuses the service holds in memory: the deliveries in progress only.
+    public var deliveriesInMemory: Int { status.count }
 
     static let serviceName = "herald.v1.Delivery"
 
@@ -94,10 +117,13 @@ public struct DeliveryServer: Sendable {
         _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let topics = configuration.topics
         let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
-        for topic in topics.consumed + [topics.deadLetters] {
+        for topic in topics.consumed {
             try await admin.createTopic(topic, partitions: configuration.partitions, ignoreIfExists: true)
         }
-        try await admin.createTopic(topics.status, partitions: configuration.partitions, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+        let retention = DeliveryLogRetention(retention: configuration.deliveryRetention)
+        for (topic, configs) in retention.topicConfigs(topics) {
+            try await admin.createTopic(topic, partitions: configuration.partitions, configs: configs, ignoreIfExists: true)
+        }
         try await admin.createTopic(topics.endpoints, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
         try await AuditLog.createTopic(topics.audit, admin: admin)
         await admin.close()
@@ -119,14 +145,14 @@ public struct DeliveryServer: Sendable {
             secrets: EndpointSecrets(box: box, overlap: max(.zero, configuration.secretRotationOverlap)),
             policy: EndpointAddressPolicy(allowsPrivateAddresses: configuration.allowPrivateEndpoints),
             defaultRetryPolicy: configuration.retryPolicy, audit: audit, logger: logger)
-        let status = CompactedTable<String, Herald_V1_DeliveryRecord>(topic: topics.status, configuration: configuration.kafka, logger: logger) {
+        // Only deliveries in progress stay in memory; the delivery log answers for finished ones.
+        let status = CompactedTable<String, Herald_V1_DeliveryRecord>(
+            topic: topics.status, configuration: configuration.kafka, logger: logger, retaining: RecentStatuses.inProgress
+        ) {
             try Herald_V1_DeliveryRecord(serializedBytes: $0)
         }
-        let deadLetters = CompactedTable<String, Herald_V1_DeliveryTask>(topic: topics.deadLetters, configuration: configuration.kafka, logger: logger) { message in
-            guard let value = message.value, !TaskDeadLetters.isUnreadableLetter(message) else { return nil }
-            let task = try Herald_V1_DeliveryTask(serializedBytes: value)
-            return (task.deliveryID, task)
-        }
+        let log = try await DeliveryLog.open(configuration.openLogDatabase(logger: logger))
+        let follower = DeliveryLogFollower(log: log, topics: DeliveryLogTopics(topics), kafka: configuration.kafka, logger: logger)
         let held = HeldPartitions()
         let consumer = try KafkaConsumer(
             configuration: configuration.kafka,
@@ -151,14 +177,16 @@ public struct DeliveryServer: Sendable {
         }
         let sender = WebhookSender(clients: httpClients, resolver: resolver, requestTimeout: configuration.requestTimeout)
 
-        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, topics: topics, limits: configuration.limits,
+        let engine = DeliveryEngine(consumer: consumer, endpoints: endpoints, status: status, log: log, topics: topics, limits: configuration.limits,
                                     maxRecordBytes: configuration.kafka.maxMessageBytes, held: held, logger: logger)
         let loop = DeliveryLoop(engine: engine, consumer: consumer, producer: producer, endpoints: endpoints, sender: sender, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
         let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
         let authentication = configuration.authentication.following(keys)
-        let service = DeliveryGRPCService(endpoints: endpoints, status: status, deadLetters: deadLetters, engine: engine, topics: topics,
+        let service = DeliveryGRPCService(endpoints: endpoints, status: status, log: log, engine: engine,
+                                          deliveredTasks: DeliveredTasks(topic: topics.deliveries, kafka: configuration.kafka, logger: logger),
+                                          replayLookback: configuration.retryPolicy.schedule.reduce(.seconds(3600), +), topics: topics,
                                           watchBuffer: max(1, configuration.watchBuffer))
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
@@ -167,8 +195,8 @@ public struct DeliveryServer: Sendable {
             router: HeraldHTTP.router(health: health, authentication: authentication), host: configuration.host, port: configuration.httpPort,
             serverName: "herald-delivery", tls: configuration.listenerCertificate, logger: logger)
         let core = DeliveryCoreService(
-            loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, deadLetters: deadLetters,
-            httpClients: httpClients, topics: topics, health: health,
+            loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, log: log, follower: follower,
+            retention: retention, httpClients: httpClients, topics: topics, health: health,
             secretSweepInterval: SecretRotation.sweepInterval(overlap: configuration.secretRotationOverlap), logger: logger)
         logger.info("Delivery configured", metadata: [
             "kafka.transactional_id": "\(producer.transactionalID)", "kafka.group_id": "\(configuration.consumerGroup)",
@@ -176,19 +204,22 @@ public struct DeliveryServer: Sendable {
         ])
         return DeliveryServer(
             health: health, keys: keys, grpc: grpc, httpPort: httpPort,
-            services: [keys, RegistryClientService(client: registryClient), audit, core, grpc, http])
+            services: [keys, RegistryClientService(client: registryClient), audit, core, grpc, http], status: status)
     }
 }
 
-/// Replays the endpoints, status and dead-letter tables, then runs the delivery loop; on
-/// shutdown drains it and closes the Kafka clients and the HTTP client.
+/// Replays the endpoints and status tables and brings the delivery log up to date, then runs the
+/// delivery loop (and the log's retention); on shutdown drains it and closes the Kafka clients,
+/// the log and the HTTP client.
 struct DeliveryCoreService: Service {
     let loop: DeliveryLoop
     let consumer: KafkaConsumer
     let producer: TransactionalProducer
     let endpoints: EndpointStore
     let status: CompactedTable<String, Herald_V1_DeliveryRecord>
-    let deadLetters: CompactedTable<String, Herald_V1_DeliveryTask>
+    let log: DeliveryLog
+    let follower: DeliveryLogFollower
+    let retention: DeliveryLogRetention
     let httpClients: WebhookClients
     let topics: DeliveryTopics
     let health: HealthStatus
@@ -202,12 +233,13 @@ struct DeliveryCoreService: Service {
             try await withThrowingTaskGroup(of: Void.self) { tables in
                 tables.addTask { try await endpoints.table.run() }
                 tables.addTask { try await status.run() }
-                tables.addTask { try await deadLetters.run() }
+                tables.addTask { try await follower.run() }
+                tables.addTask { try await retention.run(log, logger: logger) }
                 try await endpoints.table.waitUntilReady()
                 let unreadable = endpoints.unreadableSecrets()
                 guard unreadable.isEmpty else { throw UnreadableSecrets(endpointIDs: unreadable) }
                 try await status.waitUntilReady()
-                try await deadLetters.waitUntilReady()
+                try await follower.waitUntilReady()
                 try await consumer.subscribe(topics.consumed)
                 tables.addTask { [endpoints, secretSweepInterval] in
                     while true {
@@ -217,7 +249,7 @@ struct DeliveryCoreService: Service {
                 }
                 health.set(.serving, for: DeliveryServer.serviceName)
                 logger.info("Delivery ready", metadata: [
-                    "herald.endpoints": "\(endpoints.table.count)", "herald.deliveries": "\(status.count)",
+                    "herald.endpoints": "\(endpoints.table.count)", "herald.deliveries.in_progress": "\(status.count)",
                 ])
                 try await loop.run()
                 tables.cancelAll()
@@ -233,6 +265,7 @@ struct DeliveryCoreService: Service {
         await consumer.close()
         await producer.close()
         await endpoints.close()
+        await log.database.close()
         await httpClients.shutdown()
     }
 }

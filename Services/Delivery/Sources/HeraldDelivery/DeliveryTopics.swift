@@ -7,6 +7,8 @@ public struct DeliveryTopics: Sendable, Hashable {
     public var status = "herald.delivery-status"
     public var endpoints = "herald.endpoints"
     public var deadLetters = "herald.deliveries.dlq"
+    /// One record per attempt, keyed by delivery id: what the delivery log's attempts are filled from.
+    public var attempts = "herald.delivery-attempts"
     public var retryTiers = RetryTiers()
     /// Where endpoint changes are recorded (`AuditLog`).
     public var audit = AuditLog.defaultTopic
@@ -16,7 +18,7 @@ public struct DeliveryTopics: Sendable, Hashable {
     /// A private set: each default name between `prefix.` and `.suffix` (benchmarks sharing a broker).
     public static func named(prefix: String, suffix: String) -> DeliveryTopics {
         var topics = DeliveryTopics()
-        for path in [\DeliveryTopics.deliveries, \.status, \.endpoints, \.deadLetters, \.audit] {
+        for path in [\DeliveryTopics.deliveries, \.status, \.endpoints, \.deadLetters, \.attempts, \.audit] {
             topics[keyPath: path] = "\(prefix).\(topics[keyPath: path]).\(suffix)"
         }
         topics.retryTiers = RetryTiers(topicPrefix: "\(prefix).retry.\(suffix)")

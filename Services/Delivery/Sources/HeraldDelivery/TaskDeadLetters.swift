@@ -21,9 +21,11 @@ enum TaskDeadLetters {
 
     /// The dead letter of a consumed record that is not a delivery task: the original record with
     /// its reason and origin (`DeadLetter`). `ListDeadLetters` and `Redrive` pass over it.
+    /// Keyed by its origin (`topic/partition/offset`): the dead-letter topic is compacted by key,
+    /// and no two such letters may share one.
     static func unreadable(_ message: KafkaMessage, reason: String, topic: String, maxRecordBytes: Int) -> ProducerRecord {
         let letter = DeadLetter(
-            key: message.key, value: message.value, headers: message.headers.map { RecordHeader(name: $0.name, value: $0.value ?? []) },
+            key: Array("\(message.topic)/\(message.partition)/\(message.offset)".utf8), value: message.value, headers: message.headers.map { RecordHeader(name: $0.name, value: $0.value ?? []) },
             reason: reason, topic: message.topic, partition: message.partition, offset: message.offset, maxRecordBytes: maxRecordBytes)
         return ProducerRecord(topic: topic, key: letter.key, value: letter.value, headers: letter.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
     }

@@ -30,9 +30,11 @@ public struct AttemptReport: Sendable {
     public var requestDuration: Duration?
     /// For `.failed`: whether the endpoint failed (the attempt counts) or Herald could not make it.
     public var charge: AttemptAccounting.Charge
+    /// The start of the response body (`AttemptRecord.responseBodyBytes`), for the delivery log.
+    public var responseBody: [UInt8]
 
     public init(kind: Kind, error: String = "", policy: RetryPolicy?, reachedEndpoint: Bool, retryAfter: Duration? = nil,
-                requestDuration: Duration? = nil, charge: AttemptAccounting.Charge = .endpoint) {
+                requestDuration: Duration? = nil, charge: AttemptAccounting.Charge = .endpoint, responseBody: [UInt8] = []) {
         self.kind = kind
         self.error = error
         self.policy = policy
@@ -40,6 +42,7 @@ public struct AttemptReport: Sendable {
         self.retryAfter = retryAfter
         self.requestDuration = requestDuration
         self.charge = charge
+        self.responseBody = responseBody
     }
 }
 
@@ -80,10 +83,10 @@ public struct WebhookSender: Sendable {
 
     /// POSTs the body, connecting to `address` when given (the address the SSRF check passed)
     /// instead of resolving the URL's host again; answers the status code, `retry-after` and an
-    /// excerpt of a non-2xx body, or throws on connection errors and when the exchange, body
+    /// excerpt of a non-2xx body and the body's first KiB, or throws on connection errors and when the exchange, body
     /// included, outlasts `requestTimeout`.
     public func post(_ task: Herald_V1_DeliveryTask, body: [UInt8], to endpoint: ResolvedEndpoint, connectingTo address: IPAddress?,
-                     now: Date = Date()) async throws -> (status: Int, retryAfter: Duration?, excerpt: String)
+                     now: Date = Date()) async throws -> (status: Int, retryAfter: Duration?, excerpt: String, body: [UInt8])
     {
         let timestamp = Int64(now.timeIntervalSince1970)
         var request = HTTPClientRequest(url: endpoint.endpoint.url)
@@ -113,7 +116,7 @@ public struct WebhookSender: Sendable {
         }
         let retryAfter = answer.retryAfter.flatMap { RetryPolicy.parseRetryAfter($0, now: now) }
         let excerpt = (200..<300).contains(answer.status) ? "" : String(String(decoding: answer.body, as: UTF8.self).prefix(200))
-        return (answer.status, retryAfter, excerpt)
+        return (answer.status, retryAfter, excerpt, Array(answer.body.prefix(AttemptRecord.responseBodyBytes)))
     }
 
     /// One request and its response, body up to `responseBodyCap`, all within `limit`: a

@@ -28,7 +28,8 @@ import Testing
     static func resolve(_ task: Herald_V1_DeliveryTask, _ kind: AttemptReport.Kind, error: String = "", reached: Bool = true,
                         retryAfter: Duration? = nil, charge: AttemptAccounting.Charge = .endpoint,
                         destinations: AttemptResolution.Destinations = destinations) -> AttemptResolution {
-        let report = AttemptReport(kind: kind, error: error, policy: policy, reachedEndpoint: reached, retryAfter: retryAfter, charge: charge)
+        let report = AttemptReport(kind: kind, error: error, policy: policy, reachedEndpoint: reached, retryAfter: retryAfter,
+                                   requestDuration: .milliseconds(250), charge: charge, responseBody: Array(repeating: 65, count: 2000))
         return AttemptResolution.resolve(task, report: report, now: now, into: destinations, random: 0.5)
     }
 
@@ -64,7 +65,7 @@ import Testing
         let resolution = Self.resolve(Self.task(attempt: 2), .answered(status: 500, retryAfter: nil))
         #expect(resolution.status.state == .dead && resolution.status.attempts == 3)
         let record = try #require(resolution.records.first)
-        #expect(record.topic == "herald.deliveries.dlq")
+        #expect(record.topic == "herald.deliveries.dlq" && record.key == Array("dlv_1".utf8))
         let dead = try Herald_V1_DeliveryTask(serializedBytes: record.value ?? [])
         #expect(dead.attempt == 3 && !dead.hasNotBefore && dead.lastError == "HTTP 500")
         #expect(resolution.deadLetter == .init(reason: .attemptsExhausted, error: "HTTP 500"))
@@ -110,5 +111,22 @@ import Testing
         let dead = try Herald_V1_DeliveryTask(serializedBytes: record.value ?? [])
         #expect(dead.lastError.contains("task over the record limit: HTTP 500"))
         #expect(resolution.deadLetter?.reason == .oversized)
+    }
+
+    @Test func theAttemptRecordIsTheStatusItLedToWithTheResponsesStart() {
+        let resolution = Self.resolve(Self.task(attempt: 1), .answered(status: 503, retryAfter: nil))
+        let attempt = resolution.attempt
+        #expect(attempt.deliveryID == "dlv_1" && attempt.eventSource == "/shop" && attempt.eventID == "e-1")
+        #expect(attempt.eventType == "order.shipped" && attempt.endpointID == "ep" && attempt.routeID == "r")
+        #expect(attempt.state == .retrying && attempt.attempts == 2 && attempt.statusCode == 503 && attempt.error == "HTTP 503")
+        #expect(attempt.attemptedAt == Google_Protobuf_Timestamp(date: Self.now))
+        #expect(attempt.nextAttemptAt == resolution.status.nextAttemptAt)
+        #expect(attempt.duration == Google_Protobuf_Duration(seconds: 0, nanos: 250_000_000))
+        #expect(attempt.responseBody == Data(repeating: 65, count: AttemptRecord.responseBodyBytes))
+    }
+
+    @Test func aDeadLetteredAttemptRecordsTheDeadState() {
+        let resolution = Self.resolve(Self.task(), .answered(status: 410, retryAfter: nil))
+        #expect(resolution.attempt.state == .dead && resolution.attempt.statusCode == 410 && !resolution.attempt.hasNextAttemptAt)
     }
 }

@@ -18,7 +18,9 @@ enum DeliveryProcess {
             "--registry-url", "127.0.0.1:\(registryPort)", "--consumer-group", names.group,
             "--deliveries-topic", names.topics.deliveries, "--status-topic", names.topics.status,
             "--endpoints-topic", names.topics.endpoints, "--dlq-topic", names.topics.deadLetters, "--audit-topic", names.topics.audit,
-            "--retry-topic-prefix", names.topics.retryTiers.topicPrefix,
+            "--retry-topic-prefix", names.topics.retryTiers.topicPrefix, "--attempts-topic", names.topics.attempts,
+            // Per instance, kept across its restarts: a restarted instance continues its delivery log.
+            "--data-dir", NSTemporaryDirectory() + "\(names.group).\(instance)",
             "--retry-schedule-ms", names.retrySchedule.map { String($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }.joined(separator: ","),
             "--partitions", "3", "--allow-private-endpoints",
         ] + arguments, environment: secretKey.map { ["HERALD_SECRET_KEY": $0] } ?? [:], readyMessage: "Delivery listening")

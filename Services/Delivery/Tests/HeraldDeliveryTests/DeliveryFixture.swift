@@ -38,6 +38,7 @@ struct DeliveryNames: Sendable {
         topics.endpoints = base + ".endpoints"
         topics.deadLetters = base + ".dlq"
         topics.audit = base + ".audit"
+        topics.attempts = base + ".attempts"
         topics.retryTiers = RetryTiers(delays: retrySchedule, topicPrefix: base + ".retry")
         group = base + ".group"
         self.retrySchedule = retrySchedule
@@ -75,7 +76,7 @@ struct DeliveryStack {
     static let secretKey = Data((0..<32).map { UInt8($0 &* 7 &+ 3) }).base64EncodedString()
 
     static func start(names: DeliveryNames = DeliveryNames(), registry: TestRegistry? = nil, partitions: Int = 3, maxAttempts: Int? = 3,
-                      allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil,
+                      allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil, dataDirectory: String? = nil,
                       authentication: CallAuthentication = .off,
                       secretRotationOverlap: Duration = .seconds(24 * 3600),
                       logger: Logger = TestEnvironment.logger) async throws -> DeliveryStack {
@@ -95,6 +96,7 @@ struct DeliveryStack {
         configuration.limits = limits
         configuration.requestTimeout = .seconds(20)
         configuration.authentication = authentication
+        configuration.dataDirectory = dataDirectory ?? TestEnvironment.temporaryDirectory("delivery-log")
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let group = RunningGroup(server.services, logger: logger)
         let port = try await server.grpc.boundPort()

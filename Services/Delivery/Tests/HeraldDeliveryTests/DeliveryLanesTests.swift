@@ -129,4 +129,30 @@ import Testing
         #expect(RecentStatuses.alreadyProcessed(task, latest: older) == nil)
         #expect(RecentStatuses.alreadyProcessed(task, latest: .with { $0.state = .succeeded }) == .succeeded)
     }
+
+    @Test func onlyDeliveriesInProgressAreKeptInMemory() {
+        let states: [Herald_V1_DeliveryState: Bool] = [.pending: true, .retrying: true, .succeeded: false, .dead: false]
+        for (state, kept) in states {
+            #expect(RecentStatuses.inProgress(.with { $0.state = state }) == kept, "\(state)")
+        }
+    }
+
+    @Test func pastTheThresholdRecentStatusesForgetFinishedAndStoredOnesButNotTheNewestBatch() {
+        var recent = RecentStatuses()
+        func record(_ id: String, _ state: Herald_V1_DeliveryState) -> Herald_V1_DeliveryRecord {
+            .with { $0.deliveryID = id; $0.state = state; $0.attempts = 1 }
+        }
+        let finished = (0..<5_000).map { record("done-\($0)", .succeeded) }
+        let inTable = (0..<4_000).map { record("shown-\($0)", .retrying) }
+        let notYetInTable = (0..<1_000).map { record("ahead-\($0)", .retrying) }
+        let table = Dictionary(uniqueKeysWithValues: inTable.map { ($0.deliveryID, $0) })
+        recent.remember(finished + inTable + notYetInTable) { table[$0] }
+        #expect(recent.count == 10_000, "at the threshold nothing is forgotten")
+        let newest = [record("done-new", .dead), record("ahead-new", .pending)]
+        recent.remember(newest) { table[$0] }
+        #expect(recent.count == 1_002, "the ones ahead of the table, and the newest batch")
+        #expect(recent.latest("done-new", stored: nil) == newest[0])
+        #expect(recent.latest("ahead-7", stored: nil) == notYetInTable[7])
+        #expect(recent.latest("done-7", stored: nil) == nil)
+    }
 }

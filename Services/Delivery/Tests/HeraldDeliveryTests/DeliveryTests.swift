@@ -90,7 +90,7 @@ extension DeliveryIntegration {
             let parked = try await Fixtures.readAll(topic: stack.names.topics.deadLetters)
             #expect(parked.count == 1)
             let parkedTask = try Herald_V1_DeliveryTask(serializedBytes: try #require(parked.first?.value))
-            #expect(parkedTask.deliveryID == task.deliveryID && parkedTask.lastStatusCode == 503 && parked.first?.key == Array("flaky".utf8))
+            #expect(parkedTask.deliveryID == task.deliveryID && parkedTask.lastStatusCode == 503 && parked.first?.key == Array(task.deliveryID.utf8))
 
             let redriven = try await stack.withDelivery { try await $0.redrive(.with { $0.deliveryIds = [task.deliveryID, "unknown"] }).redriven }
             #expect(redriven == 1)

@@ -117,6 +117,11 @@ extension RegistryIntegration {
             try await leader.stop()
         }
 
+        /// The call's answer, or nil when it was refused because leadership was moving.
+        static func unlessLeadershipMoves<Response>(_ call: () async throws -> Response) async throws -> Response? {
+            do { return try await call() } catch let error as RPCError where error.code == .unavailable { return nil }
+        }
+
         @Test func aKeyCreatedThroughTheRegistryIsCheckedOnCallsUntilRevoked() async throws {
             let names = RegistryNames()
             let bootstrap = KeyRing([KeyRecord(key: TestKeys.admin, name: "bootstrap", scopes: Set(Scope.allCases), createdAt: .now)])
@@ -128,7 +133,11 @@ extension RegistryIntegration {
                 _ = try await $0.createKey(.with { $0.name = "x"; $0.scopes = ["schemas:read"] })
             }
             // Created through the follower, forwarded with the caller's (admin) key.
-            let reader = try await follower.keys { try await $0.createKey(.with { $0.name = "reader"; $0.scopes = ["schemas:read"] }) }
+            // The follower joining the election group may move leadership for a moment; a write
+            // forwarded then is refused as UNAVAILABLE (and written nowhere), so it is retried.
+            let reader = try await TestEnvironment.eventually("the follower to forward the creation") {
+                try await Self.unlessLeadershipMoves { try await follower.keys { try await $0.createKey(.with { $0.name = "reader"; $0.scopes = ["schemas:read"] }) } }
+            }
             _ = try await leader.registry(sending: reader.key) { try await $0.listSubjects(Herald_V1_ListSubjectsRequest()) }
             do {
                 _ = try await leader.registry(sending: reader.key) { try await $0.setConfig(.with { $0.compatibility = .none }) }
@@ -140,7 +149,9 @@ extension RegistryIntegration {
                 _ = try await $0.listKeys(Herald_V1_ListKeysRequest())
             }
 
-            _ = try await follower.keys { try await $0.revokeKey(.with { $0.id = reader.info.id }) }
+            _ = try await TestEnvironment.eventually("the follower to forward the revocation") {
+                try await Self.unlessLeadershipMoves { try await follower.keys { try await $0.revokeKey(.with { $0.id = reader.info.id }) } }
+            }
             do {
                 _ = try await leader.registry(sending: reader.key) { try await $0.listSubjects(Herald_V1_ListSubjectsRequest()) }
                 Issue.record("the leader accepted a key revoked through the follower")

@@ -1,0 +1,109 @@
+import Foundation
+import HeraldKafka
+public import HeraldProtos
+import SwiftProtobuf
+
+/// Every delivery's state, every attempt and every dead letter not yet redriven, in a database
+/// (`SQLiteLogDatabase` embedded, or `PostgresLogDatabase` shared). Filled only by
+/// `DeliveryLogFollower` from the topics the delivery transactions write, so it can always be
+/// rebuilt from them; queried by the gRPC service.
+public struct DeliveryLog: Sendable {
+    public let database: any LogDatabase
+
+    /// Creates the tables and indexes that are missing.
+    public static func open(_ database: any LogDatabase) async throws -> DeliveryLog {
+        try await database.transaction(DeliveryLogSchema.statements(database.dialect).map { LogStatement($0) })
+        return DeliveryLog(database: database)
+    }
+
+    /// Applies entries and records the offsets after them, in one transaction.
+    func apply(_ entries: [LogEntry], offsets: [TopicPartitionOffset]) async throws {
+        try await database.transaction(entries.map(\.statement) + offsets.map {
+            DeliveryLogQuery.offset(topic: $0.topic, partition: $0.partition, next: $0.offset)
+        })
+    }
+
+    /// The next offset to read of every partition applied so far.
+    func offsets() async throws -> [TopicPartition: Int64] {
+        var offsets: [TopicPartition: Int64] = [:]
+        for row in try await database.query(DeliveryLogQuery.offsets()) {
+            guard let topic = row["topic"]?.text, let partition = row["kafka_partition"]?.integer, let next = row["next_offset"]?.integer else { continue }
+            offsets[TopicPartition(topic: topic, partition: Int32(partition))] = next
+        }
+        return offsets
+    }
+
+    /// A page of deliveries and the cursor of the next page (nil on the last).
+    public func list(_ filter: DeliveryFilter, after cursor: DeliveryCursor?, limit: Int) async throws -> ([Herald_V1_DeliveryRecord], DeliveryCursor?) {
+        let rows = try await database.query(DeliveryLogQuery.list(filter, after: cursor, limit: limit))
+        let records = rows.prefix(limit).map(DeliveryLogRows.record)
+        guard rows.count > limit, let last = records.last else { return (records, nil) }
+        return (records, DeliveryCursor(updatedMicros: DeliveryLogRows.micros(last.updatedAt), deliveryID: last.deliveryID))
+    }
+
+    /// Deliveries updated after `position`, oldest first.
+    public func updated(endpointID: String?, after position: DeliveryCursor, limit: Int) async throws -> [Herald_V1_DeliveryRecord] {
+        try await database.query(DeliveryLogQuery.updated(endpointID: endpointID, after: position, limit: limit)).map(DeliveryLogRows.record)
+    }
+
+    public func deliveries(eventSource: String, eventID: String) async throws -> [Herald_V1_DeliveryRecord] {
+        try await database.query(DeliveryLogQuery.deliveries(eventSource: eventSource, eventID: eventID)).map(DeliveryLogRows.record)
+    }
+
+    /// The delivery's latest status; nil when the log has no such delivery.
+    public func status(id: String) async throws -> Herald_V1_DeliveryRecord? {
+        try await database.query(DeliveryLogQuery.delivery(id: id)).first.map(DeliveryLogRows.record)
+    }
+
+    /// The delivery and its attempts, oldest first; nil when the log has no such delivery.
+    public func delivery(id: String) async throws -> (Herald_V1_DeliveryRecord, [Herald_V1_DeliveryAttempt])? {
+        guard let record = try await status(id: id) else { return nil }
+        let attempts = try await database.query(DeliveryLogQuery.attempts(deliveryID: id)).map { DeliveryLogRows.attempt($0, of: record) }
+        return (record, attempts)
+    }
+
+    /// Dead letters still to redrive, newest first, with their tasks.
+    public func deadLetters(endpointID: String?, sinceMicros: Int64?, limit: Int) async throws -> [(Herald_V1_DeliveryRecord, Herald_V1_DeliveryTask)] {
+        try await database.query(DeliveryLogQuery.deadLetters(endpointID: endpointID, sinceMicros: sinceMicros, limit: limit)).compactMap { row in
+            guard let task = try? Herald_V1_DeliveryTask(serializedBytes: row["task"]?.blob ?? []) else { return nil }
+            return (DeliveryLogRows.record(row), task)
+        }
+    }
+
+    public func deadLetterTask(deliveryID: String) async throws -> Herald_V1_DeliveryTask? {
+        guard let bytes = try await database.query(DeliveryLogQuery.deadLetterTask(deliveryID: deliveryID)).first?["task"]?.blob else { return nil }
+        return try Herald_V1_DeliveryTask(serializedBytes: bytes)
+    }
+
+    /// An endpoint's attempts since a time; the circuit state is the caller's to add.
+    public func health(endpointID: String, sinceMicros: Int64) async throws -> Herald_V1_GetEndpointHealthResponse {
+        let counts = try await database.query(DeliveryLogQuery.healthCounts(endpointID: endpointID, sinceMicros: sinceMicros)).first ?? [:]
+        let health = EndpointHealth(
+            attempts: counts["attempts"]?.integer ?? 0, succeeded: counts["succeeded"]?.integer ?? 0, timed: counts["timed"]?.integer ?? 0)
+        func duration(_ percentile: Double) async throws -> Google_Protobuf_Duration? {
+            guard let rank = EndpointHealth.rank(percentile: percentile, of: health.timed),
+                  let micros = try await database.query(DeliveryLogQuery.duration(endpointID: endpointID, sinceMicros: sinceMicros, rank: rank)).first?["duration_us"]?.integer
+            else { return nil }
+            return Google_Protobuf_Duration(seconds: micros / 1_000_000, nanos: Int32(micros % 1_000_000) * 1000)
+        }
+        let p50 = try await duration(50), p99 = try await duration(99)
+        let lastError = try await database.query(DeliveryLogQuery.lastError(endpointID: endpointID, sinceMicros: sinceMicros)).first
+        return .with {
+            $0.endpointID = endpointID
+            $0.attempts = health.attempts
+            $0.succeeded = health.succeeded
+            $0.successRate = health.successRate
+            if let p50 { $0.p50Duration = p50 }
+            if let p99 { $0.p99Duration = p99 }
+            if let lastError {
+                $0.lastError = lastError["error"]?.text ?? ""
+                $0.lastErrorAt = DeliveryLogRows.timestamp(lastError["attempted_us"]?.integer ?? 0)
+            }
+        }
+    }
+
+    /// Deletes what is older than the retention.
+    public func prune(before micros: Int64) async throws {
+        try await database.transaction(DeliveryLogQuery.prune(before: micros))
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import HeraldKafka
+import HeraldProtos
+import SwiftProtobuf
+
+/// What one record of the status, attempts or dead-letter topic changes in the delivery log.
+/// Each applies idempotently, so replaying the topics any number of times gives the same rows.
+enum LogEntry: Sendable, Hashable {
+    /// A delivery's state (status topic): kept unless the log holds a later update.
+    case delivery(Herald_V1_DeliveryRecord)
+    /// One attempt (attempts topic): inserted once.
+    case attempt(Herald_V1_DeliveryAttempt)
+    /// A dead-lettered task (dead-letter topic), dead since the record's time.
+    case deadLetter(Herald_V1_DeliveryTask, deadMicros: Int64)
+    /// The dead-letter topic's tombstone for a redriven delivery.
+    case redriven(deliveryID: String)
+
+    /// The entry of a record, `nil` for records the log does not keep (dead letters of
+    /// unreadable records, which have no delivery); throws for a record that does not decode.
+    static func decode(_ message: KafkaMessage, topics: DeliveryLogTopics) throws -> LogEntry? {
+        switch message.topic {
+        case topics.status:
+            guard let value = message.value else { return nil }
+            return .delivery(try Herald_V1_DeliveryRecord(serializedBytes: value))
+        case topics.attempts:
+            guard let value = message.value else { return nil }
+            return .attempt(try Herald_V1_DeliveryAttempt(serializedBytes: value))
+        case topics.deadLetters:
+            guard let value = message.value else {
+                return message.key.map { .redriven(deliveryID: String(decoding: $0, as: UTF8.self)) }
+            }
+            guard !TaskDeadLetters.isUnreadableLetter(message) else { return nil }
+            let task = try Herald_V1_DeliveryTask(serializedBytes: value)
+            return .deadLetter(task, deadMicros: (message.timestampMilliseconds ?? 0) * 1000)
+        default:
+            return nil
+        }
+    }
+
+    var statement: LogStatement {
+        switch self {
+        case .delivery(let record):
+            return LogStatement("""
+                INSERT INTO deliveries (\(DeliveryLogQuery.deliveryColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                ON CONFLICT (delivery_id) DO UPDATE SET event_source = excluded.event_source, event_id = excluded.event_id, \
+                event_type = excluded.event_type, endpoint_id = excluded.endpoint_id, route_id = excluded.route_id, state = excluded.state, \
+                attempts = excluded.attempts, last_status_code = excluded.last_status_code, last_error = excluded.last_error, \
+                updated_us = excluded.updated_us, next_attempt_us = excluded.next_attempt_us WHERE excluded.updated_us >= deliveries.updated_us
+                """, [
+                    .text(record.deliveryID), .text(record.eventSource), .text(record.eventID), .text(record.eventType),
+                    .text(record.endpointID), .text(record.routeID), .integer(Int64(record.state.rawValue)), .integer(Int64(record.attempts)),
+                    .integer(Int64(record.lastStatusCode)), .text(record.lastError), .integer(DeliveryLogRows.micros(record.updatedAt)),
+                    record.hasNextAttemptAt ? .integer(DeliveryLogRows.micros(record.nextAttemptAt)) : .null,
+                ])
+        case .attempt(let attempt):
+            return LogStatement("""
+                INSERT INTO attempts (\(DeliveryLogQuery.attemptColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                ON CONFLICT (delivery_id, attempted_us) DO NOTHING
+                """, [
+                    .text(attempt.deliveryID), .integer(DeliveryLogRows.micros(attempt.attemptedAt)), .text(attempt.endpointID),
+                    .integer(Int64(attempt.state.rawValue)), .integer(Int64(attempt.attempts)), .integer(Int64(attempt.statusCode)),
+                    .integer(attempt.duration.seconds * 1_000_000 + Int64(attempt.duration.nanos / 1000)), .text(attempt.error),
+                    .blob(Array(attempt.responseBody)),
+                    attempt.hasNextAttemptAt ? .integer(DeliveryLogRows.micros(attempt.nextAttemptAt)) : .null,
+                ])
+        case .deadLetter(let task, let deadMicros):
+            return LogStatement("""
+                INSERT INTO dead_letters (delivery_id, endpoint_id, dead_us, task) VALUES ($1, $2, $3, $4) \
+                ON CONFLICT (delivery_id) DO UPDATE SET endpoint_id = excluded.endpoint_id, dead_us = excluded.dead_us, task = excluded.task
+                """, [.text(task.deliveryID), .text(task.endpointID), .integer(deadMicros), .blob((try? task.serializedBytes()) ?? [])])
+        case .redriven(let id):
+            return LogStatement("DELETE FROM dead_letters WHERE delivery_id = $1", [.text(id)])
+        }
+    }
+}
+
+/// The topics the delivery log is filled from.
+public struct DeliveryLogTopics: Sendable, Hashable {
+    public var status: String
+    public var attempts: String
+    public var deadLetters: String
+
+    public init(_ topics: DeliveryTopics) {
+        status = topics.status
+        attempts = topics.attempts
+        deadLetters = topics.deadLetters
+    }
+
+    public var all: [String] { [status, attempts, deadLetters] }
+}
