@@ -75,5 +75,10 @@ public struct RPCAccessTable: Sendable {
         Herald_V1_Delivery.Method.ListDeadLetters.descriptor.fullyQualifiedMethod: .requires(.deliveriesRead),
         Herald_V1_Delivery.Method.Redrive.descriptor.fullyQualifiedMethod: .requires(.deliveriesRedrive),
         Herald_V1_Delivery.Method.WatchDeliveries.descriptor.fullyQualifiedMethod: .requires(.deliveriesRead),
+        Herald_V1_Delivery.Method.ListDeliveries.descriptor.fullyQualifiedMethod: .requires(.deliveriesRead),
+        Herald_V1_Delivery.Method.GetDelivery.descriptor.fullyQualifiedMethod: .requires(.deliveriesRead),
+        Herald_V1_Delivery.Method.GetEndpointHealth.descriptor.fullyQualifiedMethod: .requires(.deliveriesRead),
+        // A replay sends delivered events again, like a redrive.
+        Herald_V1_Delivery.Method.Replay.descriptor.fullyQualifiedMethod: .requires(.deliveriesRedrive),
     ]))
 }
