@@ -79,7 +79,15 @@ extension CommonOptions {
     /// checked now), how callers' keys are checked and, for clients of the registry, its address,
     /// TLS and the key to send; the ports stay the service's defaults.
     public func configuration<Configuration: ServiceConfiguration>(_ service: String, authentication: CallAuthentication) throws -> Configuration {
-        var configuration = Configuration(kafka: try kafkaConfiguration(clientID: "herald-\(service)-\(instanceID)"))
+        try configuration(service, authentication: authentication, kafka: try kafkaConfiguration(clientID: clientID(service)))
+    }
+
+    private func clientID(_ service: String) -> String { "herald-\(service)-\(instanceID)" }
+
+    private func configuration<Configuration: ServiceConfiguration>(
+        _ service: String, authentication: CallAuthentication, kafka: KafkaConfiguration
+    ) throws -> Configuration {
+        var configuration = Configuration(kafka: kafka)
         configuration.host = host
         configuration.instanceID = instanceID
         configuration.listenerCertificate = try listenerTLS.listenerCertificate()
@@ -92,7 +100,13 @@ extension CommonOptions {
     /// The same, on the ports the service's port options name, checking callers' keys as `--bootstrap-key-file`
     /// and `--insecure-no-auth` say: without keys this refuses to configure the service at all.
     public func configuration<Configuration: ServiceConfiguration, Defaults>(_ service: String, ports: ServicePorts<Defaults>) throws -> Configuration {
-        var configuration: Configuration = try self.configuration(service, authentication: try auth.authentication())
+        try configuration(service, ports: ports, kafka: try kafkaConfiguration(clientID: clientID(service)))
+    }
+
+    private func configuration<Configuration: ServiceConfiguration, Defaults>(
+        _ service: String, ports: ServicePorts<Defaults>, kafka: KafkaConfiguration
+    ) throws -> Configuration {
+        var configuration: Configuration = try self.configuration(service, authentication: try auth.authentication(), kafka: kafka)
         configuration.grpcPort = ports.grpcPort
         configuration.httpPort = ports.httpPort
         return configuration
@@ -103,7 +117,7 @@ extension CommonOptions {
     public func checkedConfiguration<Configuration: ServiceConfiguration, Defaults>(
         _ service: String, ports: ServicePorts<Defaults>, logger: Logger
     ) async throws -> Configuration {
-        _ = try await checkedKafkaConfiguration(clientID: "herald-\(service)-\(instanceID)", logger: logger)
-        return try configuration(service, ports: ports)
+        // The checked Kafka configuration is the one used: its secret files are read once.
+        try configuration(service, ports: ports, kafka: try await checkedKafkaConfiguration(clientID: clientID(service), logger: logger))
     }
 }

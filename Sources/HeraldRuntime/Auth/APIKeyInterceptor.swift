@@ -26,15 +26,8 @@ public struct APIKeyInterceptor: ServerInterceptor {
         case .open:
             return try await next(request, context)
         case .allowed(let principal, let credential):
-            var response = try await CallerPrincipal.with(principal, credential: credential) { try await next(request, context) }
-            if case .success(var contents) = response.accepted {
-                let producer = contents.producer
-                contents.producer = { writer in
-                    try await CallerPrincipal.with(principal, credential: credential) { try await producer(writer) }
-                }
-                response.accepted = .success(contents)
-            }
-            return response
+            let response = try await CallerPrincipal.with(principal, credential: credential) { try await next(request, context) }
+            return response.wrappingBody { body in try await CallerPrincipal.with(principal, credential: credential) { try await body() } }
         case .unauthenticated:
             throw RPCError(code: .unauthenticated, message: decision.refusal ?? "")
         case .denied, .unlisted:
