@@ -8,6 +8,10 @@
 //   herald-kafka-probe consume <brokers> <topic> <group> <instance-id> <count>
 //       consumes <count> records as a static group member, committing after each
 //       ("COMMITTED <partition> <next-offset>"), then prints "DONE".
+//   herald-kafka-probe join <brokers> <topic> <group> <partition-assignment-strategy>
+//       joins the group as a dynamic member with that strategy, prints "SUBSCRIBED" and keeps
+//       taking its events (so it takes part in every rebalance) until killed, or for two minutes
+//       at most, so a test that failed before killing it leaves no member behind.
 import Foundation
 import HeraldKafka
 import Logging
@@ -22,7 +26,7 @@ func waitForKill() async throws -> Never {
 
 let arguments = CommandLine.arguments
 guard arguments.count == 6 else {
-    FileHandle.standardError.write(Data("usage: herald-kafka-probe transaction|incarnating-transaction|consume <brokers> <topic> <id> <count>\n".utf8))
+    FileHandle.standardError.write(Data("usage: herald-kafka-probe transaction|incarnating-transaction|consume|join <brokers> <topic> <id> <count or strategy>\n".utf8))
     exit(64)
 }
 let (mode, brokers, topic, id, count) = (arguments[1], arguments[2], arguments[3], arguments[4], Int(arguments[5]) ?? 0)
@@ -68,6 +72,18 @@ case "consume":
             try await waitForKill()
         }
     }
+case "join":
+    var joining = configuration
+    joining.properties["partition.assignment.strategy"] = arguments[5]
+    let consumer = try KafkaConsumer(configuration: joining, options: KafkaConsumer.Options(groupID: id), logger: logger)
+    try await consumer.subscribe([topic])
+    report("SUBSCRIBED")
+    Task {
+        try await Task.sleep(for: .seconds(120))
+        exit(0)
+    }
+    for try await _ in consumer.events {}
+    try await waitForKill()
 default:
     FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
     exit(64)
