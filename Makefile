@@ -14,7 +14,8 @@ SWIFT_TEST_FLAGS ?=
 PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery
 # The development tool of `make bench` and `make chaos` (Benchmarks/), never part of a release.
 BENCH_PRODUCT := herald-bench
-BENCHMARKS ?= kafka avro registry publish route delivery
+# `idle` first (scripts/idle-cpu.sh: the idle system's CPU and latency, on the fresh broker).
+BENCHMARKS ?= idle kafka avro registry publish route delivery
 BENCHMARKS += e2e
 # `herald-bench <name>` after the benchmarks: Herald beside the naive pipeline under the same crashes.
 BENCH_SCENARIOS ?= seed
@@ -71,7 +72,7 @@ test: deps ## build, start the broker and PostgreSQL, run every test (Swift, the
 	@scripts/postgres.sh up || { scripts/broker.sh down; exit 1; }
 	@status=0; \
 	HERALD_TEST_POSTGRES_URL=$$(scripts/postgres.sh url) swift test --skip-build --no-parallel $(SWIFT_TEST_FLAGS) || status=$$?; \
-	$(VENV)/bin/python -m pytest Tests/Interop -q -p no:cacheprovider || status=$$?; \
+	$(VENV)/bin/python -m pytest Tests/Interop Benchmarks/tests -q -p no:cacheprovider || status=$$?; \
 	scripts/postgres.sh down; \
 	scripts/broker.sh down; \
 	exit $$status

@@ -6,7 +6,8 @@
 # the system to settle, then samples the CPU time of `herald dev` and of the broker from /proc
 # over a quiet spell. Afterwards it publishes events one at a time, a pause between them so each
 # finds the system idle, and reports the latency from the producer accepting each event (the
-# event's `time`, which the producer stamps) to its webhook arriving, p50 and p99.
+# event's `time`, which the producer stamps) to its webhook arriving, p50 and p99, each figure
+# with the machine's load average beside it (`make bench` runs it first: Benchmarks/bench.sh).
 #
 # Environment: IDLE_PORT_BASE (default 39812: herald dev takes eight ports from there, the
 # receiver the ninth; `default` keeps herald dev on its default ports), IDLE_SETTLE_SECONDS (10),
@@ -108,8 +109,10 @@ grep -q ' idle-warm-up ' "$work/arrivals" || { echo "idle-cpu: the warm-up event
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sleep "$settle"
 dev_before=$(ticks "$dev_pid") broker_before=$(ticks "$broker_pid") started=$(date +%s.%N)
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 sleep "$sample"
 dev_after=$(ticks "$dev_pid") broker_after=$(ticks "$broker_pid") ended=$(date +%s.%N)
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 for n in $(seq 1 "$events"); do
   publish "idle-$n"
@@ -121,9 +124,10 @@ for _ in $(seq 1 100); do
 done
 
 "$python" - "$work/arrivals" "$events" "$(getconf CLK_TCK)" "$started" "$ended" \
-  "$((dev_after - dev_before))" "$((broker_after - broker_before))" "${IDLE_REPORT:-}" <<'PY'
+  "$((dev_after - dev_before))" "$((broker_after - broker_before))" "${IDLE_REPORT:-}" \
+  "$load_before" "$load_after" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import datetime, json, sys
-path, expected, hz, started, ended, dev, broker, report = sys.argv[1:]
+path, expected, hz, started, ended, dev, broker, report, load_before, load_after, load_latency = sys.argv[1:]
 seconds = float(ended) - float(started)
 def percent(ticks): return 100.0 * int(ticks) / int(hz) / seconds
 def epoch_ns(stamp):
@@ -145,12 +149,17 @@ figures = {
     "events": {"published": int(expected), "delivered": len(values)},
     "latency_ms": {"p50": round(quantile(0.50), 2), "p99": round(quantile(0.99), 2), "max": round(values[-1], 2) if values else None},
     "slowest": sorted(latencies.items(), key=lambda item: -item[1])[:3],
+    # The machine's load average (1, 5, 15 min) as the sample began and ended, and after the events:
+    # other work on the machine shows in both figures.
+    "load_average": {"sample_start": load_before, "sample_end": load_after, "after_events": load_latency},
 }
 cpu = figures["cpu_percent_of_one_core"]
-print(f"idle CPU over {seconds:.1f} s, % of one core: herald dev {cpu['herald_dev']:.2f}, broker {cpu['broker']:.2f}, together {cpu['total']:.2f}")
+print(f"idle CPU over {seconds:.1f} s, % of one core: herald dev {cpu['herald_dev']:.2f}, broker {cpu['broker']:.2f}, together {cpu['total']:.2f}"
+      f" (load average {load_before} → {load_after})")
 print(f"producer → webhook latency, {len(values)} of {expected} events one at a time: "
       f"p50 {figures['latency_ms']['p50']:.2f} ms, p99 {figures['latency_ms']['p99']:.2f} ms; slowest "
-      + ", ".join(f"{event_id} {latency:.1f} ms" for event_id, latency in figures["slowest"]))
+      + ", ".join(f"{event_id} {latency:.1f} ms" for event_id, latency in figures["slowest"])
+      + f" (load average {load_latency})")
 if report:
     with open(report, "w") as out: json.dump(figures, out, indent=2)
 sys.exit(0 if len(values) == int(expected) else 1)
