@@ -2,7 +2,7 @@
 allocator, and the functions with the highest self and inclusive cost, Swift names demangled.
 Benchmarks/profile.sh runs it on the dump it took over a known number of events.
 
-usage: python3 Benchmarks/callgrind_summary.py <callgrind.out file> <events> [--idle RATE SECONDS] [--top N] [--json FILE]
+usage: python3 Benchmarks/callgrind_summary.py <callgrind.out file> <events> [--idle IDLE_JSON SECONDS] [--top N] [--json FILE]
        python3 Benchmarks/callgrind_summary.py <callgrind.out file> <seconds> --per second  (an idle system)
 
 Instruction counts are what callgrind counted (Ir), repeatable on a busy machine because they do not
@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 
 ALLOCATORS = frozenset({"malloc", "calloc", "realloc", "posix_memalign", "aligned_alloc", "memalign"})
 _COMPRESSED = re.compile(r"^\((\d+)\)(?: (.*))?$")
+# An async Swift function (its type mangled with `Ya`, its partial functions ending `TY<n>_` or
+# `TQ<n>_`) or a recursion level callgrind told apart ('2): their inclusive costs mislead, since a
+# task switch can run another task's job inside the caller's frame.
+_ASYNC = re.compile(r"Ya.*F(T[YQ]\d*_)?$|'\d+$")
 
 
 @dataclass
@@ -81,8 +85,8 @@ def parse(lines):
             call_object = ""
         elif line.startswith("calls="):
             pending_call = (callee, int(line[6:].split()[0]))
-        elif line.startswith(("totals:", "summary:")):
-            profile.total = max(profile.total, int(line.split(":", 1)[1].split()[0]))
+        elif line.startswith("summary:"):
+            profile.total = int(line.split(":", 1)[1].split()[0])
         elif line[0].isdigit() or line[0] in "+-*":
             parts = line.split()
             cost = int(parts[1]) if len(parts) > 1 else 0
@@ -124,7 +128,8 @@ def summary(profile, units, count=25, unit="event"):
     """The figures per unit (an event, or a second of an idle profile), the top functions by self
     cost, Herald's by inclusive cost, the top callers of the hottest function, and who allocates most."""
     self_top = top(profile.self_cost, count)
-    herald_inclusive = top({name: cost for name, cost in profile.inclusive_cost.items() if "Herald" in name}, count)
+    herald_inclusive = top({name: cost for name, cost in profile.inclusive_cost.items()
+                            if "Herald" in name and not _ASYNC.search(name)}, count)
     hottest = self_top[0][0] if self_top else None
     hottest_callers = top(profile.callers(hottest), 10) if hottest else []
     allocating = {entry: top({caller: calls for caller, calls in profile.callers(entry).items() if caller != "swift_slowAlloc"}, count)
@@ -146,10 +151,13 @@ def summary(profile, units, count=25, unit="event"):
     }
 
 
-def net_of_idle(figures, idle_per_second, seconds):
-    """Instructions per event without what the idle system spends per second over the same span:
-    polling and timers run per unit of time, and under valgrind the events take far longer."""
-    return round(figures["instructions"] - idle_per_second * seconds / figures["units"])
+def net_of_idle(figures, idle, seconds):
+    """Instructions and allocations per event without what the idle system (its figures per second)
+    spends over the same span: polling and timers run per unit of time, and under valgrind the
+    events take far longer."""
+    share = seconds / figures["units"]
+    return {"instructions": round(figures["instructions"] - idle["instructions"] * share),
+            "allocations": round(figures["allocations"] - idle["allocations"] * share, 1)}
 
 
 def markdown(figures, width=110):
@@ -164,8 +172,10 @@ def markdown(figures, width=110):
     over = f"{figures['units']:,} events" if unit == "event" else f"{figures['units']:.1f} s of an idle system"
     lines = [f"{figures['instructions']:,} instructions and {figures['allocations']} allocations "
              f"(malloc, calloc, realloc, memalign calls) per {unit}, over {over}"]
-    if "net_instructions" in figures:
-        lines[0] += f"; {figures['net_instructions']:,} instructions per event net of the idle system's rate"
+    if "net_of_idle" in figures:
+        net = figures["net_of_idle"]
+        lines[0] += (f"; net of the idle system's rate over the same {figures['seconds']:.1f} s, "
+                     f"{net['instructions']:,} instructions and {net['allocations']} allocations per event")
     lines += table(f"self instructions per {unit}", figures["self"], "{:,}".format)
     lines += table(f"inclusive instructions per {unit} (Herald's functions)", figures["inclusive_herald"], "{:,}".format)
     lines += table(f"calls per {unit} of `{clip(figures['hottest'] or '')}` from", figures["hottest_callers"], str)
@@ -179,8 +189,9 @@ def main():
     arguments.add_argument("profile")
     arguments.add_argument("count", type=float, help="events in the profile, or its seconds with --per second")
     arguments.add_argument("--per", choices=["event", "second"], default="event")
-    arguments.add_argument("--idle", nargs=2, type=float, metavar=("INSTRUCTIONS_PER_SECOND", "SECONDS"),
-                           help="the idle system's rate and how long the events took: adds the figure net of idle")
+    arguments.add_argument("--idle", nargs=2, metavar=("IDLE_JSON", "SECONDS"),
+                           help="the idle system's figures (--json of a --per second summary) and how long the events "
+                                "took: adds the figures net of idle")
     arguments.add_argument("--top", type=int, default=25)
     arguments.add_argument("--json")
     options = arguments.parse_args()
@@ -189,7 +200,10 @@ def main():
     with open(options.profile) as file:
         figures = summary(parse(file), options.count, options.top, options.per)
     if options.idle:
-        figures["net_instructions"] = net_of_idle(figures, *options.idle)
+        with open(options.idle[0]) as file:
+            idle = json.load(file)
+        figures["seconds"] = float(options.idle[1])
+        figures["net_of_idle"] = net_of_idle(figures, idle, figures["seconds"])
     if options.json:
         with open(options.json, "w") as out:
             json.dump(figures, out, indent=2)

@@ -43,19 +43,19 @@ PY
 
 # callgrind's counters since the last zero, dumped; prints the dump's path.
 dump() {
-  callgrind_control --dump="$1" "$dev_pid" >/dev/null
+  callgrind_control --dump="$1" "$dev_pid" >"$work/control.log" 2>&1 || { cat "$work/control.log" >&2; exit 1; }
   ls -t "$output"/callgrind.out.*.* | head -1
 }
 idle_seconds="${PROFILE_IDLE_SECONDS:-20}"
 
 # The idle system first: where its time goes, and its rate, to take off the events' figures.
-callgrind_control --zero "$dev_pid" >/dev/null
+callgrind_control --zero "$dev_pid" >"$work/control.log" 2>&1 || { cat "$work/control.log" >&2; exit 1; }
 started=$(date +%s.%N)
 sleep "$idle_seconds"
 idle_dump="$(dump idle)"
 idle_elapsed=$("$pipeline_python" -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$started" "$(date +%s.%N)")
 
-callgrind_control --zero "$dev_pid" >/dev/null
+callgrind_control --zero "$dev_pid" >"$work/control.log" 2>&1 || { cat "$work/control.log" >&2; exit 1; }
 started=$(date +%s.%N)
 pipeline_quiet publish --producer-url "$producer" --schema-subject idle.ping-value --file "$work/events.jsonl"
 pipeline_wait_arrivals "$events" 1200 || { echo "profile: not every event reached the receiver" >&2; exit 1; }
@@ -67,8 +67,7 @@ echo
 echo "### Per event"
 echo
 python3 "$summary" "$idle_dump" "$idle_elapsed" --per second --top 1 --json "$output/idle.json" >/dev/null
-idle_rate=$("$pipeline_python" -c "import json, sys; print(json.load(open(sys.argv[1]))['instructions'])" "$output/idle.json")
-python3 "$summary" "$events_dump" "$events" --idle "$idle_rate" "$events_elapsed" --top "${PROFILE_TOP:-25}" --json "$output/events.json"
+python3 "$summary" "$events_dump" "$events" --idle "$output/idle.json" "$events_elapsed" --top "${PROFILE_TOP:-25}" --json "$output/events.json"
 echo
 echo "### The idle system, per second"
 echo

@@ -30,6 +30,7 @@ fn=(3)
 cfn=(2)
 calls=2 0
 0 10
+summary: 320
 totals: 320
 """
 
@@ -59,5 +60,16 @@ def test_summary_is_per_event():
 
 
 def test_net_of_idle_takes_the_idle_rate_over_the_span_off_each_event():
-    figures = {"instructions": 1000, "units": 10}
-    assert callgrind_summary.net_of_idle(figures, idle_per_second=200, seconds=5) == 900
+    figures = {"instructions": 1000, "allocations": 10.0, "units": 10}
+    idle = {"instructions": 200, "allocations": 4.0}
+    assert callgrind_summary.net_of_idle(figures, idle, seconds=5) == {"instructions": 900, "allocations": 8.0}
+
+
+def test_herald_inclusive_leaves_out_async_functions_and_recursion_levels():
+    text = ("events: Ir\n"
+            "fn=(1) $s6Herald4syncyyF\n0 5\n"
+            "fn=(2) $s6Herald5asyncyyYaF\n0 50\n"
+            "fn=(3) $s6Herald5asyncyyYaFTY0_\n0 60\n"
+            "fn=(4) $s6Herald4syncyyF'2\n0 70\n")
+    figures = callgrind_summary.summary(callgrind_summary.parse(text.splitlines()), 1)
+    assert [cost for _, cost in figures["inclusive_herald"]] == [5]
