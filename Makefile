@@ -6,7 +6,8 @@ HERALD_KAFKA_PORT ?= 9092
 HERALD_KAFKA_BROKERS ?= 127.0.0.1:$(HERALD_KAFKA_PORT)
 export HERALD_KAFKA_PORT HERALD_KAFKA_BROKERS
 
-APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql
+# valgrind: `make bench`'s profile (Benchmarks/profile.sh).
+APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql valgrind
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
@@ -14,7 +15,9 @@ SWIFT_TEST_FLAGS ?=
 PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery
 # The development tool of `make bench` and `make chaos` (Benchmarks/), never part of a release.
 BENCH_PRODUCT := herald-bench
-BENCHMARKS ?= kafka avro registry publish route delivery
+# `idle` first (scripts/idle-cpu.sh: the idle system's CPU and latency, on the fresh broker), then
+# `profile` (Benchmarks/profile.sh: instructions and allocations per event under valgrind).
+BENCHMARKS ?= idle profile kafka avro registry publish route delivery
 BENCHMARKS += e2e
 # `herald-bench <name>` after the benchmarks: Herald beside the naive pipeline under the same crashes.
 BENCH_SCENARIOS ?= seed
@@ -71,7 +74,7 @@ test: deps ## build, start the broker and PostgreSQL, run every test (Swift, the
 	@scripts/postgres.sh up || { scripts/broker.sh down; exit 1; }
 	@status=0; \
 	HERALD_TEST_POSTGRES_URL=$$(scripts/postgres.sh url) swift test --skip-build --no-parallel $(SWIFT_TEST_FLAGS) || status=$$?; \
-	$(VENV)/bin/python -m pytest Tests/Interop -q -p no:cacheprovider || status=$$?; \
+	$(VENV)/bin/python -m pytest Tests/Interop Benchmarks/tests -q -p no:cacheprovider || status=$$?; \
 	scripts/postgres.sh down; \
 	scripts/broker.sh down; \
 	exit $$status

@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+import regression
+
 
 def read_environment(folder):
     values = {}
@@ -147,6 +149,22 @@ def plot(results, folder):
     return ["e2e-latency.png", "e2e-throughput.png"]
 
 
+def idle_table(figures):
+    """The idle figures of scripts/idle-cpu.sh (its idle.json) as a table, load average beside each."""
+    cpu, latency, events, load = (figures["cpu_percent_of_one_core"], figures["latency_ms"], figures["events"],
+                                  figures.get("load_average", {}))
+    return "\n".join([
+        "| idle system | figure | load average (1, 5, 15 min) |",
+        "|---|---:|---|",
+        f"| CPU of `herald dev` over {figures['sample_seconds']} s, nothing published | {cpu['herald_dev']:.2f} % of one core "
+        f"| {load.get('sample_start', '?')} → {load.get('sample_end', '?')} |",
+        f"| CPU of the broker, same span | {cpu['broker']:.2f} % of one core | |",
+        f"| together | {cpu['total']:.2f} % of one core | |",
+        f"| producer → webhook p50 / p99, {events['delivered']} of {events['published']} events one at a time "
+        f"| {latency['p50']:.1f} / {latency['p99']:.1f} ms | {load.get('after_events', '?')} |",
+    ])
+
+
 def main(folder):
     environment = read_environment(folder)
     runs = read_runs(folder)
@@ -167,6 +185,8 @@ def main(folder):
         if code != 0:
             lines += [f"**Failed with exit status {code}**; its output is below.", ""]
         found = tables(output)
+        if name == "idle" and (folder / "idle.json").exists():
+            found = [idle_table(json.loads((folder / "idle.json").read_text()))]
         lines += ["\n\n".join(found) if found else "", ""]
         if name == "e2e" and (folder / "e2e.json").exists():
             try:
@@ -176,6 +196,12 @@ def main(folder):
                 lines += [f"(no plots: {error}; `make bench` installs Benchmarks/requirements.txt)", ""]
         lines += ["<details><summary>full output</summary>", "", "```", output.rstrip(), "```", "", "</details>", ""]
         printed.append((name, code, summary(output)))
+
+    comparisons = regression.compare(regression.read_accepted(), regression.run_ratios(folder))
+    lines += ["## Regression check", "",
+              f"Each Herald / baseline ratio beside the accepted one (`Benchmarks/{regression.ACCEPTED.name}`); "
+              f"more than {regression.TOLERANCE:.0%} below it fails `make bench`.", "",
+              regression.markdown(comparisons), ""]
 
     report = folder / "report.md"
     report.write_text("\n".join(lines))

@@ -6,7 +6,8 @@
 # the system to settle, then samples the CPU time of `herald dev` and of the broker from /proc
 # over a quiet spell. Afterwards it publishes events one at a time, a pause between them so each
 # finds the system idle, and reports the latency from the producer accepting each event (the
-# event's `time`, which the producer stamps) to its webhook arriving, p50 and p99.
+# event's `time`, which the producer stamps) to its webhook arriving, p50 and p99, each figure
+# with the machine's load average beside it (`make bench` runs it first: Benchmarks/bench.sh).
 #
 # Environment: IDLE_PORT_BASE (default 39812: herald dev takes eight ports from there, the
 # receiver the ninth; `default` keeps herald dev on its default ports), IDLE_SETTLE_SECONDS (10),
@@ -16,25 +17,12 @@
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 <herald binary> <broker host:port>" >&2; exit 2; }
-herald="$(realpath "$1")"
 brokers="$2"
-[ -x "$herald" ] || { echo "idle-cpu: $1 is not an executable" >&2; exit 2; }
-base="${IDLE_PORT_BASE:-39812}"
 settle="${IDLE_SETTLE_SECONDS:-10}"
 sample="${IDLE_SAMPLE_SECONDS:-30}"
 events="${IDLE_EVENTS:-50}"
 gap="${IDLE_EVENT_GAP_SECONDS:-0.5}"
 python="${PYTHON:-python3}"
-
-if [ "$base" = default ]; then
-  port_flags=()
-  registry=127.0.0.1:50050 producer=127.0.0.1:50051 router=127.0.0.1:50052 delivery=127.0.0.1:50053
-  receiver_port=39812
-else
-  port_flags=(--port-base "$base")
-  registry="127.0.0.1:$base" producer="127.0.0.1:$((base + 2))" router="127.0.0.1:$((base + 4))"
-  delivery="127.0.0.1:$((base + 6))" receiver_port=$((base + 8))
-fi
 
 # The broker's process: as given, else the one `scripts/broker.sh up` started, else whoever listens.
 broker_pid="${IDLE_BROKER_PID:-}"
@@ -43,87 +31,28 @@ pid_file="$(dirname "$0")/../.herald/broker-${brokers##*:}/pid"
 [ -n "$broker_pid" ] || broker_pid="$(ss -ltnpH "sport = :${brokers##*:}" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)"
 [ -n "$broker_pid" ] || { echo "idle-cpu: no process listens on $brokers; set IDLE_BROKER_PID" >&2; exit 1; }
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 100); do
-    alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive -eq 0 ] && break
-    sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The webhook receiver: one line per delivery, its arrival time and the event's `time`.
-"$python" - "$receiver_port" "$work/arrivals" <<'PY' &
-import http.server, json, sys, time
-port, path = int(sys.argv[1]), sys.argv[2]
-out = open(path, "a", buffering=1)
-class Receiver(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        arrived = time.time_ns()
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        out.write(f"{arrived} {body['id']} {body['time']}\n")
-        self.send_response(200)
-        self.send_header("content-length", "0")
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", port), Receiver).serve_forever()
-PY
-pids+=($!)
-
-"$herald" dev --kafka-brokers "$brokers" "${port_flags[@]}" >"$work/dev.out" 2>"$work/dev.log" &
-dev_pid=$!
-pids=("$dev_pid" "${pids[@]}")
-deadline=$((SECONDS + 120))
-until grep -qs 'Herald dev ready' "$work/dev.log"; do
-  if ! kill -0 "$dev_pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-    echo "idle-cpu: herald dev did not become ready (is a port from $base on taken?); its log:" >&2
-    tail -20 "$work/dev.log" >&2
-    exit 1
-  fi
-  sleep 0.2
-done
-
-quiet() { "$herald" "$@" >"$work/setup.log" 2>&1 || { echo "idle-cpu: herald $1 failed:" >&2; cat "$work/setup.log" >&2; exit 1; }; }
-quiet schema register --registry-url "$registry" --subject idle.ping-value \
-  --schema '{"type":"record","name":"Ping","fields":[{"name":"n","type":"int"}]}'
-quiet endpoint put idle-receiver --delivery-url "$delivery" --url "http://127.0.0.1:$receiver_port/hook"
-quiet route put --router-url "$router" --id idle --type 'idle.*' --endpoint idle-receiver
-publish() {
-  quiet publish --producer-url "$producer" --id "$1" --type idle.ping --source /idle-cpu \
-    --schema-subject idle.ping-value --data '{"n":1}'
-}
-# One event through every stage first, so the figures are of an idle system, not of the first
-# event of all (connections, schema lookups and the router's first transaction on a partition).
-publish idle-warm-up
-for _ in $(seq 1 300); do grep -q ' idle-warm-up ' "$work/arrivals" && break; sleep 0.1; done
-grep -q ' idle-warm-up ' "$work/arrivals" || { echo "idle-cpu: the warm-up event never reached the receiver" >&2; exit 1; }
+source "$(dirname "$0")/dev-pipeline.sh"
+pipeline_start "$1" "$brokers" "${IDLE_PORT_BASE:-39812}"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sleep "$settle"
 dev_before=$(ticks "$dev_pid") broker_before=$(ticks "$broker_pid") started=$(date +%s.%N)
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 sleep "$sample"
 dev_after=$(ticks "$dev_pid") broker_after=$(ticks "$broker_pid") ended=$(date +%s.%N)
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 for n in $(seq 1 "$events"); do
-  publish "idle-$n"
+  pipeline_publish "idle-$n"
   sleep "$gap"
 done
-for _ in $(seq 1 100); do
-  [ "$(grep -c ' idle-[0-9]* ' "$work/arrivals")" -ge "$events" ] && break
-  sleep 0.1
-done
+pipeline_wait_arrivals "$events" 10 || true
 
 "$python" - "$work/arrivals" "$events" "$(getconf CLK_TCK)" "$started" "$ended" \
-  "$((dev_after - dev_before))" "$((broker_after - broker_before))" "${IDLE_REPORT:-}" <<'PY'
+  "$((dev_after - dev_before))" "$((broker_after - broker_before))" "${IDLE_REPORT:-}" \
+  "$load_before" "$load_after" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import datetime, json, sys
-path, expected, hz, started, ended, dev, broker, report = sys.argv[1:]
+path, expected, hz, started, ended, dev, broker, report, load_before, load_after, load_latency = sys.argv[1:]
 seconds = float(ended) - float(started)
 def percent(ticks): return 100.0 * int(ticks) / int(hz) / seconds
 def epoch_ns(stamp):
@@ -145,12 +74,17 @@ figures = {
     "events": {"published": int(expected), "delivered": len(values)},
     "latency_ms": {"p50": round(quantile(0.50), 2), "p99": round(quantile(0.99), 2), "max": round(values[-1], 2) if values else None},
     "slowest": sorted(latencies.items(), key=lambda item: -item[1])[:3],
+    # The machine's load average (1, 5, 15 min) as the sample began and ended, and after the events:
+    # other work on the machine shows in both figures.
+    "load_average": {"sample_start": load_before, "sample_end": load_after, "after_events": load_latency},
 }
 cpu = figures["cpu_percent_of_one_core"]
-print(f"idle CPU over {seconds:.1f} s, % of one core: herald dev {cpu['herald_dev']:.2f}, broker {cpu['broker']:.2f}, together {cpu['total']:.2f}")
+print(f"idle CPU over {seconds:.1f} s, % of one core: herald dev {cpu['herald_dev']:.2f}, broker {cpu['broker']:.2f}, together {cpu['total']:.2f}"
+      f" (load average {load_before} → {load_after})")
 print(f"producer → webhook latency, {len(values)} of {expected} events one at a time: "
       f"p50 {figures['latency_ms']['p50']:.2f} ms, p99 {figures['latency_ms']['p99']:.2f} ms; slowest "
-      + ", ".join(f"{event_id} {latency:.1f} ms" for event_id, latency in figures["slowest"]))
+      + ", ".join(f"{event_id} {latency:.1f} ms" for event_id, latency in figures["slowest"])
+      + f" (load average {load_latency})")
 if report:
     with open(report, "w") as out: json.dump(figures, out, indent=2)
 sys.exit(0 if len(values) == int(expected) else 1)

@@ -32,6 +32,31 @@ import Testing
         }
     }
 
+    @Test func aVersion00HeaderWithAnyByteOutOfPlaceIsRefused() {
+        let bytes = Array(parent.utf8)
+        for index in bytes.indices {
+            // Not hex, upper-case hex, a field separator: each makes the header malformed wherever it lands.
+            for replacement in [UInt8(ascii: "G"), UInt8(ascii: "A"), UInt8(ascii: "-")] where bytes[index] != replacement {
+                var changed = bytes
+                changed[index] = replacement
+                let text = String(decoding: changed, as: UTF8.self)
+                #expect(throws: TraceContext.ParseError.self, "\(text)") { try TraceContext(traceparent: text) }
+            }
+        }
+    }
+
+    @Test func everyValidVersion00HeaderReadsBackAsItWasWritten() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let written = TraceContext(
+                traceIDHigh: generator.next(), traceIDLow: generator.next() | 1, spanID: generator.next() | 1, flags: UInt8.random(in: 0...255))
+            let read = try TraceContext(traceparent: written.traceparent)
+            #expect(read == written)
+            #expect(written.traceparent == "00-\(written.traceID)-\(TraceSteps.hex(spanID: written.spanID))-"
+                + String(repeating: "0", count: written.flags < 16 ? 1 : 0) + String(written.flags, radix: 16))
+        }
+    }
+
     @Test func laterVersionsAreReadByTheirFirstFourFields() throws {
         let context = try TraceContext(traceparent: "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-ever")
         #expect(context.traceparent == parent)

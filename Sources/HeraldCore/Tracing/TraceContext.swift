@@ -28,6 +28,10 @@ public struct TraceContext: Sendable, Hashable {
     /// trace and parent ids not all zero, version `ff` refused, later versions read by their first
     /// four fields.
     public init(traceparent: String, tracestate: String = "") throws(ParseError) {
+        if let ids = Self.version00(traceparent) {
+            self.init(traceIDHigh: ids.high, traceIDLow: ids.low, spanID: ids.span, flags: ids.flags, state: tracestate)
+            return
+        }
         let fields = traceparent.split(separator: "-", omittingEmptySubsequences: false)
         guard fields.count >= 4 else { throw ParseError(reason: "expected version-traceid-parentid-flags, got \"\(traceparent)\"") }
         guard let version = Self.hex(fields[0], digits: 2) else { throw ParseError(reason: "version \"\(fields[0])\" is not two lowercase hex digits") }
@@ -57,7 +61,26 @@ public struct TraceContext: Sendable, Hashable {
     /// 32 lowercase hex digits, as logs and tracing back ends show it.
     public var traceID: String { Self.hex(traceIDHigh) + Self.hex(traceIDLow) }
 
-    public var traceparent: String { "00-\(traceID)-\(Self.hex(spanID))-\(Self.hex(UInt64(flags), digits: 2))" }
+    /// Written byte by byte: every stage writes one per event.
+    public var traceparent: String {
+        String(unsafeUninitializedCapacity: 55) { buffer in
+            var index = 0
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            func put(_ value: UInt64, digits: Int) {
+                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) { put(Self.hexDigits[Int(value >> UInt64(shift) & 0xF)]) }
+            }
+            put(UInt8(ascii: "0")); put(UInt8(ascii: "0")); put(UInt8(ascii: "-"))
+            put(traceIDHigh, digits: 16); put(traceIDLow, digits: 16); put(UInt8(ascii: "-"))
+            put(spanID, digits: 16); put(UInt8(ascii: "-"))
+            put(UInt64(flags), digits: 2)
+            return index
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public var isSampled: Bool { flags & 0x01 != 0 }
 
@@ -75,6 +98,36 @@ public struct TraceContext: Sendable, Hashable {
     static func hex(_ value: UInt64, digits: Int = 16) -> String {
         let text = String(value, radix: 16)
         return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+
+    /// The form every event carries, `00-<32 hex>-<16 hex>-<2 hex>` with ids not all zero, read
+    /// byte by byte: each stage parses it per event, and splitting into substrings cost far more
+    /// than the rest of the header's handling. Anything else — every malformed header included —
+    /// returns nil and goes the general way, which names what is wrong.
+    private static func version00(_ traceparent: String) -> (high: UInt64, low: UInt64, span: UInt64, flags: UInt8)? {
+        let bytes = traceparent.utf8
+        guard bytes.count == 55 else { return nil }
+        var high: UInt64 = 0, low: UInt64 = 0, span: UInt64 = 0, flags: UInt64 = 0
+        for (index, byte) in bytes.enumerated() {
+            let digit: UInt64
+            switch (index, byte) {
+            case (0, UInt8(ascii: "0")), (1, UInt8(ascii: "0")), (2, UInt8(ascii: "-")), (35, UInt8(ascii: "-")), (52, UInt8(ascii: "-")):
+                continue
+            case (0...2, _), (35, _), (52, _):
+                return nil
+            case (_, UInt8(ascii: "0")...UInt8(ascii: "9")): digit = UInt64(byte - UInt8(ascii: "0"))
+            case (_, UInt8(ascii: "a")...UInt8(ascii: "f")): digit = UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+            switch index {
+            case 3..<19: high = high << 4 | digit
+            case 19..<35: low = low << 4 | digit
+            case 36..<52: span = span << 4 | digit
+            default: flags = flags << 4 | digit
+            }
+        }
+        guard high != 0 || low != 0, span != 0 else { return nil }
+        return (high, low, span, UInt8(flags))
     }
 
     private static func hex(_ text: Substring, digits: Int) -> UInt64? {

@@ -106,6 +106,21 @@ import Testing
         #expect(body == #"{"specversion":"1.0","id":"e-1","source":"/orders","type":"com.example.order.shipped","subject":"o \"1\"","time":"2023-11-14T22:13:20Z","datacontenttype":"application/json","dataschema":"http://registry/schemas/ids/3","tenant":"acme","zeta":"z","data":{"a":1}}"#)
         #expect(try JSONSerialization.jsonObject(with: Data(body.utf8)) is [String: Any])
     }
+
+    @Test func cloudEventBodyEscapesControlCharactersQuotesAndBackslashesAndKeepsOtherTextAsItIs() throws {
+        let awkward = "a\"b\\c\n\r\t\u{01}\u{1F}\u{7F} é 🚚 ✓"
+        let task = Herald_V1_DeliveryTask.with {
+            $0.eventID = awkward
+            $0.eventSource = "/s"
+            $0.eventType = "t"
+            $0.eventExtensions = ["x": awkward]
+        }
+        let body = String(decoding: CloudEventBody.render(task, dataJSON: "null"), as: UTF8.self)
+        let literal = #""a\"b\\c\n\r\t\u0001\u001f\#u{7F} é 🚚 ✓""#
+        #expect(body == #"{"specversion":"1.0","id":"# + literal + #","source":"/s","type":"t","datacontenttype":"application/json","x":"# + literal + #","data":null}"#)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        #expect(parsed["id"] as? String == awkward && parsed["x"] as? String == awkward)
+    }
 }
 
 @Suite struct BoundedRelayTests {
