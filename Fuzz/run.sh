@@ -7,6 +7,9 @@
 #   Fuzz/run.sh [target[:seconds]…]   seconds default to FUZZ_SECONDS (60); FUZZ_MIN_RUNS (1000000)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# A trap is libFuzzer's to report (with the input that caused it): Swift's own backtracer would
+# take the signal first, and reads memory AddressSanitizer reports as freed.
+export SWIFT_BACKTRACE=enable=no
 default_seconds=${FUZZ_SECONDS:-60}
 min_runs=${FUZZ_MIN_RUNS:-1000000}
 targets=("$@")

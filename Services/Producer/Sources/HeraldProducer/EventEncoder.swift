@@ -1,10 +1,10 @@
-import Foundation
+public import Foundation
 public import GRPCCore
-import HeraldAvro
-import HeraldCore
-import HeraldKafka
-import HeraldProtos
-import HeraldRuntime
+public import HeraldAvro
+public import HeraldCore
+public import HeraldKafka
+public import HeraldProtos
+public import HeraldRuntime
 import SwiftProtobuf
 
 /// A rejected publish: the gRPC status the caller gets and a message naming what and where.
@@ -28,16 +28,17 @@ public struct PublishError: Error, Sendable, CustomStringConvertible, RPCErrorCo
 }
 
 /// An event ready for Kafka: validated, encoded, framed, with its record key and headers.
-struct EncodedEvent: Sendable {
-    let attributes: EventAttributes
-    let schemaID: Int32
-    let key: [UInt8]
-    let value: [UInt8]
-    let headers: [KafkaHeader]
+public struct EncodedEvent: Sendable {
+    public let attributes: EventAttributes
+    public let schemaID: Int32
+    public let key: [UInt8]
+    public let value: [UInt8]
+    public let headers: [KafkaHeader]
 }
 
-/// Turns a published `Event` into a record, or says exactly what is wrong with it.
-struct EventEncoder: Sendable {
+/// Turns a published `Event` into a record, or says exactly what is wrong with it: the ingest
+/// checks of every publish RPC (public for the fuzz target that feeds it hostile events).
+public struct EventEncoder: Sendable {
     let resolver: SchemaResolver
     /// Largest accepted payload (JSON text or Avro bytes as sent, and the framed record value).
     let maxPayloadBytes: Int
@@ -48,7 +49,15 @@ struct EventEncoder: Sendable {
     /// Prefix of `ce_dataschema`: the registry's REST URL, so a reader can fetch the schema by id.
     let schemaURLBase: String
 
-    func encode(_ event: Herald_V1_Event, receivedAt now: Date) async throws(PublishError) -> EncodedEvent {
+    public init(resolver: SchemaResolver, maxPayloadBytes: Int, maxEventBytes: Int, jsonMode: AvroJSONMode, schemaURLBase: String) {
+        self.resolver = resolver
+        self.maxPayloadBytes = maxPayloadBytes
+        self.maxEventBytes = maxEventBytes
+        self.jsonMode = jsonMode
+        self.schemaURLBase = schemaURLBase
+    }
+
+    public func encode(_ event: Herald_V1_Event, receivedAt now: Date) async throws(PublishError) -> EncodedEvent {
         var attributes = EventAttributes(
             id: event.id, source: event.source, type: event.type, subject: event.subject,
             time: event.hasTime

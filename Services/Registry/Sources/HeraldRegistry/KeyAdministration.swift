@@ -15,11 +15,14 @@ import SwiftProtobuf
 final class KeyAdministration: Sendable {
     let directory: KeyDirectory
     private let registry: SchemaRegistry
+    /// Carries out key writes while this instance leads.
+    private let leader: RegistryLeader
     private let audit: AuditLog
 
-    init(directory: KeyDirectory, registry: SchemaRegistry, audit: AuditLog) {
+    init(directory: KeyDirectory, registry: SchemaRegistry, leader: RegistryLeader, audit: AuditLog) {
         self.directory = directory
         self.registry = registry
+        self.leader = leader
         self.audit = audit
     }
 
@@ -94,7 +97,7 @@ final class KeyAdministration: Sendable {
     /// revocation has taken effect here when the call answers).
     private func store(_ decide: @Sendable (KeyRing) throws -> KeyDecision) async throws -> KeyRecord {
         let directory = directory
-        return try await registry.leader.withProducer(writing: directory.topic) { producer in
+        return try await leader.withProducer(writing: directory.topic) { producer in
             let decision = try decide(try readableRing())
             guard case .write(let record) = decision else { return decision.record }
             let delivery = try await producer.withTransaction { transaction in

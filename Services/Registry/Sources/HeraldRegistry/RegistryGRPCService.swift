@@ -1,4 +1,4 @@
-import GRPCCore
+public import GRPCCore
 import HeraldAvro
 import HeraldProtos
 import SwiftProtobuf
@@ -176,4 +176,9 @@ extension ServerRequest {
     var isForwarded: Bool {
         metadata[stringValues: SchemaRegistry.forwardedHeader].contains { _ in true }
     }
+}
+
+extension SchemaRegistry {
+    /// `herald.v1.Registry` over this registry, as the service serves it.
+    public var grpcService: any RegistrableRPCService { RegistryGRPCService(registry: self) }
 }

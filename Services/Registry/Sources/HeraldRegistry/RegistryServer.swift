@@ -3,6 +3,7 @@ public import HeraldCore
 public import HeraldKafka
 import HeraldProtos
 public import HeraldRuntime
+public import Hummingbird
 public import Logging
 public import ServiceLifecycle
 
@@ -79,10 +80,10 @@ public struct RegistryServer: Sendable {
                 advertisedGRPCAddress: { "\(advertisedHost):\(try await portBox.port())" }),
             configuration: configuration.kafka, log: log, logger: logger)
         let audit = try AuditLog(topic: configuration.auditTopic, service: "registry", kafka: configuration.kafka, logger: logger)
-        let registry = SchemaRegistry(log: log, leader: leader, leaderTLS: configuration.leaderTLS, audit: audit, logger: logger)
+        let registry = SchemaRegistry(store: LogRegistryStore(log: log, leader: leader), leaderTLS: configuration.leaderTLS, audit: audit, logger: logger)
         let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
         let authentication = configuration.authentication.following(keys)
-        let administration = KeyAdministration(directory: keys, registry: registry, audit: audit)
+        let administration = KeyAdministration(directory: keys, registry: registry, leader: leader, audit: audit)
 
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate,
@@ -90,14 +91,22 @@ public struct RegistryServer: Sendable {
             authentication: authentication, access: .registry, logger: logger)
         portBox.server = grpc
 
-        let router = HeraldHTTP.router(health: health, authentication: authentication, routes: ConfluentREST.access)
-        ConfluentREST(registry: registry, maxBodyBytes: configuration.maxSchemaBytes).addRoutes(to: router)
+        let router = httpRouter(registry: registry, health: health, authentication: authentication, maxBodyBytes: configuration.maxSchemaBytes)
         let (http, httpPort) = try HeraldHTTP.application(
             router: router, host: configuration.host, port: configuration.httpPort, serverName: "herald-registry", tls: configuration.listenerCertificate, logger: logger)
 
         let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, keys: keys, health: health, logger: logger)
         // The key directory first, so it stops last: calls in flight during shutdown still authenticate.
         return RegistryServer(registry: registry, keys: keys, health: health, grpc: grpc, httpPort: httpPort, services: [keys, audit, grpc, http, core])
+    }
+
+    /// The HTTP routes the registry serves: `/healthz`, `/metrics` and the Confluent REST API.
+    public static func httpRouter(
+        registry: SchemaRegistry, health: HealthStatus, authentication: CallAuthentication, maxBodyBytes: Int
+    ) -> Router<BasicRequestContext> {
+        let router = HeraldHTTP.router(health: health, authentication: authentication, routes: ConfluentREST.access)
+        ConfluentREST(registry: registry, maxBodyBytes: maxBodyBytes).addRoutes(to: router)
+        return router
     }
 }
 

@@ -11,33 +11,31 @@ import SwiftProtobuf
 /// over gRPC. Every write a caller asked this instance for (not one forwarded to it) is recorded in
 /// the audit log, for gRPC and REST alike.
 public final class SchemaRegistry: Sendable {
-    let log: SchemaLog
-    let leader: RegistryLeader
+    private let store: any RegistryStore
     /// How forwarded writes reach the leader: TLS when the registry's listeners speak it.
     private let leaderTLS: ClientTLS
-    private let audit: AuditLog
+    private let audit: any RegistryAudit
     private let logger: Logger
 
-    init(log: SchemaLog, leader: RegistryLeader, leaderTLS: ClientTLS = .plaintext, audit: AuditLog, logger: Logger) {
-        self.log = log
-        self.leader = leader
+    init(store: any RegistryStore, leaderTLS: ClientTLS = .plaintext, audit: any RegistryAudit, logger: Logger) {
+        self.store = store
         self.leaderTLS = leaderTLS
         self.audit = audit
         self.logger = logger
     }
 
-    var state: RegistryState { log.state }
+    var state: RegistryState { store.state }
 
     /// The state reads are answered from, once the log has been replayed to the end it had at
     /// start: before that an answer could be out of date (a 404 for an id that exists makes a
     /// client's deserializer fail hard), so every read is refused as not ready.
     func readableState() throws(RegistryError) -> RegistryState {
-        guard log.isReady else { throw .notReady }
-        return log.state
+        guard store.isReady else { throw .notReady }
+        return store.state
     }
 
     /// Whether this instance currently leads (writes go through it).
-    public var isLeader: Bool { leader.isLeader }
+    public var isLeader: Bool { store.isLeader }
 
     /// The instance id of the leader the log names, if any.
     public var leaderInstance: String? { state.leader?.instance }
@@ -267,11 +265,11 @@ public final class SchemaRegistry: Sendable {
         forward: Forward,
         plan: @Sendable (RegistryState) throws(RegistryError) -> RegistryPlanner.Plan
     ) async throws(RegistryError) -> RegistryPlanner.Outcome {
-        if leader.isLeader {
-            return try await leader.execute(plan)
+        if store.isLeader {
+            return try await store.execute(plan)
         }
         // Before replay this instance does not know the leader yet.
-        guard log.isReady else { throw .notReady }
+        guard store.isReady else { throw .notReady }
         guard !forwarded else {
             throw RegistryError(.unknownLeader, "This instance is not the leader; retry against the current leader.")
         }
