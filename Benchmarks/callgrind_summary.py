@@ -160,7 +160,7 @@ def markdown(figures, width=110):
     def table(heading, rows, number):
         return ["", f"| {heading} | function |", "|---:|---|"] + [f"| {number(value)} | `{clip(name)}` |" for name, value in rows]
 
-    over = (f"{figures['units']:,} events, with the time-driven work of the same span (polling, timers: it grows "
+    over = (f"{figures['units']:,.0f} events, with the time-driven work of the same span (polling, timers: it grows "
             f"with how long valgrind takes, so with the machine's load)") if unit == "event" else f"{figures['units']:.1f} s of an idle system"
     lines = [f"{figures['instructions']:,} instructions and {figures['allocations']} allocations "
              f"(malloc, calloc, realloc, memalign calls) per {unit}, over {over}"]
