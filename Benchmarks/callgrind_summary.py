@@ -2,12 +2,12 @@
 allocator, and the functions with the highest self and inclusive cost, Swift names demangled.
 Benchmarks/profile.sh runs it on the dump it took over a known number of events.
 
-usage: python3 Benchmarks/callgrind_summary.py <callgrind.out file> <events> [--idle IDLE_JSON SECONDS] [--top N] [--json FILE]
+usage: python3 Benchmarks/callgrind_summary.py <callgrind.out file> <events> [--top N] [--json FILE]
        python3 Benchmarks/callgrind_summary.py <callgrind.out file> <seconds> --per second  (an idle system)
 
-Instruction counts are what callgrind counted (Ir), repeatable on a busy machine because they do not
-depend on how long anything took — except for work that runs per unit of time (idle polling, timers),
-which a slower run does more of.
+Instruction counts are what callgrind counted (Ir). Those of the functions an event passes through
+repeat run after run; the whole window's also hold the work that runs per unit of time (polling,
+timers), which a run slowed by a loaded machine does more of, so they vary with the load.
 """
 
 import argparse
@@ -151,15 +151,6 @@ def summary(profile, units, count=25, unit="event"):
     }
 
 
-def net_of_idle(figures, idle, seconds):
-    """Instructions and allocations per event without what the idle system (its figures per second)
-    spends over the same span: polling and timers run per unit of time, and under valgrind the
-    events take far longer."""
-    share = seconds / figures["units"]
-    return {"instructions": round(figures["instructions"] - idle["instructions"] * share),
-            "allocations": round(figures["allocations"] - idle["allocations"] * share, 1)}
-
-
 def markdown(figures, width=110):
     def clip(name):
         return name if len(name) <= width else name[: width - 1] + "…"
@@ -169,13 +160,10 @@ def markdown(figures, width=110):
     def table(heading, rows, number):
         return ["", f"| {heading} | function |", "|---:|---|"] + [f"| {number(value)} | `{clip(name)}` |" for name, value in rows]
 
-    over = f"{figures['units']:,} events" if unit == "event" else f"{figures['units']:.1f} s of an idle system"
+    over = (f"{figures['units']:,.0f} events, with the time-driven work of the same span (polling, timers: it grows "
+            f"with how long valgrind takes, so with the machine's load)") if unit == "event" else f"{figures['units']:.1f} s of an idle system"
     lines = [f"{figures['instructions']:,} instructions and {figures['allocations']} allocations "
              f"(malloc, calloc, realloc, memalign calls) per {unit}, over {over}"]
-    if "net_of_idle" in figures:
-        net = figures["net_of_idle"]
-        lines[0] += (f"; net of the idle system's rate over the same {figures['seconds']:.1f} s, "
-                     f"{net['instructions']:,} instructions and {net['allocations']} allocations per event")
     lines += table(f"self instructions per {unit}", figures["self"], "{:,}".format)
     lines += table(f"inclusive instructions per {unit} (Herald's functions)", figures["inclusive_herald"], "{:,}".format)
     lines += table(f"calls per {unit} of `{clip(figures['hottest'] or '')}` from", figures["hottest_callers"], str)
@@ -189,9 +177,6 @@ def main():
     arguments.add_argument("profile")
     arguments.add_argument("count", type=float, help="events in the profile, or its seconds with --per second")
     arguments.add_argument("--per", choices=["event", "second"], default="event")
-    arguments.add_argument("--idle", nargs=2, metavar=("IDLE_JSON", "SECONDS"),
-                           help="the idle system's figures (--json of a --per second summary) and how long the events "
-                                "took: adds the figures net of idle")
     arguments.add_argument("--top", type=int, default=25)
     arguments.add_argument("--json")
     options = arguments.parse_args()
@@ -199,11 +184,6 @@ def main():
         sys.exit("the count of events (or seconds) must be positive")
     with open(options.profile) as file:
         figures = summary(parse(file), options.count, options.top, options.per)
-    if options.idle:
-        with open(options.idle[0]) as file:
-            idle = json.load(file)
-        figures["seconds"] = float(options.idle[1])
-        figures["net_of_idle"] = net_of_idle(figures, idle, figures["seconds"])
     if options.json:
         with open(options.json, "w") as out:
             json.dump(figures, out, indent=2)

@@ -5,11 +5,10 @@
 # `valgrind --tool=callgrind` and settles it with one event. Then two windows, each from zeroed
 # counters to a dump: PROFILE_IDLE_SECONDS of the idle system, then PROFILE_EVENTS events published
 # in one `herald publish --file` (PublishStream) until every one reached the webhook receiver.
-# Benchmarks/callgrind_summary.py summarises both: per event, instructions (also net of the idle
-# rate over the same span, since polling and timers run per second and valgrind slows everything
-# down), allocator calls, the top functions by self cost and Herald's by inclusive cost — the
-# producer's publish path, the router's and the delivery's loops — and who allocates; per second
-# of the idle system, the same. The dumps stay in the output folder (default: a new temporary
+# Benchmarks/callgrind_summary.py summarises both: per event, instructions and allocator calls
+# (the window's, time-driven work included), the top functions by self cost and Herald's
+# synchronous ones by inclusive cost — the producer's publish path, the router's and the delivery's
+# loops — and who allocates; per second of the idle system, the same. The dumps stay in the output folder (default: a new temporary
 # folder) for callgrind_annotate or kcachegrind.
 #
 # Environment: PROFILE_EVENTS (default 500), PROFILE_IDLE_SECONDS (20), PROFILE_PORT_BASE (default 39822: nine ports from
@@ -66,8 +65,7 @@ echo "herald dev under callgrind: $events events over PublishStream in ${events_
 echo
 echo "### Per event"
 echo
-python3 "$summary" "$idle_dump" "$idle_elapsed" --per second --top 1 --json "$output/idle.json" >/dev/null
-python3 "$summary" "$events_dump" "$events" --idle "$output/idle.json" "$events_elapsed" --top "${PROFILE_TOP:-25}" --json "$output/events.json"
+python3 "$summary" "$events_dump" "$events" --top "${PROFILE_TOP:-25}" --json "$output/events.json"
 echo
 echo "### The idle system, per second"
 echo

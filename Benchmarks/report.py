@@ -149,6 +149,10 @@ def plot(results, folder):
     return ["e2e-latency.png", "e2e-throughput.png"]
 
 
+# What bench.sh runs for the names that are not herald-bench's.
+TOOLS = {"idle": "scripts/idle-cpu.sh:", "profile": "Benchmarks/profile.sh:"}
+
+
 def idle_table(figures):
     """The idle figures of scripts/idle-cpu.sh (its idle.json) as a table, load average beside each."""
     cpu, latency, events, load = (figures["cpu_percent_of_one_core"], figures["latency_ms"], figures["events"],
@@ -181,7 +185,7 @@ def main(folder):
     for name, code, _ in runs:
         path = folder / f"{name}.txt"
         output = path.read_text() if path.exists() else ""
-        lines += [f"## herald-bench {name}", ""]
+        lines += [f"## {TOOLS.get(name, 'herald-bench')} {name}", ""]
         if code != 0:
             lines += [f"**Failed with exit status {code}**; its output is below.", ""]
         found = tables(output)

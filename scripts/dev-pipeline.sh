@@ -36,7 +36,7 @@ pipeline_quiet() {
 }
 
 pipeline_publish() {
-  pipeline_quiet publish --producer-url "$producer" --id "$1" --type idle.ping --source "/idle-cpu/$pipeline_run" \
+  pipeline_quiet publish --producer-url "$producer" --id "$1" --type idle.ping --source "/idle/$pipeline_run" \
     --schema-subject idle.ping-value --data '{"n":1}'
 }
 
@@ -64,17 +64,19 @@ pipeline_start() {
     delivery="127.0.0.1:$((base + 6))" receiver_port=$((base + 8))
   fi
 
-  # The webhook receiver: one line per delivery, its arrival time and the event's `time`.
+  # The webhook receiver: one line per delivery of this run's events (an earlier run's, still in the
+  # broker's topics when it stopped, are delivered too), its arrival time and the event's `time`.
   : >"$work/arrivals"
-  "$pipeline_python" - "$receiver_port" "$work/arrivals" <<'PY' &
+  "$pipeline_python" - "$receiver_port" "$work/arrivals" "$pipeline_run" <<'PY' &
 import http.server, json, sys, time
-port, path = int(sys.argv[1]), sys.argv[2]
+port, path, run = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 out = open(path, "a", buffering=1)
 class Receiver(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         arrived = time.time_ns()
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        out.write(f"{arrived} {body['id']} {body['time']}\n")
+        if body["source"].split("/")[2:3] == [run]:
+            out.write(f"{arrived} {body['id']} {body['time']}\n")
         self.send_response(200)
         self.send_header("content-length", "0")
         self.end_headers()

@@ -59,12 +59,6 @@ def test_summary_is_per_event():
     assert figures["self"][0][1] == 15
 
 
-def test_net_of_idle_takes_the_idle_rate_over_the_span_off_each_event():
-    figures = {"instructions": 1000, "allocations": 10.0, "units": 10}
-    idle = {"instructions": 200, "allocations": 4.0}
-    assert callgrind_summary.net_of_idle(figures, idle, seconds=5) == {"instructions": 900, "allocations": 8.0}
-
-
 def test_herald_inclusive_leaves_out_async_functions_and_recursion_levels():
     text = ("events: Ir\n"
             "fn=(1) $s6Herald4syncyyF\n0 5\n"
