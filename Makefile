@@ -68,7 +68,7 @@ release: deps ## release build of the five executables
 bench-tool: release ## release build of herald-bench, beside the services it starts
 	@swift build -c release --product $(BENCH_PRODUCT)
 
-test: deps ## build, start the broker and PostgreSQL, run every test (Swift, then the Python interop suite), stop both
+test: deps ## build, start the broker and PostgreSQL, run every test (Swift, the Python interop suite, the end-to-end suite over TLS-only Kafka), stop both
 	@scripts/check-deploy.sh
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)
 	@scripts/broker.sh up
@@ -76,6 +76,7 @@ test: deps ## build, start the broker and PostgreSQL, run every test (Swift, the
 	@status=0; \
 	HERALD_TEST_POSTGRES_URL=$$(scripts/postgres.sh url) swift test --skip-build --no-parallel $(SWIFT_TEST_FLAGS) || status=$$?; \
 	$(VENV)/bin/python -m pytest Tests/Interop Benchmarks/tests -q -p no:cacheprovider || status=$$?; \
+	scripts/kafka-tls.sh run swift test --skip-build --no-parallel --filter HeraldE2ETests $(SWIFT_TEST_FLAGS) || status=$$?; \
 	scripts/postgres.sh down; \
 	scripts/broker.sh down; \
 	exit $$status

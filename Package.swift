@@ -279,7 +279,7 @@ let package = Package(
             name: "HeraldTestSupport",
             dependencies: [
                 "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry", "HeraldRuntime",
-                asyncHTTPClient, grpcCore, grpcTransport, hummingbird, logging, nioCore, serviceLifecycle,
+                asyncHTTPClient, grpcCore, grpcTransport, hummingbird, logging, nioCore, nioSSL, serviceLifecycle,
                 swiftProtobuf,
             ],
             path: "Tests/HeraldTestSupport",

@@ -5,16 +5,35 @@ import Synchronization
 
 /// The serving status of a process's services, reported through the standard gRPC health service
 /// and `/healthz`. A service starts NOT_SERVING and says SERVING once it can answer correctly
-/// (e.g. after replaying its compacted topics).
+/// (e.g. after replaying its compacted topics). A prerequisite (`require`) holds every service
+/// NOT_SERVING until it is satisfied, whatever the services say: what a whole process needs
+/// before it answers correctly, such as the API keys of `herald.api-keys` (`KeyDirectory`).
 public final class HealthStatus: Sendable {
     public typealias Status = Grpc_Health_V1_HealthCheckResponse.ServingStatus
 
     private struct State {
-        var statuses: [String: Status] = [:]
+        /// What each named service said; reported as is once no prerequisite is pending.
+        var said: [String: Status] = [:]
+        var pending: Set<String> = []
         var watchers: [Int: (service: String, continuation: AsyncStream<Status>.Continuation)] = [:]
         var nextWatcher = 0
         /// After `shutDown`, a new watcher gets the status and its stream ends at once.
         var isShutDown = false
+
+        /// The status reported for `service` (the empty name: all of them); nil when unknown.
+        func reported(_ service: String) -> Status? {
+            if service.isEmpty {
+                return !said.isEmpty && said.values.allSatisfy { $0 == .serving } && pending.isEmpty ? .serving : .notServing
+            }
+            guard let status = said[service] else { return nil }
+            return status == .serving && !pending.isEmpty ? .notServing : status
+        }
+
+        func notifyWatchers() {
+            for watcher in watchers.values {
+                if let current = reported(watcher.service) { watcher.continuation.yield(current) }
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -23,26 +42,39 @@ public final class HealthStatus: Sendable {
     ///   The overall status (the empty name) is SERVING only when all of them are.
     public init(services: [String]) {
         state.withLock { state in
-            for service in services { state.statuses[service] = .notServing }
-            state.statuses[""] = .notServing
+            for service in services { state.said[service] = .notServing }
         }
     }
 
     public func set(_ status: Status, for service: String) {
         state.withLock { state in
-            state.statuses[service] = status
-            let named = state.statuses.filter { !$0.key.isEmpty }
-            state.statuses[""] = named.values.allSatisfy { $0 == .serving } ? .serving : .notServing
-            for watcher in state.watchers.values {
-                if let current = state.statuses[watcher.service] { watcher.continuation.yield(current) }
-            }
+            state.said[service] = status
+            state.notifyWatchers()
+        }
+    }
+
+    /// Holds every service NOT_SERVING until `satisfy(prerequisite)`.
+    public func require(_ prerequisite: String) {
+        state.withLock { state in
+            state.pending.insert(prerequisite)
+            state.notifyWatchers()
+        }
+    }
+
+    /// Releases the hold of `require(prerequisite)`; the services report what they said.
+    public func satisfy(_ prerequisite: String) {
+        state.withLock { state in
+            guard state.pending.remove(prerequisite) != nil else { return }
+            state.notifyWatchers()
         }
     }
 
     /// Marks every service, e.g. NOT_SERVING on shutdown.
     public func setAll(_ status: Status) {
-        let names = state.withLock { Array($0.statuses.keys.filter { !$0.isEmpty }) }
-        for name in names { set(status, for: name) }
+        state.withLock { state in
+            for name in state.said.keys { state.said[name] = status }
+            state.notifyWatchers()
+        }
     }
 
     /// Marks everything NOT_SERVING and ends every `Watch` stream, so that a graceful shutdown
@@ -59,11 +91,13 @@ public final class HealthStatus: Sendable {
 
     /// nil when the service is unknown.
     public func status(of service: String) -> Status? {
-        state.withLock { $0.statuses[service] }
+        state.withLock { $0.reported(service) }
     }
 
     public var all: [String: Status] {
-        state.withLock { $0.statuses }
+        state.withLock { state in
+            Dictionary(uniqueKeysWithValues: (Array(state.said.keys) + [""]).compactMap { name in state.reported(name).map { (name, $0) } })
+        }
     }
 
     public var isServing: Bool { status(of: "") == .serving }
@@ -74,7 +108,7 @@ public final class HealthStatus: Sendable {
         let id = state.withLock { state in
             let id = state.nextWatcher
             state.nextWatcher += 1
-            continuation.yield(state.statuses[service] ?? .serviceUnknown)
+            continuation.yield(state.reported(service) ?? .serviceUnknown)
             if state.isShutDown {
                 continuation.finish()
             } else {

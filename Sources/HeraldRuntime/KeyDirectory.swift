@@ -9,7 +9,9 @@ import Synchronization
 /// created or revoked through the registry is known here as soon as its record is read.
 ///
 /// Until the topic is replayed to the end it had at start, only the bootstrap keys authenticate:
-/// a half-replayed topic could hold a key's creation but not yet its revocation. `ring` is read
+/// a half-replayed topic could hold a key's creation but not yet its revocation. So a directory
+/// given the service's `HealthStatus` holds it NOT_SERVING until then: a caller with a key made
+/// through the registry would be refused by an instance that said it was serving. `ring` is read
 /// on every call: it rebuilds the merged ring only after the topic changed.
 public final class KeyDirectory: KeyRingSource, Service {
     public static let defaultTopic = "herald.api-keys"
@@ -18,20 +20,24 @@ public final class KeyDirectory: KeyRingSource, Service {
     public let bootstrap: KeyRing
     private let table: CompactedTable<String, KeyRecord>
     private let kafka: KafkaConfiguration
+    private let health: HealthStatus?
     private let logger: Logger
     private let merged = Mutex<(revision: Int, ring: KeyRing)?>(nil)
 
     /// - Parameters:
     ///   - bootstrap: the service's own keys (`--bootstrap-key-file`), known before and without the topic.
     ///   - topic: the compacted topic the registry writes keys to; created (one partition, compacted) if missing.
-    public init(bootstrap: KeyRing, topic: String = KeyDirectory.defaultTopic, kafka: KafkaConfiguration, logger: Logger) {
+    ///   - health: the service's health, held NOT_SERVING until the topic has been replayed.
+    public init(bootstrap: KeyRing, topic: String = KeyDirectory.defaultTopic, kafka: KafkaConfiguration, health: HealthStatus? = nil, logger: Logger) {
         self.topic = topic
         self.bootstrap = bootstrap
         self.kafka = kafka
+        self.health = health
         self.logger = logger
         table = CompactedTable(topic: topic, configuration: kafka, logger: logger) { bytes in
             try KeyRecord(storedValue: bytes)
         }
+        health?.require(replayed)
     }
 
     public var ring: KeyRing {
@@ -70,11 +76,21 @@ public final class KeyDirectory: KeyRingSource, Service {
         throw KafkaError(code: .closed, message: "stopped following \(topic) before reading key \(record.id) back")
     }
 
-    /// Creates the topic if missing, then follows it until graceful shutdown.
+    /// The prerequisite this directory holds its service's health with.
+    private var replayed: String { "\(topic) replayed" }
+
+    /// Creates the topic if missing, then follows it until graceful shutdown, releasing the
+    /// service's health once replayed.
     public func run() async throws {
         try await KafkaAdmin.createCompactedTopic(topic, configuration: kafka, logger: logger)
         do {
-            try await cancelWhenGracefulShutdown { try await self.table.run() }
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { tasks in
+                    tasks.addTask { try await self.table.run() }
+                    try await self.table.waitUntilReady()
+                    self.health?.satisfy(self.replayed)
+                }
+            }
         } catch is CancellationError {
         }
     }

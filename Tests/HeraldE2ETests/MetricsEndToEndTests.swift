@@ -13,10 +13,10 @@ struct MetricsEndToEndTests {
             _ = try await publisher.publish(.with { $0.event = EndToEndTests.event(0, carrier: nil) })
             try await EndToEndTests.eventually("the event to be delivered") { receiver.received.isEmpty ? nil : true }
 
-            let registry = try await MetricsScrape.fetch(httpPort: stack.registry.httpPort)
-            let producer = try await MetricsScrape.fetch(httpPort: stack.producer.httpPort)
-            let router = try await MetricsScrape.fetch(httpPort: stack.router.httpPort)
-            let delivery = try await MetricsScrape.fetch(httpPort: stack.delivery.httpPort)
+            let registry = try await stack.metrics(of: stack.registry)
+            let producer = try await stack.metrics(of: stack.producer)
+            let router = try await stack.metrics(of: stack.router)
+            let delivery = try await stack.metrics(of: stack.delivery)
             let calls = "herald_grpc_server_requests_total"
             #expect(registry.value(calls, ["method": "herald.v1.Registry/RegisterSchema", "code": "OK"]) >= 1, "\(registry.text)")
             #expect(registry.value("herald_registry_schema_registrations_total", ["result": "registered"]) >= 1)

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import HeraldRuntime
 public import GRPCNIOTransportHTTP2Posix
 public import HeraldKafka
 public import HeraldProtos
@@ -28,7 +29,10 @@ public struct StackNames: Sendable {
 
 /// herald-registry, herald-producer, herald-router and herald-delivery as child processes (one
 /// instance each), each restartable after a SIGKILL on the same ports with the same instance id.
-/// Used by the end-to-end and chaos suites and by `herald-bench chaos`.
+/// Used by the end-to-end and chaos suites and by `herald-bench chaos`. Over the TLS-only Kafka
+/// arrangement (`TestEnvironment.overTLS`) every service reaches Kafka over verified TLS and
+/// serves gRPC and HTTP over TLS with certificates made for the stack, which the producer and
+/// delivery trust for their registry calls and the stack's clients for theirs.
 public struct HeraldStack: Sendable {
     public let names: StackNames
     public let registry: SupervisedService
@@ -37,6 +41,8 @@ public struct HeraldStack: Sendable {
     public let delivery: SupervisedService
     public let kafka: KafkaConfiguration
     public let logger: Logger
+    /// The listeners' certificates when the stack serves TLS; nil when it serves plaintext.
+    public let certificates: TestCertificates?
 
     /// The four services, in the order they start.
     public var services: [SupervisedService] { [registry, producer, router, delivery] }
@@ -47,8 +53,24 @@ public struct HeraldStack: Sendable {
     public static func start(
         partitions: Int = 6, names: StackNames = StackNames(), brokers: String = brokers, arguments: [String] = []
     ) async throws -> HeraldStack {
+        let certificates = try TestEnvironment.overTLS ? TestCertificates.make() : nil
+        do {
+            return try await start(partitions: partitions, names: names, brokers: brokers, certificates: certificates, arguments: arguments)
+        } catch {
+            certificates?.remove()
+            throw error
+        }
+    }
+
+    private static func start(
+        partitions: Int, names: StackNames, brokers: String, certificates: TestCertificates?, arguments: [String]
+    ) async throws -> HeraldStack {
         let p = names.prefix
-        let common = ["--kafka-brokers", brokers, "--instance-id", names.instanceID, "--kafka-timeout-ms", "10000"] + arguments
+        let listenerTLS = certificates.map {
+            ["--tls-cert-file", $0.serverCertificateFile, "--tls-key-file", $0.serverKeyFile, "--tls-ca-file", $0.caFile]
+        } ?? []
+        let common = ["--kafka-brokers", brokers, "--instance-id", names.instanceID, "--kafka-timeout-ms", "10000"]
+            + TestEnvironment.kafkaSecurityArguments + listenerTLS + arguments
         let registry = try await SupervisedService.start("registry", executable: "herald-registry", arguments: common + [
             "--schemas-topic", "\(p)._schemas", "--election-topic", "\(p)._schemas.election",
             "--election-group", "\(p).registry", "--leader-transactional-id", "\(p).registry-leader",
@@ -77,8 +99,7 @@ public struct HeraldStack: Sendable {
             logger.logLevel = .warning
             return HeraldStack(
                 names: names, registry: registry, producer: producer, router: router, delivery: delivery,
-                kafka: KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20)),
-                logger: logger)
+                kafka: TestEnvironment.kafka(brokers: brokers), logger: logger, certificates: certificates)
         } catch {
             started.forEach { $0.kill() }
             throw error
@@ -87,6 +108,7 @@ public struct HeraldStack: Sendable {
 
     /// SIGTERM in reverse order; each must exit 0.
     public func stop() async throws {
+        defer { certificates?.remove() }
         for service in services.reversed() {
             let status = service.terminate()
             if status != 0 { throw UncleanExit(service: service.name, status: status, log: service.log) }
@@ -102,6 +124,17 @@ public struct HeraldStack: Sendable {
 
     public func kill() {
         services.reversed().forEach { $0.kill() }
+        certificates?.remove()
+    }
+
+    /// How a gRPC client reaches the stack's services: TLS trusting the stack's CA, or plaintext.
+    public var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {
+        ClientTLS(caFile: certificates?.caFile).transportSecurity
+    }
+
+    /// One scrape of `service`'s `/metrics`, over HTTPS when the stack serves TLS.
+    public func metrics(of service: SupervisedService) async throws -> MetricsScrape {
+        try await MetricsScrape.fetch(httpPort: service.httpPort, caFile: certificates?.caFile)
     }
 
     public struct UncleanExit: Error, CustomStringConvertible {
@@ -118,7 +151,7 @@ public struct HeraldStack: Sendable {
         ) async throws -> Result
     ) async throws -> Result {
         func transport(_ service: SupervisedService) throws -> HTTP2ClientTransport.Posix {
-            try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: service.grpcPort), transportSecurity: .plaintext)
+            try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: service.grpcPort), transportSecurity: transportSecurity)
         }
         return try await withGRPCClient(transport: transport(registry), interceptors: TestKeys.interceptors) { registryClient in
             try await withGRPCClient(transport: transport(producer), interceptors: TestKeys.interceptors) { producerClient in

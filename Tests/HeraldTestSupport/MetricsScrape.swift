@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOSSL
 
 /// One scrape of a service's `/metrics` over HTTP, read the way Prometheus reads the text format:
 /// every sample by metric name and label set. Metrics are process-wide and suites run in
@@ -9,9 +10,24 @@ public struct MetricsScrape: Sendable {
     public let samples: [String: [(labels: [String: String], value: Double)]]
     public let text: String
 
-    public static func fetch(httpPort: Int) async throws -> MetricsScrape {
-        let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: "http://127.0.0.1:\(httpPort)/metrics"), timeout: .seconds(10))
+    /// - Parameter caFile: with it, scrapes over HTTPS, verifying the listener's certificate against this CA.
+    public static func fetch(httpPort: Int, caFile: String? = nil) async throws -> MetricsScrape {
+        guard let caFile else { return try await fetch(url: "http://127.0.0.1:\(httpPort)/metrics", with: .shared) }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(caFile)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        do {
+            let scrape = try await fetch(url: "https://127.0.0.1:\(httpPort)/metrics", with: client)
+            try await client.shutdown()
+            return scrape
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private static func fetch(url: String, with client: HTTPClient) async throws -> MetricsScrape {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 16 << 20)
         return MetricsScrape(text: String(buffer: body))
     }

@@ -9,8 +9,29 @@ public enum TestEnvironment {
     /// The broker tests run against: `HERALD_KAFKA_BROKERS`, so helpers on one machine each use their own.
     public static let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
 
+    /// The CA of the TLS-only Kafka arrangement (`scripts/kafka-tls.sh run`), which sets
+    /// `HERALD_TEST_KAFKA_TLS_CA_FILE`: with it every Kafka client of a test, and every service a
+    /// test starts, speaks verified TLS to `brokers`, and the four-service stack serves gRPC and
+    /// HTTP over TLS too. Nil on the plaintext broker.
+    public static let kafkaTLSCAFile: String? = ProcessInfo.processInfo.environment["HERALD_TEST_KAFKA_TLS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Whether this run goes over the TLS-only arrangement.
+    public static var overTLS: Bool { kafkaTLSCAFile != nil }
+
+    /// How test clients secure their Kafka connections in this run.
+    public static var kafkaSecurity: KafkaConfiguration.Security {
+        kafkaTLSCAFile.map { .tls(KafkaConfiguration.TLS(caLocation: $0)) } ?? .plaintext
+    }
+
+    /// The same, as the Kafka security options of a Herald executable.
+    public static var kafkaSecurityArguments: [String] {
+        kafkaTLSCAFile.map { ["--kafka-security-protocol", "ssl", "--kafka-ssl-ca-file", $0] } ?? []
+    }
+
     public static func kafka(brokers: String = brokers, timeout: Duration = .seconds(20)) -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: timeout, deliveryTimeout: timeout)
+        KafkaConfiguration(
+            bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: timeout, deliveryTimeout: timeout,
+            security: kafkaSecurity)
     }
 
     /// Quiet unless `HERALD_TEST_LOG_LEVEL` asks for more.

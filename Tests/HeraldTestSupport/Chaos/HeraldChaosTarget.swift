@@ -38,7 +38,7 @@ public final class HeraldChaosTarget: ChaosTarget {
     private init(stack: HeraldStack) throws {
         self.stack = stack
         let client = GRPCClient(transport: try .http2NIOPosix(
-            target: .ipv4(address: "127.0.0.1", port: stack.producer.grpcPort), transportSecurity: .plaintext),
+            target: .ipv4(address: "127.0.0.1", port: stack.producer.grpcPort), transportSecurity: stack.transportSecurity),
             interceptors: TestKeys.interceptors)
         self.client = client
         connections = Task { try await client.runConnections() }

@@ -1,3 +1,4 @@
+import HeraldDelivery
 import HeraldProtos
 import HeraldRuntime
 import HeraldTestSupport
@@ -15,6 +16,24 @@ extension DeliveryIntegration {
             print(AuthProbeRow.table(rows))
             #expect(AuthProbeRow.violations(rows).isEmpty, "\(AuthProbeRow.violations(rows))")
             #expect(rows.count == Herald_V1_Delivery.Method.descriptors.count)
+        }
+
+        /// Until `herald.api-keys` is replayed only bootstrap keys authenticate: not SERVING yet.
+        @Test func saysServingOnlyOnceItsKeysAreReplayed() async throws {
+            let names = DeliveryNames()
+            var configuration = DeliveryServer.Configuration(kafka: TestEnvironment.kafka())
+            configuration.grpcPort = 0
+            configuration.httpPort = 0
+            configuration.instanceID = TestEnvironment.unique("keys-replay")
+            configuration.consumerGroup = names.group
+            configuration.topics = names.topics
+            configuration.secretKey = .inline(DeliveryStack.secretKey)
+            configuration.dataDirectory = TestEnvironment.temporaryDirectory("delivery-log")
+            configuration.keysTopic = TestEnvironment.unique("api-keys")
+            let delivery = try await DeliveryServer.build(configuration, logger: TestEnvironment.logger)
+            let servingEarly = try await KeyReplayHold.servingBeforeReplay(
+                health: delivery.health, keys: delivery.keys, services: delivery.services, logger: TestEnvironment.logger)
+            #expect(!servingEarly, "SERVING before its keys topic was replayed")
         }
     }
 }

@@ -119,7 +119,8 @@ public struct ProducerServer: Sendable {
             jsonMode: configuration.jsonMode, schemaURLBase: configuration.schemaURLBase)
 
         let health = HealthStatus(services: [serviceName])
-        let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let keys = KeyDirectory(
+            bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, health: health, logger: logger)
         let authentication = configuration.authentication.following(keys)
         let service = ProducerGRPCService(
             encoder: encoder, committer: committer, topic: configuration.topic, partitionCount: partitionCount,

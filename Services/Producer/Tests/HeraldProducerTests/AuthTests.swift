@@ -3,6 +3,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import HeraldCore
 import HeraldKafka
+import HeraldProducer
 import HeraldProtos
 import HeraldRuntime
 import HeraldTestSupport
@@ -92,6 +93,21 @@ extension ProducerIntegration {
             }
             let ids = try await stack.committedRecords().compactMap { $0.header("ce_id").map { String(decoding: $0, as: UTF8.self) } }
             #expect(Set(ids) == ["n-1", "n-4", "n-5"])
+        }
+
+        /// Until `herald.api-keys` is replayed only bootstrap keys authenticate: not SERVING yet.
+        @Test func saysServingOnlyOnceItsKeysAreReplayed() async throws {
+            let env = ProducerTestEnvironment.self
+            var configuration = ProducerServer.Configuration(kafka: env.kafka())
+            configuration.grpcPort = 0
+            configuration.httpPort = 0
+            configuration.topic = env.unique("events")
+            configuration.instanceID = env.unique("producer")
+            configuration.keysTopic = env.unique("api-keys")
+            let producer = try await ProducerServer.build(configuration, logger: env.logger)
+            let servingEarly = try await KeyReplayHold.servingBeforeReplay(
+                health: producer.health, keys: producer.keys, services: producer.services, logger: env.logger)
+            #expect(!servingEarly, "SERVING before its keys topic was replayed")
         }
     }
 }

@@ -142,7 +142,8 @@ public struct RouterServer: Sendable {
             kafka: configuration.kafka, logger: logger)
 
         let health = HealthStatus(services: [serviceName])
-        let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
+        let keys = KeyDirectory(
+            bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, health: health, logger: logger)
         let authentication = configuration.authentication.following(keys)
         let audit = try AuditLog(topic: configuration.auditTopic, service: "router", kafka: configuration.kafka, logger: logger)
         let service = RouterGRPCService(

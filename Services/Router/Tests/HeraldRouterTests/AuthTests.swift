@@ -21,5 +21,17 @@ extension RouterIntegration {
             #expect(AuthProbeRow.violations(rows).isEmpty, "\(AuthProbeRow.violations(rows))")
             #expect(rows.count == Herald_V1_Router.Method.descriptors.count)
         }
+
+        /// Until `herald.api-keys` is replayed only bootstrap keys authenticate: not SERVING yet.
+        @Test func saysServingOnlyOnceItsKeysAreReplayed() async throws {
+            let topics = RouterTopics()
+            try await topics.createEvents()
+            var configuration = topics.configuration(instance: "keys-replay")
+            configuration.keysTopic = RouterTestEnvironment.unique("api-keys")
+            let router = try await RouterServer.build(configuration, logger: RouterTestEnvironment.logger)
+            let servingEarly = try await KeyReplayHold.servingBeforeReplay(
+                health: router.health, keys: router.keys, services: router.services, logger: RouterTestEnvironment.logger)
+            #expect(!servingEarly, "SERVING before its keys topic was replayed")
+        }
     }
 }
