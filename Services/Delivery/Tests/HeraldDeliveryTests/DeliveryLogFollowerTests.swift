@@ -27,6 +27,14 @@ extension DeliveryIntegration {
                 await admin.close()
             }
 
+            /// The topics deleted and made again, empty: what a fresh broker under an old data directory shows.
+            func recreate() async throws {
+                let admin = try KafkaAdmin(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
+                for topic in topics.all { try await admin.deleteTopic(topic) }
+                await admin.close()
+                try await create()
+            }
+
             /// Statuses, attempts and dead letters of `range`, keyed by delivery id like the engine writes them.
             func produce(_ range: Range<Int>) async throws {
                 let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
@@ -109,6 +117,27 @@ extension DeliveryIntegration {
             #expect(try await fresh.dump() == rows)
             await fresh.database.close()
             await restarted.database.close()
+        }
+
+        @Test(arguments: LogBackend.available)
+        func aLogWhoseTopicsWereRecreatedIsRebuiltFromThem(_ backend: LogBackend) async throws {
+            let topics = Topics()
+            try await topics.create()
+            try await topics.produce(0..<40)
+            let log = try await backend.open(try await backend.freshLocation())
+            try await topics.catchUp(log)
+
+            try await topics.recreate()
+            try await topics.produce(100..<110)
+            try await topics.catchUp(log)
+            // Only the new topics' deliveries: an old one left behind would read as already finished.
+            let rows = try await log.dump()
+            #expect(rows.filter { $0.hasPrefix("deliveries:") }.count == 10)
+            let fresh = try await backend.open(try await backend.freshLocation())
+            try await topics.catchUp(fresh)
+            #expect(try await fresh.dump() == rows)
+            await fresh.database.close()
+            await log.database.close()
         }
     }
 }

@@ -23,6 +23,11 @@ public struct DeliveryLog: Sendable {
         })
     }
 
+    /// Deletes every row and recorded offset, in one transaction: the log is then as new.
+    func clear() async throws {
+        try await database.transaction(["deliveries", "attempts", "dead_letters", "log_offsets"].map { LogStatement("DELETE FROM \($0)") })
+    }
+
     /// The next offset to read of every partition applied so far.
     func offsets() async throws -> [TopicPartition: Int64] {
         var offsets: [TopicPartition: Int64] = [:]

@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// It starts each partition at the offset the log recorded with the rows (from the beginning
 /// for a new log), applies records in batches, each batch with its offsets in one transaction,
-/// and reports ready once it has reached the ends the topics had when it started. Records
+/// and reports ready once it has reached the ends the topics had when it started. A log whose
+/// topics were recreated since is emptied first (`DeliveryLogRestorePlan`). Records
 /// apply idempotently, so a batch repeated after a crash between the topics and the log (or a
 /// log rebuilt from scratch) gives the same rows.
 public final class DeliveryLogFollower: Sendable {
@@ -55,7 +56,7 @@ public final class DeliveryLogFollower: Sendable {
     }
 
     private func follow() async throws {
-        let stored = try await log.offsets()
+        var stored = try await log.offsets()
         let admin = try KafkaAdmin(configuration: kafka, logger: logger)
         var ends: [TopicPartition: Int64] = [:]
         do {
@@ -67,6 +68,11 @@ public final class DeliveryLogFollower: Sendable {
             throw error
         }
         await admin.close()
+        if case .rebuild(let reason) = DeliveryLogRestorePlan.decide(recorded: stored, ends: ends) {
+            logger.warning("Rebuilding the delivery log from its topics", metadata: ["reason": "\(reason)"])
+            try await log.clear()
+            stored = [:]
+        }
         // Partitions with records the log has not applied yet, up to where they ended at start.
         var remaining = ends.filter { (stored[$0.key] ?? 0) < $0.value }
         if remaining.isEmpty { markReady() }
