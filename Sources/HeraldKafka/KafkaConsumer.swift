@@ -42,13 +42,9 @@ public final class KafkaConsumer: Sendable {
         var logger = logger
         if let groupID = options.groupID { logger[metadataKey: LogKeys.kafkaGroupID] = "\(groupID)" }
         let buffer = ConsumerEventBuffer(capacity: options.bufferCapacity)
-        let loop = ConsumerPollLoop(
-            buffer: buffer, revocation: options.revocation, reportsEndOfPartition: options.reportsEndOfPartition,
-            idleFetchBackoff: configuration.idleFetchBackoff, writeSignal: configuration.writeSignal, logger: logger)
-        let callbacks = RDKafkaClient.Callbacks(
+        let relay = ConsumerCallbackRelay()
+        let callbacks = relay.callbacks(
             logger: logger,
-            onError: { [weak loop] error in loop?.report(error) },
-            onRebalance: { [weak loop] rebalance in loop?.handle(rebalance) },
             onStatistics: options.lagReporting.map { ConsumerStatistics.handler(reporting: $0, readCommitted: options.isolationLevel == .readCommitted, logger: logger) }
         )
         let client = try RDKafkaClient(
