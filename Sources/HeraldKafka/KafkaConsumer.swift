@@ -53,7 +53,10 @@ public final class KafkaConsumer: Sendable {
                 .merging(options.properties(resting: configuration.idleFetchBackoff > .zero)) { _, new in new },
             callbacks: callbacks
         )
-        loop.client = client
+        let loop = ConsumerPollLoop(
+            client: client, buffer: buffer, revocation: options.revocation, reportsEndOfPartition: options.reportsEndOfPartition,
+            idleFetchBackoff: configuration.idleFetchBackoff, writeSignal: configuration.writeSignal, logger: logger)
+        relay.connect(loop)
         self.loop = loop
         self.buffer = buffer
         self.client = client
@@ -158,6 +161,13 @@ public final class KafkaConsumer: Sendable {
             }
             return result
         }
+    }
+
+    /// Runs `body` with a consumer of its own, closed again when `body` returns or throws.
+    public static func withConsumer<Result>(
+        configuration: KafkaConfiguration, options: Options, logger: Logger, _ body: (KafkaConsumer) async throws -> Result
+    ) async throws -> Result {
+        try await closing(try KafkaConsumer(configuration: configuration, options: options, logger: logger), body)
     }
 
     /// Leaves the group (a static member keeps its partitions until it returns or its session
