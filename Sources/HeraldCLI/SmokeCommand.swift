@@ -21,14 +21,7 @@ struct SmokeCommand: AsyncParsableCommand {
     @Option(name: .customLong("kafka-brokers"), help: "Kafka bootstrap servers. Env: HERALD_KAFKA_BROKERS.")
     var brokers = HeraldEnvironment.string("kafka-brokers", default: "127.0.0.1:9092")
 
-    @Option(help: "gRPC address (host:port) of the schema registry. Env: HERALD_REGISTRY_URL.")
-    var registryURL = ProcessInfo.processInfo.environment["HERALD_REGISTRY_URL"] ?? "127.0.0.1:50050"
-
-    @OptionGroup(title: "TLS")
-    var tls: ClientTLSOptions
-
-    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
-    var key: ClientKeyOptions
+    @OptionGroup var registry: ServiceClientOptions<RegistryTarget>
 
     @Option(help: "Topic to write the record to (created if missing).")
     var topic = "herald.smoke"
@@ -43,12 +36,8 @@ struct SmokeCommand: AsyncParsableCommand {
         var logger = Logger(label: "herald.smoke")
         logger.logLevel = .warning
         let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(15))
-        let registry = try ServiceAddress.option(registryURL)
 
-        let (schemaID, fetched) = try await withGRPCClient(
-            transport: .http2NIOPosix(target: registry.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
-            interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
-        ) { client in
+        let (schemaID, fetched) = try await registry.withConnection { client in
             let api = Herald_V1_Registry.Client(wrapping: client)
             let registered = try await api.registerSchema(.with {
                 $0.subject = "\(topic)-value"
@@ -65,10 +54,10 @@ struct SmokeCommand: AsyncParsableCommand {
         let framed = ConfluentWireFormat.frame(schemaID: schemaID, payload: payload)
         print("2. encoded \(json) → \(payload.count) bytes of Avro, \(framed.count) framed")
 
-        let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-        try await admin.createTopic(topic, partitions: 1, ignoreIfExists: true)
-        let start = try await admin.watermarks(topic: topic, partition: 0).high
-        await admin.close()
+        let start = try await KafkaAdmin.withAdmin(configuration: kafka, logger: logger) { admin in
+            try await admin.createTopic(topic, partitions: 1, ignoreIfExists: true)
+            return try await admin.watermarks(topic: topic, partition: 0).high
+        }
 
         let producer = try TransactionalProducer(configuration: kafka, transactionalID: "herald-smoke", logger: logger)
         try await producer.initTransactions()
@@ -82,16 +71,13 @@ struct SmokeCommand: AsyncParsableCommand {
         await producer.close()
         print("3. committed a transaction: \(report)")
 
-        let consumer = try KafkaConsumer(configuration: kafka, options: .init(isolationLevel: .readCommitted), logger: logger)
-        try await consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: start)])
-        var received: KafkaMessage?
-        for try await event in consumer.events {
-            if case .message(let message) = event, message.key == Array(key.utf8) {
-                received = message
-                break
+        let received = try await KafkaConsumer.withConsumer(configuration: kafka, options: .init(isolationLevel: .readCommitted), logger: logger) { consumer -> KafkaMessage? in
+            try await consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: start)])
+            for try await event in consumer.events {
+                if case .message(let message) = event, message.key == Array(key.utf8) { return message }
             }
+            return nil
         }
-        await consumer.close()
         guard let message = received, let value = message.value else {
             throw ValidationError("the record was not read back")
         }

@@ -26,9 +26,8 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     private struct State {
         var values: [Key: Value] = [:]
         var revision = 0
-        var isReady = false
-        var failure: (any Error)?
-        var readyWaiters: [CheckedContinuation<Void, any Error>] = []
+        /// `run()` ended: no more changes come.
+        var ended = false
         var subscribers: [Int: AsyncStream<Change>.Continuation] = [:]
         var nextSubscriber = 0
     }
@@ -41,6 +40,7 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     /// Whether a value is held in the table (else its key is removed, as by a tombstone).
     private let retains: @Sendable (Value) -> Bool
     private let state = Mutex(State())
+    private let readiness = ReplayReadiness()
 
     /// - Parameters:
     ///   - key: decodes a record key; records whose key fails to decode (or is absent) are skipped and logged.
@@ -88,54 +88,33 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     /// Replays and then follows the topic until the task is cancelled. Throws if the topic does
     /// not exist or the consumer fails; `waitUntilReady()` then throws the same error.
     public func run() async throws {
-        do {
-            try await follow()
-        } catch {
-            fail(error)
-            throw error
-        }
+        defer { endChanges() }
+        try await readiness.run { try await follow() }
     }
 
     private func follow() async throws {
-        let consumer = try KafkaConsumer(
-            configuration: configuration,
-            options: KafkaConsumer.Options(isolationLevel: .readCommitted, autoOffsetReset: .earliest, reportsEndOfPartition: true),
-            logger: logger
-        )
-        do {
+        let options = KafkaConsumer.Options(isolationLevel: .readCommitted, autoOffsetReset: .earliest, reportsEndOfPartition: true)
+        try await KafkaConsumer.withConsumer(configuration: configuration, options: options, logger: logger) { consumer in
             let watermarks = try await consumer.watermarks(of: topic)
-            // Partitions still to replay, with the end offset observed now.
-            var remaining = watermarks.filter { $0.value.high > $0.value.low }.mapValues(\.high)
-            if remaining.isEmpty { markReady() }
+            var ends: [TopicPartition: Int64] = [:]
+            var starts: [TopicPartition: Int64] = [:]
+            for (partition, marks) in watermarks {
+                ends[TopicPartition(topic: topic, partition: partition)] = marks.high
+                starts[TopicPartition(topic: topic, partition: partition)] = marks.low
+            }
+            var progress = ReplayProgress(ends: ends, starts: starts)
+            if progress.isCaughtUp { markReady() }
             try await consumer.assign(watermarks.keys.sorted().map {
                 TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning)
             })
             for try await event in consumer.events {
-                switch event {
-                case .message(let message):
-                    apply(message)
-                    if let end = remaining[message.partition], message.offset + 1 >= end {
-                        remaining[message.partition] = nil
-                        if remaining.isEmpty { markReady() }
-                    }
-                case .endOfPartition(let end):
-                    if let target = remaining[end.partition], end.offset >= target {
-                        remaining[end.partition] = nil
-                        if remaining.isEmpty { markReady() }
-                    }
-                case .partitionsAssigned, .partitionsRevoked:
-                    break
-                }
+                if case .message(let message) = event { apply(message) }
+                if progress.advance(past: event) { markReady() }
             }
             if !Task.isCancelled {
                 throw KafkaError(code: .closed, message: "compacted table \(topic): consumer ended")
             }
-        } catch {
-            await consumer.close()
-            throw error
         }
-        await consumer.close()
-        fail(CancellationError())
     }
 
     private func apply(_ message: KafkaMessage) {
@@ -164,42 +143,25 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     }
 
     private func markReady() {
-        let waiters = state.withLock { state in
-            state.isReady = true
-            defer { state.readyWaiters = [] }
-            return state.readyWaiters
-        }
+        readiness.markReady()
         logger.debug("Compacted table is ready")
-        for waiter in waiters { waiter.resume() }
     }
 
-    private func fail(_ error: any Error) {
-        let (waiters, subscribers) = state.withLock { state in
-            state.failure = state.failure ?? error
-            defer {
-                state.readyWaiters = []
-                state.subscribers = [:]
-            }
-            return (state.isReady ? [] : state.readyWaiters, Array(state.subscribers.values))
+    private func endChanges() {
+        let subscribers = state.withLock { state in
+            state.ended = true
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
         }
-        for waiter in waiters { waiter.resume(throwing: error) }
         for subscriber in subscribers { subscriber.finish() }
     }
 
     /// Whether the replay up to the start-time high watermarks has finished.
-    public var isReady: Bool { state.withLock { $0.isReady } }
+    public var isReady: Bool { readiness.isReady }
 
     /// Returns once the replay has finished; throws if `run()` failed or stopped before that.
     public func waitUntilReady() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let outcome: Result<Void, any Error>? = state.withLock { state in
-                if state.isReady { return .success(()) }
-                if let failure = state.failure { return .failure(failure) }
-                state.readyWaiters.append(continuation)
-                return nil
-            }
-            if let outcome { continuation.resume(with: outcome) }
-        }
+        try await readiness.waitUntilReady()
     }
 
     /// The latest value of `key`, or `nil` if absent or deleted.
@@ -227,7 +189,7 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     public func changes() -> AsyncStream<Change> {
         let (stream, continuation) = AsyncStream<Change>.makeStream()
         let id: Int? = state.withLock { state in
-            guard state.failure == nil else { return nil }
+            guard !state.ended else { return nil }
             defer { state.nextSubscriber += 1 }
             state.subscribers[state.nextSubscriber] = continuation
             return state.nextSubscriber

@@ -3,84 +3,105 @@ import Synchronization
 
 /// The consumer's poll thread and everything only it touches. Commands from other tasks (assign,
 /// pause, resume, seek) run on this thread between polls, so they are ordered with the messages.
-final class ConsumerPollLoop: @unchecked Sendable {
-    // Set once before the thread starts; afterwards every mutable field below is touched only on the poll thread.
-    var client: RDKafkaClient!
+final class ConsumerPollLoop: Sendable {
+    private let client: RDKafkaClient
     private let buffer: ConsumerEventBuffer
     private let revocation: KafkaConsumer.Revocation
     private let logger: Logger
-    /// The poll thread, set when it starts; a revocation stops waiting for its acknowledgement when it stops.
-    private var thread: ServiceThread?
-    private let commands = Mutex<(closed: Bool, queue: [@Sendable (ConsumerPollLoop) -> Void])>((false, []))
-    private var pending: [KafkaConsumerEvent] = []
     private let reportsEndOfPartition: Bool
-    private var paused: Set<TopicPartition> = []
-    /// Caught-up partitions paused by the loop itself (`KafkaConfiguration.idleFetchBackoff`).
-    /// Separate from the caller's pauses, whose buffered records are dropped.
-    private var rests: IdleFetchSchedule
+    /// Only the poll thread takes this lock, so it never waits; it makes the compiler check that
+    /// no other thread reaches the state. It is never held across a poll or a close, whose
+    /// callbacks (`handle`) take it again.
+    private let state: Mutex<State>
+    private let commands = Mutex<(closed: Bool, queue: [@Sendable (ConsumerPollLoop) -> Void])>((false, []))
     /// Topics written by this process since the poll thread last looked, and which topics it
-    /// follows (those in `rests`), shared with the producers' threads that announce writes.
+    /// follows (those in `State.rests`), shared with the producers' threads that announce writes.
     private let writes = Mutex<(written: Set<String>, followed: Set<String>)>(([], []))
     private let hasWrites = Atomic<Bool>(false)
     private let writeSignal: LocalWriteSignal
-    /// Offset after the last message moved toward the caller, per partition (where to refetch from after a pause).
-    private var fetched: [TopicPartition: Int64] = [:]
-    private var manualAssignment: Set<TopicPartition> = []
-    private let topicNames = RDKafkaClient.TopicNames()
     private static let batchSize = 256
 
+    private struct State {
+        /// The poll thread, set when it starts; a revocation stops waiting for its acknowledgement when it stops.
+        var thread: ServiceThread?
+        var pending: [KafkaConsumerEvent] = []
+        var paused: Set<TopicPartition> = []
+        /// Caught-up partitions paused by the loop itself (`KafkaConfiguration.idleFetchBackoff`).
+        /// Separate from the caller's pauses, whose buffered records are dropped.
+        var rests: IdleFetchSchedule
+        /// Offset after the last message moved toward the caller, per partition (where to refetch from after a pause).
+        var fetched: [TopicPartition: Int64] = [:]
+        var manualAssignment: Set<TopicPartition> = []
+    }
+
     init(
-        buffer: ConsumerEventBuffer, revocation: KafkaConsumer.Revocation, reportsEndOfPartition: Bool,
-        idleFetchBackoff: Duration, writeSignal: LocalWriteSignal, logger: Logger
+        client: RDKafkaClient, buffer: ConsumerEventBuffer, revocation: KafkaConsumer.Revocation,
+        reportsEndOfPartition: Bool, idleFetchBackoff: Duration, writeSignal: LocalWriteSignal, logger: Logger
     ) {
+        self.client = client
         self.buffer = buffer
         self.revocation = revocation
         self.reportsEndOfPartition = reportsEndOfPartition
-        self.rests = IdleFetchSchedule(longest: idleFetchBackoff, origin: .now)
+        self.state = Mutex(State(rests: IdleFetchSchedule(longest: idleFetchBackoff, origin: .now)))
         self.writeSignal = writeSignal
         self.logger = logger
     }
 
     func run(_ thread: ServiceThread) {
-        self.thread = thread
-        let registration = rests.isEnabled ? writeSignal.listen { [weak self] topics in self?.noteWritten(topics) } : nil
+        state.withLock { $0.thread = thread }
+        let topicNames = RDKafkaClient.TopicNames()
+        let resting = state.withLock { $0.rests.isEnabled }
+        let registration = resting ? writeSignal.listen { [weak self] topics in self?.noteWritten(topics) } : nil
         while !thread.isStopRequested {
             runCommands()
-            let wait = wakeRestedPartitions()
-            let timeout = pending.isEmpty ? wait : 0
+            let timeout = state.withLock { state in
+                let wait = wakeRestedPartitions(&state)
+                return state.pending.isEmpty ? wait : 0
+            }
             guard let polled = client.consumerPoll(timeoutMilliseconds: timeout, topicNames: topicNames) else {
                 flush(thread)
                 continue
             }
-            switch polled {
-            case .message(let message):
-                guard !paused.contains(message.topicPartition) else { continue }
-                fetched[message.topicPartition] = message.offset + 1
-                pending.append(.message(message))
-            case .endOfPartition(let end):
-                guard !paused.contains(end.topicPartition) else { continue }
-                if reportsEndOfPartition { pending.append(.endOfPartition(end)) }
-                rest(at: end)
-            case .error(let error):
-                logger.info("Kafka consumer error", metadata: [LogKeys.error: "\(error)"])
+            let batchFull = state.withLock { state in
+                take(polled, &state)
+                return state.pending.count >= Self.batchSize
             }
-            if pending.count >= Self.batchSize { flush(thread) }
+            if batchFull { flush(thread) }
         }
         // What the caller has not taken yet is dropped; the final revocation still reaches it.
-        pending.removeAll()
-        buffer.purge(Set(manualAssignment), forgetPositions: true)
+        state.withLock { state in
+            state.pending.removeAll()
+            buffer.purge(state.manualAssignment, forgetPositions: true)
+        }
         if let error = client.closeConsumer() {
             logger.info("Closing the Kafka consumer failed", metadata: [LogKeys.error: "\(error)"])
         }
-        if !manualAssignment.isEmpty {
-            pending.append(.partitionsRevoked(manualAssignment.sorted(by: Self.order)))
-            _ = buffer.push(&pending, force: true)
+        state.withLock { state in
+            if !state.manualAssignment.isEmpty {
+                state.pending.append(.partitionsRevoked(state.manualAssignment.sorted(by: Self.order)))
+                _ = buffer.push(&state.pending, force: true)
+            }
         }
         registration?.cancel()
         // Commands that raced with close fail instead of waiting forever.
         runCommands(closing: true)
         buffer.finish(.success(()))
-        self.thread = nil
+        state.withLock { $0.thread = nil }
+    }
+
+    private func take(_ polled: RDKafkaClient.Polled, _ state: inout State) {
+        switch polled {
+        case .message(let message):
+            guard !state.paused.contains(message.topicPartition) else { return }
+            state.fetched[message.topicPartition] = message.offset + 1
+            state.pending.append(.message(message))
+        case .endOfPartition(let end):
+            guard !state.paused.contains(end.topicPartition) else { return }
+            if reportsEndOfPartition { state.pending.append(.endOfPartition(end)) }
+            rest(at: end, &state)
+        case .error(let error):
+            logger.info("Kafka consumer error", metadata: [LogKeys.error: "\(error)"])
+        }
     }
 
     // MARK: Resting caught-up partitions
@@ -88,12 +109,12 @@ final class ConsumerPollLoop: @unchecked Sendable {
     /// Pauses a partition the consumer has caught up with, if `rests` says so. Every record
     /// before `end` has been handed out; librdkafka drops what it fetched beyond it before the
     /// pause, and the wake-up fetches from `end` again, so nothing is skipped or repeated.
-    private func rest(at end: TopicPartitionOffset) {
-        guard rests.caughtUp(end, at: .now) else { return }
+    private func rest(at end: TopicPartitionOffset, _ state: inout State) {
+        guard state.rests.caughtUp(end, at: .now) else { return }
         do {
             try client.pause([end.topicPartition])
         } catch {
-            _ = rests.release([end.topicPartition])
+            _ = state.rests.release([end.topicPartition])
             logger.debug("Pausing a caught-up partition failed; it is fetched again at once", metadata: [LogKeys.error: "\(error)"])
         }
         writes.withLock { _ = $0.followed.insert(end.topic) }
@@ -101,19 +122,19 @@ final class ConsumerPollLoop: @unchecked Sendable {
 
     /// Resumes the rested partitions that are due or whose topic this process wrote to; returns
     /// how long the next poll may wait, in ms, so that it ends in time for the next rest's end.
-    private func wakeRestedPartitions() -> Int32 {
+    private func wakeRestedPartitions(_ state: inout State) -> Int32 {
         if hasWrites.load(ordering: .acquiring) {
             let written = writes.withLock { writes in
                 hasWrites.store(false, ordering: .releasing)
                 defer { writes.written = [] }
                 return writes.written
             }
-            refetch(rests.written(to: written))
+            refetch(state.rests.written(to: written))
         }
         let now = ContinuousClock.now
-        refetch(rests.due(at: now))
+        refetch(state.rests.due(at: now))
         // Longer waits are fine: a command, a write, a stop or new messages end the poll early.
-        let wait = rests.pollTimeout(at: now, limit: .seconds(1))
+        let wait = state.rests.pollTimeout(at: now, limit: .seconds(1))
         let (seconds, attoseconds) = wait.components
         return Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     }
@@ -144,8 +165,8 @@ final class ConsumerPollLoop: @unchecked Sendable {
 
     /// The caller takes these partitions over (pauses, seeks or loses them): ends their rests
     /// without a seek, since the caller decides where they continue.
-    private func endRests(_ partitions: some Sequence<TopicPartition>) {
-        let resting = rests.release(partitions)
+    private func endRests(_ partitions: some Sequence<TopicPartition>, _ state: inout State) {
+        let resting = state.rests.release(partitions)
         guard !resting.isEmpty else { return }
         do {
             try client.resume(resting)
@@ -156,9 +177,13 @@ final class ConsumerPollLoop: @unchecked Sendable {
 
     /// Moves the local batch into the buffer, waiting for space but still serving commands and stop.
     private func flush(_ thread: ServiceThread) {
-        while !pending.isEmpty {
-            switch buffer.push(&pending, force: false) {
-            case .pushed, .finished:
+        while true {
+            // Commands take the state lock themselves: they run after the push returned.
+            let result = state.withLock { state -> ConsumerEventBuffer.PushResult? in
+                state.pending.isEmpty ? nil : buffer.push(&state.pending, force: false)
+            }
+            switch result {
+            case nil, .pushed, .finished:
                 return
             case .interrupted:
                 runCommands()
@@ -167,9 +192,9 @@ final class ConsumerPollLoop: @unchecked Sendable {
         }
     }
 
-    private func forcePush(_ event: KafkaConsumerEvent) {
-        pending.append(event)
-        _ = buffer.push(&pending, force: true)
+    private func forcePush(_ event: KafkaConsumerEvent, _ state: inout State) {
+        state.pending.append(event)
+        _ = buffer.push(&state.pending, force: true)
     }
 
     // MARK: Commands
@@ -200,10 +225,12 @@ final class ConsumerPollLoop: @unchecked Sendable {
 
     func assign(_ partitions: [TopicPartitionOffset]) throws {
         let assigned = Set(partitions.map(\.topicPartition))
-        revoke(manualAssignment)
-        forcePush(.partitionsAssigned(assigned.sorted(by: Self.order)))
-        try client.assign(partitions)
-        manualAssignment = assigned
+        try state.withLock { state in
+            revoke(state.manualAssignment, &state)
+            forcePush(.partitionsAssigned(assigned.sorted(by: Self.order)), &state)
+            try client.assign(partitions)
+            state.manualAssignment = assigned
+        }
         for partition in partitions where partition.offset >= 0 {
             buffer.setPosition(partition.offset, for: partition.topicPartition)
         }
@@ -212,38 +239,44 @@ final class ConsumerPollLoop: @unchecked Sendable {
     func pause(_ partitions: [TopicPartition]) throws {
         try client.pause(partitions)
         let set = Set(partitions)
-        // The caller's pause outlasts a rest; the caller's `resume` ends both.
-        _ = rests.release(set)
-        paused.formUnion(set)
-        // Messages fetched but not yet taken go back to librdkafka: seek to the first of them.
-        var lowest = buffer.purge(set, forgetPositions: false)
-        for case .message(let message) in pending where set.contains(message.topicPartition) {
-            lowest[message.topicPartition] = min(lowest[message.topicPartition] ?? .max, message.offset)
+        try state.withLock { state in
+            // The caller's pause outlasts a rest; the caller's `resume` ends both.
+            _ = state.rests.release(set)
+            state.paused.formUnion(set)
+            // Messages fetched but not yet taken go back to librdkafka: seek to the first of them.
+            var lowest = buffer.purge(set, forgetPositions: false)
+            for case .message(let message) in state.pending where set.contains(message.topicPartition) {
+                lowest[message.topicPartition] = min(lowest[message.topicPartition] ?? .max, message.offset)
+            }
+            state.pending.removeAll { $0.partition.map(set.contains) ?? false }
+            let rewinds = set.compactMap { partition in
+                (lowest[partition] ?? state.fetched[partition]).map { TopicPartitionOffset(partition, offset: $0) }
+            }
+            for rewind in rewinds { state.fetched[rewind.topicPartition] = rewind.offset }
+            if !rewinds.isEmpty { try client.seek(rewinds) }
         }
-        pending.removeAll { $0.partition.map(set.contains) ?? false }
-        let rewinds = set.compactMap { partition in
-            (lowest[partition] ?? fetched[partition]).map { TopicPartitionOffset(partition, offset: $0) }
-        }
-        for rewind in rewinds { fetched[rewind.topicPartition] = rewind.offset }
-        if !rewinds.isEmpty { try client.seek(rewinds) }
     }
 
     func resume(_ partitions: [TopicPartition]) throws {
         try client.resume(partitions)
-        paused.subtract(partitions)
-        _ = rests.release(partitions)
+        state.withLock { state in
+            state.paused.subtract(partitions)
+            _ = state.rests.release(partitions)
+        }
     }
 
     func seek(_ positions: [TopicPartitionOffset]) throws {
         let set = Set(positions.map(\.topicPartition))
-        // A rewound partition has records to read again: no reason to wait out its rest.
-        endRests(set)
-        pending.removeAll { $0.partition.map(set.contains) ?? false }
-        buffer.purge(set, forgetPositions: true)
-        try client.seek(positions)
-        for position in positions where position.offset >= 0 {
-            fetched[position.topicPartition] = position.offset
-            buffer.setPosition(position.offset, for: position.topicPartition)
+        try state.withLock { state in
+            // A rewound partition has records to read again: no reason to wait out its rest.
+            endRests(set, &state)
+            state.pending.removeAll { $0.partition.map(set.contains) ?? false }
+            buffer.purge(set, forgetPositions: true)
+            try client.seek(positions)
+            for position in positions where position.offset >= 0 {
+                state.fetched[position.topicPartition] = position.offset
+                buffer.setPosition(position.offset, for: position.topicPartition)
+            }
         }
     }
 
@@ -252,9 +285,9 @@ final class ConsumerPollLoop: @unchecked Sendable {
     func handle(_ rebalance: RDKafkaClient.Rebalance) {
         let partitions = RDKafkaClient.entries(of: rebalance).map(\.topicPartition)
         if rebalance.isAssignment {
-            forcePush(.partitionsAssigned(partitions))
+            state.withLock { forcePush(.partitionsAssigned(partitions), &$0) }
         } else {
-            revoke(Set(partitions))
+            state.withLock { revoke(Set(partitions), &$0) }
             awaitRevocationAcknowledgement(partitions)
         }
         logger.debug("Kafka consumer rebalance", metadata: [
@@ -270,7 +303,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
     /// acknowledged every revocation handed out, serving commands meanwhile so the caller can
     /// still seek, pause or resume while it finishes its work.
     private func awaitRevocationAcknowledgement(_ partitions: [TopicPartition]) {
-        guard let timeout = revocation.acknowledgementTimeout, let thread else { return }
+        guard let timeout = revocation.acknowledgementTimeout, let thread = state.withLock({ $0.thread }) else { return }
         let deadline = ContinuousClock.now + timeout
         while true {
             runCommands()
@@ -298,16 +331,16 @@ final class ConsumerPollLoop: @unchecked Sendable {
         }
     }
 
-    private func revoke(_ partitions: Set<TopicPartition>) {
+    private func revoke(_ partitions: Set<TopicPartition>, _ state: inout State) {
         guard !partitions.isEmpty else { return }
         // librdkafka keeps a partition's pause across assignments: never leave one of ours behind.
-        endRests(partitions)
-        pending.removeAll { $0.partition.map(partitions.contains) ?? false }
+        endRests(partitions, &state)
+        state.pending.removeAll { $0.partition.map(partitions.contains) ?? false }
         buffer.purge(partitions, forgetPositions: true)
-        forcePush(.partitionsRevoked(partitions.sorted(by: Self.order)))
-        paused.subtract(partitions)
-        for partition in partitions { fetched[partition] = nil }
-        manualAssignment.subtract(partitions)
+        forcePush(.partitionsRevoked(partitions.sorted(by: Self.order)), &state)
+        state.paused.subtract(partitions)
+        for partition in partitions { state.fetched[partition] = nil }
+        state.manualAssignment.subtract(partitions)
     }
 
     private static func order(_ a: TopicPartition, _ b: TopicPartition) -> Bool {

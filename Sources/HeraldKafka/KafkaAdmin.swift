@@ -57,17 +57,19 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// Runs `body` with an admin client of its own, closed again when `body` returns or throws.
+    public static func withAdmin<Result>(
+        configuration: KafkaConfiguration, logger: Logger, _ body: (KafkaAdmin) async throws -> Result
+    ) async throws -> Result {
+        try await closing(try KafkaAdmin(configuration: configuration, logger: logger), body)
+    }
+
     /// Creates a one-partition compacted topic unless it exists, with an admin client of its own
     /// that is closed again: for a table a process keeps, such as its ledger or its keys.
     public static func createCompactedTopic(_ name: String, configuration: KafkaConfiguration, logger: Logger) async throws {
-        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        do {
+        try await withAdmin(configuration: configuration, logger: logger) { admin in
             try await admin.createTopic(name, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
-        } catch {
-            await admin.close()
-            throw error
         }
-        await admin.close()
     }
 
     public func deleteTopic(_ name: String) async throws {
@@ -120,6 +122,15 @@ public final class KafkaAdmin: Sendable {
                 return try client.offsetsForTimes(query, timeout: timeout)
             }
         }
+    }
+
+    /// The end offset (high watermark) of every partition of `topics`, as the broker reports them now.
+    public func endOffsets(of topics: [String]) async throws -> [TopicPartition: Int64] {
+        var ends: [TopicPartition: Int64] = [:]
+        for topic in topics {
+            for end in try await listOffsets(topic: topic, .latest) { ends[end.topicPartition] = end.offset }
+        }
+        return ends
     }
 
     /// Stops the client's thread; later calls may fail.

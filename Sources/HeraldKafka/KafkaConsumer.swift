@@ -42,13 +42,9 @@ public final class KafkaConsumer: Sendable {
         var logger = logger
         if let groupID = options.groupID { logger[metadataKey: LogKeys.kafkaGroupID] = "\(groupID)" }
         let buffer = ConsumerEventBuffer(capacity: options.bufferCapacity)
-        let loop = ConsumerPollLoop(
-            buffer: buffer, revocation: options.revocation, reportsEndOfPartition: options.reportsEndOfPartition,
-            idleFetchBackoff: configuration.idleFetchBackoff, writeSignal: configuration.writeSignal, logger: logger)
-        let callbacks = RDKafkaClient.Callbacks(
+        let relay = ConsumerCallbackRelay()
+        let callbacks = relay.callbacks(
             logger: logger,
-            onError: { [weak loop] error in loop?.report(error) },
-            onRebalance: { [weak loop] rebalance in loop?.handle(rebalance) },
             onStatistics: options.lagReporting.map { ConsumerStatistics.handler(reporting: $0, readCommitted: options.isolationLevel == .readCommitted, logger: logger) }
         )
         let client = try RDKafkaClient(
@@ -57,7 +53,10 @@ public final class KafkaConsumer: Sendable {
                 .merging(options.properties(resting: configuration.idleFetchBackoff > .zero)) { _, new in new },
             callbacks: callbacks
         )
-        loop.client = client
+        let loop = ConsumerPollLoop(
+            client: client, buffer: buffer, revocation: options.revocation, reportsEndOfPartition: options.reportsEndOfPartition,
+            idleFetchBackoff: configuration.idleFetchBackoff, writeSignal: configuration.writeSignal, logger: logger)
+        relay.connect(loop)
         self.loop = loop
         self.buffer = buffer
         self.client = client
@@ -162,6 +161,13 @@ public final class KafkaConsumer: Sendable {
             }
             return result
         }
+    }
+
+    /// Runs `body` with a consumer of its own, closed again when `body` returns or throws.
+    public static func withConsumer<Result>(
+        configuration: KafkaConfiguration, options: Options, logger: Logger, _ body: (KafkaConsumer) async throws -> Result
+    ) async throws -> Result {
+        try await closing(try KafkaConsumer(configuration: configuration, options: options, logger: logger), body)
     }
 
     /// Leaves the group (a static member keeps its partitions until it returns or its session

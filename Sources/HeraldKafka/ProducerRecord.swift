@@ -21,17 +21,5 @@ public struct ProducerRecord: Sendable, Hashable {
     }
 }
 
-/// Where an acknowledged record was written.
-public struct DeliveryReport: Sendable, Hashable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-    public var offset: Int64
-
-    public init(topic: String, partition: Int32, offset: Int64) {
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-    }
-
-    public var description: String { "\(topic)[\(partition)]@\(offset)" }
-}
+/// Where an acknowledged record was written: its topic, partition and offset.
+public typealias DeliveryReport = TopicPartitionOffset

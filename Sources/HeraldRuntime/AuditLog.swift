@@ -39,10 +39,15 @@ public final class AuditLog: Service, Sendable {
     /// Runs `change` and records it with the caller's key id (`CallerKey.id`): `succeeded` with
     /// `detail` of its result, or `failed` when `isStoreFailure` says the error came from storing
     /// it. Any other error is a refusal and leaves no record. Rethrows what `change` throws.
+    ///
+    /// A `forwarded` change (one a peer received and passed on, as a registry follower does to its
+    /// leader) is only run: it is recorded where it was received, which is where the caller's key
+    /// was checked, so each change has one record.
     public func recording<Result, Failure: Error>(
-        _ action: String, target: String, detail: (Result) -> String = { _ in "" },
+        _ action: String, target: String, forwarded: Bool = false, detail: (Result) -> String = { _ in "" },
         isStoreFailure: (Failure) -> Bool, _ change: () async throws(Failure) -> Result
     ) async throws(Failure) -> Result {
+        if forwarded { return try await change() }
         do {
             let result = try await change()
             await record(action, target: target, outcome: .succeeded, detail: detail(result))

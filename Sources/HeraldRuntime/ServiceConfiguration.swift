@@ -3,45 +3,85 @@ public import HeraldCore
 public import HeraldKafka
 public import Logging
 
-/// What every service's configuration shares: Kafka, the address and ports it serves on, and the
-/// instance id. The four executables and `herald dev` turn `CommonOptions` into a configuration
-/// through `CommonOptions.configuration(_:)`, so the shared options mean the same everywhere.
+/// What every service's configuration holds alike: where it listens, which instance it is and
+/// how it checks its callers.
+public struct SharedServiceSettings: Sendable {
+    /// Address both servers bind. Default `127.0.0.1`.
+    public var host = "127.0.0.1"
+    /// 0 picks a free port.
+    public var grpcPort: Int
+    /// `/metrics`, `/healthz` and what else the service serves over HTTP; 0 picks a free port.
+    public var httpPort: Int
+    /// Distinguishes the instances of one service: part of its transactional id and its static
+    /// group membership. Default `0`.
+    public var instanceID = "0"
+    /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
+    public var listenerCertificate: ListenerCertificate?
+    /// The compacted topic of API keys followed to authenticate calls (the registry's leader
+    /// writes it). Default `herald.api-keys`.
+    public var keysTopic = KeyDirectory.defaultTopic
+    /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
+    /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
+    public var authentication = CallAuthentication.off
+
+    public init(grpcPort: Int, httpPort: Int) {
+        self.grpcPort = grpcPort
+        self.httpPort = httpPort
+    }
+}
+
+/// How a service reaches the schema registry (the producer and delivery read schemas from it).
+public struct RegistryClientSettings: Sendable {
+    /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
+    public var registryAddress = "127.0.0.1:50050"
+    /// How calls to the registry are secured. Default plaintext.
+    public var registryTLS = ClientTLS.plaintext
+    /// The API key calls to the registry send (it needs `schemas:read`); nil: none.
+    public var registryKey: String?
+
+    public init() {}
+}
+
+/// A service's configuration: Kafka, `SharedServiceSettings`, and its own fields. The four
+/// executables and `herald dev` turn `CommonOptions` into a configuration through
+/// `CommonOptions.configuration(_:)`, so the shared options mean the same everywhere.
+///
+/// The shared settings read and write as if the configuration declared them
+/// (`configuration.grpcPort = 0`): a conforming type is `@dynamicMemberLookup`.
 public protocol ServiceConfiguration: Sendable {
     init(kafka: KafkaConfiguration)
-    var host: String { get set }
-    var grpcPort: Int { get set }
-    var httpPort: Int { get set }
-    var instanceID: String { get set }
-    /// The certificate both listeners serve TLS with; nil: plaintext.
-    var listenerCertificate: ListenerCertificate? { get set }
-    /// The compacted topic of API keys the service follows (its `KeyDirectory`).
-    var keysTopic: String { get set }
-    /// How callers' API keys are checked.
-    var authentication: CallAuthentication { get set }
-    /// Takes what the shared options say beyond the fields above (nothing, unless the service
-    /// reads from the registry).
+    var shared: SharedServiceSettings { get set }
+    /// Takes what the shared options say beyond `shared` (nothing, unless the service reads
+    /// from the registry).
     mutating func adopt(_ options: CommonOptions) throws
 }
 
 extension ServiceConfiguration {
     public mutating func adopt(_ options: CommonOptions) throws {}
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<SharedServiceSettings, Value>) -> Value {
+        get { shared[keyPath: keyPath] }
+        set { shared[keyPath: keyPath] = newValue }
+    }
 }
 
 /// A service that reads schemas from the registry (the producer and delivery).
 public protocol RegistryClientConfiguration: ServiceConfiguration {
-    var registryAddress: String { get set }
-    var registryTLS: ClientTLS { get set }
-    /// The API key its calls to the registry send; nil: none.
-    var registryKey: String? { get set }
+    var registryClient: RegistryClientSettings { get set }
 }
 
 extension RegistryClientConfiguration {
     /// The registry's address comes from `--registry-url`, how to reach it from `--tls-ca-file` and
     /// the client certificate options, the key to send from `--api-key` or `--api-key-file`.
     public mutating func adopt(_ options: CommonOptions) throws {
-        registryAddress = options.registryURL
-        registryTLS = options.registryTLS.clientTLS
-        registryKey = try options.registryKey.key()
+        registryClient.registryAddress = options.registryURL
+        registryClient.registryTLS = options.registryTLS.clientTLS
+        registryClient.registryKey = try options.registryKey.key()
+    }
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<RegistryClientSettings, Value>) -> Value {
+        get { registryClient[keyPath: keyPath] }
+        set { registryClient[keyPath: keyPath] = newValue }
     }
 }
 
@@ -88,11 +128,11 @@ extension CommonOptions {
         _ service: String, authentication: CallAuthentication, kafka: KafkaConfiguration
     ) throws -> Configuration {
         var configuration = Configuration(kafka: kafka)
-        configuration.host = host
-        configuration.instanceID = instanceID
-        configuration.listenerCertificate = try listenerTLS.listenerCertificate()
-        configuration.keysTopic = keysTopic
-        configuration.authentication = authentication
+        configuration.shared.host = host
+        configuration.shared.instanceID = instanceID
+        configuration.shared.listenerCertificate = try listenerTLS.listenerCertificate()
+        configuration.shared.keysTopic = keysTopic
+        configuration.shared.authentication = authentication
         try configuration.adopt(self)
         return configuration
     }
@@ -107,8 +147,8 @@ extension CommonOptions {
         _ service: String, ports: ServicePorts<Defaults>, kafka: KafkaConfiguration
     ) throws -> Configuration {
         var configuration: Configuration = try self.configuration(service, authentication: try auth.authentication(), kafka: kafka)
-        configuration.grpcPort = ports.grpcPort
-        configuration.httpPort = ports.httpPort
+        configuration.shared.grpcPort = ports.grpcPort
+        configuration.shared.httpPort = ports.httpPort
         return configuration
     }
 

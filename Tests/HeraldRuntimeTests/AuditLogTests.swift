@@ -6,7 +6,7 @@ import Logging
 import Testing
 
 /// The audit writer against the real broker: who made a change comes from `CallerKey`, and only
-/// changes made (or whose storing failed) are recorded.
+/// changes made (or whose storing failed) are recorded, once, where they were received.
 @Suite(.timeLimit(.minutes(2)))
 struct AuditLogTests {
     struct Refusal: Error { let whileStoring: Bool }
@@ -33,6 +33,11 @@ struct AuditLogTests {
                 }
             }
         }
+        // Recorded by the peer that received it, not again where it was forwarded to.
+        let forwarded = try await audit.recording("thing.set", target: "forwarded", forwarded: true, isStoreFailure: { (_: Refusal) in true }) {
+            () throws(Refusal) -> Int in 8
+        }
+        #expect(forwarded == 8)
         await #expect(throws: Refusal.self) {
             try await audit.recording("thing.delete", target: "t2", isStoreFailure: { (refusal: Refusal) in refusal.whileStoring }) { () throws(Refusal) -> Int in
                 throw Refusal(whileStoring: true)

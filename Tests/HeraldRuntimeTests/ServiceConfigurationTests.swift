@@ -7,18 +7,11 @@ import Testing
 /// The options every service shares become its configuration one way: the same fields, the
 /// registry's address for services that read from it, and each service's own ports.
 struct ServiceConfigurationTests {
+    @dynamicMemberLookup
     struct RegistryClient: RegistryClientConfiguration {
         var kafka: KafkaConfiguration
-        var host = "default-host"
-        var grpcPort = 1
-        var httpPort = 2
-        var instanceID = "default-instance"
-        var registryAddress = "default-registry"
-        var listenerCertificate: ListenerCertificate?
-        var registryTLS = ClientTLS.plaintext
-        var keysTopic = "default-keys"
-        var registryKey: String?
-        var authentication = CallAuthentication.off
+        var shared = SharedServiceSettings(grpcPort: 1, httpPort: 2)
+        var registryClient = RegistryClientSettings()
         init(kafka: KafkaConfiguration) { self.kafka = kafka }
     }
 

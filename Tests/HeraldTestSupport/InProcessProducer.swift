@@ -3,7 +3,6 @@ public import HeraldKafka
 import HeraldProducer
 public import HeraldRuntime
 public import Logging
-import ServiceLifecycle
 
 /// A producer running inside this process: the very `ProducerServer.build` assembly the
 /// `herald-producer` executable runs, on a free port, writing to an events topic and under a
@@ -12,8 +11,7 @@ public struct InProcessProducer: Sendable {
     public let grpcPort: Int
     public let httpPort: Int
     public let topic: String
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let group: RunningGroup
 
     public var grpcAddress: String { "127.0.0.1:\(grpcPort)" }
 
@@ -41,14 +39,12 @@ public struct InProcessProducer: Sendable {
         configuration.authentication = authentication
         configuration.registryKey = registryKey
         let server = try await ProducerServer.build(configuration, logger: logger)
-        let group = ServiceGroup(services: server.services, logger: logger)
-        let task = Task { try await group.run() }
+        let group = RunningGroup(server.services, logger: logger)
         return InProcessProducer(
-            grpcPort: try await server.grpc.boundPort(), httpPort: await server.httpPort.value, topic: configuration.topic, group: group, task: task)
+            grpcPort: try await server.grpc.boundPort(), httpPort: await server.httpPort.value, topic: configuration.topic, group: group)
     }
 
     public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        try? await group.stop()
     }
 }

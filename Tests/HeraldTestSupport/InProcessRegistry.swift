@@ -3,7 +3,6 @@ public import HeraldKafka
 public import HeraldRegistry
 public import HeraldRuntime
 public import Logging
-import ServiceLifecycle
 
 /// A registry running inside this process: the very `RegistryServer.build` assembly the
 /// `herald-registry` executable runs, on free ports and with topic, group and transactional-id
@@ -14,8 +13,7 @@ public final class InProcessRegistry: Sendable {
     public let grpcPort: Int
     public let httpPort: Int
     public let topic: String
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let group: RunningGroup
 
     public var grpcAddress: String { "127.0.0.1:\(grpcPort)" }
     public var httpBase: String { "http://127.0.0.1:\(httpPort)" }
@@ -42,11 +40,10 @@ public final class InProcessRegistry: Sendable {
         configuration.keysTopic = "\(prefix).api-keys.\(suffix)"
         configuration.auditTopic = "\(prefix).audit.\(suffix)"
         let server = try RegistryServer.build(configuration, logger: logger)
-        let group = ServiceGroup(services: server.services, logger: logger)
-        let task = Task { try await group.run() }
+        let group = RunningGroup(server.services, logger: logger)
         let registry = InProcessRegistry(
             server: server, grpcPort: try await server.grpc.boundPort(), httpPort: await server.httpPort.value,
-            topic: configuration.topic, group: group, task: task)
+            topic: configuration.topic, group: group)
         let deadline = ContinuousClock.now + timeout
         while !server.health.isServing {
             guard ContinuousClock.now < deadline else {
@@ -58,19 +55,17 @@ public final class InProcessRegistry: Sendable {
         return registry
     }
 
-    private init(server: RegistryServer, grpcPort: Int, httpPort: Int, topic: String, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(server: RegistryServer, grpcPort: Int, httpPort: Int, topic: String, group: RunningGroup) {
         self.server = server
         self.grpcPort = grpcPort
         self.httpPort = httpPort
         self.topic = topic
         self.group = group
-        self.task = task
     }
 
     /// Graceful stop, as on SIGTERM: resigns leadership, then stops the servers.
     public func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
+        try await group.stop()
     }
 }
 

@@ -1,5 +1,6 @@
 import HeraldDelivery
 import HeraldKafka
+import HeraldRuntime
 
 extension DeliveryServer.Configuration {
     /// A delivery service for a benchmark: free ports, private topics, group and instance id

@@ -6,40 +6,28 @@ import HeraldProtos
 import HeraldRuntime
 import SwiftProtobuf
 
+enum DeliveryTarget: ServiceClientTarget {
+    static let addressOption = "delivery-url"
+    static let defaultAddress = "127.0.0.1:50053"
+    static let name = "the delivery service"
+
+    static func describe(_ error: RPCError, address: String) -> String {
+        error.code == .unavailable && error.message.contains("connect")
+            ? "error: the delivery service at \(address) could not be reached (\(error.message))"
+            : "error: \(error.code): \(error.message)"
+    }
+}
+
 /// Options every `herald endpoint` and `herald deliveries` subcommand takes.
 struct DeliveryClientOptions: ParsableArguments {
-    @Option(help: "gRPC address (host:port) of the delivery service. Env: HERALD_DELIVERY_URL.")
-    var deliveryURL = HeraldEnvironment.string("delivery-url", default: "127.0.0.1:50053")
-
-    @OptionGroup(title: "TLS")
-    var tls: ClientTLSOptions
-
-    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
-    var key: ClientKeyOptions
+    @OptionGroup var delivery: ServiceClientOptions<DeliveryTarget>
 
     @Flag(help: "Print results as protobuf JSON instead of text.")
     var json = false
 
-    func validate() throws {
-        _ = try ServiceAddress.option(deliveryURL)
-    }
-
     /// Runs `body` with a Delivery client; a gRPC error goes to stderr and becomes exit status 2.
-    func withDelivery<Result: Sendable>(_ body: @Sendable (Herald_V1_Delivery.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
-        let target = try ServiceAddress.option(deliveryURL)
-        do {
-            return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
-                interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
-            ) { client in
-                try await body(Herald_V1_Delivery.Client(wrapping: client))
-            }
-        } catch let error as RPCError {
-            printError(error.code == .unavailable && error.message.contains("connect")
-                ? "error: the delivery service at \(deliveryURL) could not be reached (\(error.message))"
-                : "error: \(error.code): \(error.message)")
-            throw ExitCode(2)
-        }
+    func withDelivery<Result: Sendable>(_ body: (Herald_V1_Delivery.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {
+        try await delivery.withConnection { client in try await body(Herald_V1_Delivery.Client(wrapping: client)) }
     }
 
     func emit(_ message: some SwiftProtobuf.Message, text: () -> String) {

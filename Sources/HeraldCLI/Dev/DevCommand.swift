@@ -79,7 +79,7 @@ struct DevCommand: AsyncParsableCommand {
 
         var registryConfiguration: RegistryServer.Configuration = try common.configuration("registry", authentication: authentication)
         registryConfiguration.listenerCertificate = certificate
-        if let moved = ports(0) { (registryConfiguration.grpcPort, registryConfiguration.httpPort) = (moved.grpc, moved.http) }
+        if let moved = ports(0) { registryConfiguration.shared.grpcPort = moved.grpc; registryConfiguration.shared.httpPort = moved.http }
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
         var producerConfiguration: ProducerServer.Configuration = try common.configuration("producer", authentication: authentication)
@@ -87,13 +87,13 @@ struct DevCommand: AsyncParsableCommand {
         producerConfiguration.registryAddress = registryAddress
         producerConfiguration.registryKey = ownKey
         producerConfiguration.partitions = partitions
-        if let moved = ports(1) { (producerConfiguration.grpcPort, producerConfiguration.httpPort) = (moved.grpc, moved.http) }
+        if let moved = ports(1) { producerConfiguration.shared.grpcPort = moved.grpc; producerConfiguration.shared.httpPort = moved.http }
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
         var routerConfiguration: RouterServer.Configuration = try common.configuration("router", authentication: authentication)
         routerConfiguration.listenerCertificate = certificate
         routerConfiguration.partitions = partitions
-        if let moved = ports(2) { (routerConfiguration.grpcPort, routerConfiguration.httpPort) = (moved.grpc, moved.http) }
+        if let moved = ports(2) { routerConfiguration.shared.grpcPort = moved.grpc; routerConfiguration.shared.httpPort = moved.http }
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
         var deliveryConfiguration: DeliveryServer.Configuration = try common.configuration("delivery", authentication: authentication)
@@ -102,7 +102,7 @@ struct DevCommand: AsyncParsableCommand {
         deliveryConfiguration.registryKey = ownKey
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true
-        if let moved = ports(3) { (deliveryConfiguration.grpcPort, deliveryConfiguration.httpPort) = (moved.grpc, moved.http) }
+        if let moved = ports(3) { deliveryConfiguration.shared.grpcPort = moved.grpc; deliveryConfiguration.shared.httpPort = moved.http }
         deliveryConfiguration.secretKey = if let keys = HeraldEnvironment.string("secret-key", default: "").nonEmpty { SecretBox.KeySource.inline(keys) } else {
             SecretBox.KeySource.developmentFile(".herald/delivery-secret.key")
         }

@@ -6,6 +6,18 @@ import HeraldProtos
 import HeraldRuntime
 import SwiftProtobuf
 
+enum ProducerTarget: ServiceClientTarget {
+    static let addressOption = "producer-url"
+    static let defaultAddress = "127.0.0.1:50051"
+    static let name = "the producer"
+
+    static func describe(_ error: RPCError, address: String) -> String {
+        error.code == .unavailable && !error.message.contains("nothing was written")
+            ? "error: cannot reach the producer at \(address) or it is unavailable: \(error.message)"
+            : "error: \(error.code): \(error.message)"
+    }
+}
+
 /// `herald publish`: one event from flags, or many from a JSON-lines file over `PublishStream`
 /// with a live progress line.
 ///
@@ -24,14 +36,7 @@ struct PublishCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "gRPC address (host:port) of the producer. Env: HERALD_PRODUCER_URL.")
-    var producerURL = HeraldEnvironment.string("producer-url", default: "127.0.0.1:50051")
-
-    @OptionGroup(title: "TLS")
-    var tls: ClientTLSOptions
-
-    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
-    var key: ClientKeyOptions
+    @OptionGroup var connection: ServiceClientOptions<ProducerTarget>
 
     @Option(help: "Event type, e.g. com.example.order.shipped.")
     var type: String?
@@ -64,7 +69,6 @@ struct PublishCommand: AsyncParsableCommand {
     var file: String?
 
     func validate() throws {
-        _ = try ServiceAddress.option(producerURL)
         if file == nil {
             guard type != nil, source != nil, data != nil else {
                 throw ValidationError("give --type, --source and --data (or --file)")
@@ -77,26 +81,15 @@ struct PublishCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let target = try ServiceAddress.option(producerURL)
-        do {
-            try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
-                interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
-            ) { client in
-                let producer = Herald_V1_Producer.Client(wrapping: client)
-                if let file {
-                    try await publishFile(file, with: producer)
-                } else {
-                    let event = template(id: id ?? UUID().uuidString.lowercased(), data: data ?? "")
-                    let answer = try await producer.publish(.with { $0.event = event })
-                    print("published \(answer.id) → partition \(answer.partition) offset \(answer.offset) (schema \(answer.schemaID))")
-                }
+        try await connection.withConnection { client in
+            let producer = Herald_V1_Producer.Client(wrapping: client)
+            if let file {
+                try await publishFile(file, with: producer)
+            } else {
+                let event = template(id: id ?? UUID().uuidString.lowercased(), data: data ?? "")
+                let answer = try await producer.publish(.with { $0.event = event })
+                print("published \(answer.id) → partition \(answer.partition) offset \(answer.offset) (schema \(answer.schemaID))")
             }
-        } catch let error as RPCError {
-            printError(error.code == .unavailable && !error.message.contains("nothing was written")
-                ? "error: cannot reach the producer at \(producerURL) or it is unavailable: \(error.message)"
-                : "error: \(error.code): \(error.message)")
-            throw ExitCode(2)
         }
     }
 

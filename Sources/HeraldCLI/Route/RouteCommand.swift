@@ -22,16 +22,21 @@ struct RouteCommand: AsyncParsableCommand {
     )
 }
 
+enum RouterTarget: ServiceClientTarget {
+    static let addressOption = "router-url"
+    static let defaultAddress = "127.0.0.1:50052"
+    static let name = "a router"
+
+    static func describe(_ error: RPCError, address: String) -> String {
+        error.code == .unavailable || error.code == .deadlineExceeded
+            ? "error: cannot reach the router at \(address): \(RegistryFailure.statusName(error.code)): \(error.message)"
+            : "error: \(RegistryFailure.statusName(error.code)): \(error.message)"
+    }
+}
+
 /// Options every `herald route` subcommand takes.
 struct RouterClientOptions: ParsableArguments {
-    @Option(help: "gRPC address (host:port) of a router. Env: HERALD_ROUTER_URL.")
-    var routerURL = HeraldEnvironment.string("router-url", default: "127.0.0.1:50052")
-
-    @OptionGroup(title: "TLS")
-    var tls: ClientTLSOptions
-
-    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
-    var key: ClientKeyOptions
+    @OptionGroup var router: ServiceClientOptions<RouterTarget>
 
     @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
     var json = false
@@ -40,31 +45,17 @@ struct RouterClientOptions: ParsableArguments {
     var timeout: Double = 30
 
     func validate() throws {
-        _ = try ServiceAddress.option(routerURL)
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
     /// Runs `body` with a router client; a gRPC error goes to stderr and becomes exit status 2.
     func withRouter<Result: Sendable>(
-        _ body: @Sendable (Herald_V1_Router.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
+        _ body: (Herald_V1_Router.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
     ) async throws -> Result {
-        let target = try ServiceAddress.option(routerURL)
-        do {
-            return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
-                interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
-            ) { client in
-                var options = CallOptions.defaults
-                options.timeout = .milliseconds(Int64(timeout * 1000))
-                return try await body(Herald_V1_Router.Client(wrapping: client), options)
-            }
-        } catch let error as RPCError {
-            if error.code == .unavailable || error.code == .deadlineExceeded {
-                printError("error: cannot reach the router at \(routerURL): \(RegistryFailure.statusName(error.code)): \(error.message)")
-            } else {
-                printError("error: \(RegistryFailure.statusName(error.code)): \(error.message)")
-            }
-            throw ExitCode(2)
+        try await router.withConnection { client in
+            var options = CallOptions.defaults
+            options.timeout = .milliseconds(Int64(timeout * 1000))
+            return try await body(Herald_V1_Router.Client(wrapping: client), options)
         }
     }
 

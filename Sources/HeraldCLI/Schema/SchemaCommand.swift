@@ -25,16 +25,19 @@ struct SchemaCommand: AsyncParsableCommand {
     )
 }
 
+enum RegistryTarget: ServiceClientTarget {
+    static let addressOption = "registry-url"
+    static let defaultAddress = "127.0.0.1:50050"
+    static let name = "the schema registry"
+
+    static func describe(_ error: RPCError, address: String) -> String {
+        RegistryFailure.describe(error, target: address)
+    }
+}
+
 /// Options every `herald schema` subcommand takes.
 struct RegistryClientOptions: ParsableArguments {
-    @Option(help: "gRPC address (host:port) of the schema registry. Env: HERALD_REGISTRY_URL.")
-    var registryURL = HeraldEnvironment.string("registry-url", default: "127.0.0.1:50050")
-
-    @OptionGroup(title: "TLS")
-    var tls: ClientTLSOptions
-
-    @OptionGroup(title: "API key (default: .herald/dev-admin-key when present)")
-    var key: ClientKeyOptions
+    @OptionGroup var registry: ServiceClientOptions<RegistryTarget>
 
     @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
     var json = false
@@ -43,14 +46,13 @@ struct RegistryClientOptions: ParsableArguments {
     var timeout: Double = 30
 
     func validate() throws {
-        _ = try ServiceAddress.option(registryURL)
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
     /// Runs `body` with a registry client. A gRPC error is reported on stderr with its status and
     /// the registry's message, and turns into exit status 2.
     func withRegistry<Result: Sendable>(
-        _ body: @Sendable (RegistryClient) async throws -> Result
+        _ body: (RegistryClient) async throws -> Result
     ) async throws -> Result {
         try await withRegistryConnection { client, options in
             try await body(RegistryClient(client: Herald_V1_Registry.Client(wrapping: client), options: options))
@@ -58,24 +60,14 @@ struct RegistryClientOptions: ParsableArguments {
     }
 
     /// Runs `body` with a connection to the registry (any of the services it serves) and the
-    /// options every call uses: the one place a call to the registry is set up. A gRPC error is
-    /// reported on stderr with its status and the registry's message, and turns into exit status 2.
+    /// options every call uses: the one place a call to the registry is set up.
     func withRegistryConnection<Result: Sendable>(
-        _ body: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
+        _ body: (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
     ) async throws -> Result {
-        let target = try ServiceAddress.option(registryURL)
-        do {
-            return try await withGRPCClient(
-                transport: .http2NIOPosix(target: target.grpcTarget, transportSecurity: tls.clientTLS.transportSecurity),
-                interceptors: APIKeyClientInterceptor.sending(try key.key(fallbackFile: DevAdminKey.path))
-            ) { client in
-                var options = CallOptions.defaults
-                options.timeout = .milliseconds(Int64(timeout * 1000))
-                return try await body(client, options)
-            }
-        } catch let error as RPCError {
-            printError(RegistryFailure.describe(error, target: registryURL))
-            throw ExitCode(2)
+        try await registry.withConnection { client in
+            var options = CallOptions.defaults
+            options.timeout = .milliseconds(Int64(timeout * 1000))
+            return try await body(client, options)
         }
     }
 

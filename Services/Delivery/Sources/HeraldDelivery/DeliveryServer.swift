@@ -15,31 +15,16 @@ import SwiftProtobuf
 /// loads the secret key and registers the transactional id (fencing a previous instance and
 /// aborting what it left open) before anything reads the status topic.
 public struct DeliveryServer: Sendable {
+    @dynamicMemberLookup
     public struct Configuration: Sendable {
         public var kafka: KafkaConfiguration
-        /// Address both servers bind. Default `127.0.0.1`.
-        public var host = "127.0.0.1"
-        /// Default 50053; 0 picks a free port.
-        public var grpcPort = 50053
-        /// `/metrics`, `/healthz`. Default 8093; 0 picks a free port.
-        public var httpPort = 8093
-        /// Transactional id `herald-delivery-<instance-id>` and the consumer's static membership. Default `0`.
-        public var instanceID = "0"
-        /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
-        public var listenerCertificate: ListenerCertificate?
-        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
-        public var keysTopic = KeyDirectory.defaultTopic
-        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
-        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
-        public var authentication = CallAuthentication.off
-        /// How calls to the registry are secured. Default plaintext.
-        public var registryTLS = ClientTLS.plaintext
-        /// The API key calls to the registry send (it needs `schemas:read`); nil: none.
-        public var registryKey: String?
+        /// Where it listens, its instance id and how it checks callers, read and written as if
+        /// declared here (`configuration.grpcPort`). Ports default to 50053 (gRPC) and 8093 (HTTP).
+        public var shared = SharedServiceSettings(grpcPort: 50053, httpPort: 8093)
+        /// How it reaches the schema registry, read and written as if declared here (`configuration.registryAddress`).
+        public var registryClient = RegistryClientSettings()
         /// Consumer group. Default `herald-delivery`.
         public var consumerGroup = "herald-delivery"
-        /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
-        public var registryAddress = "127.0.0.1:50050"
         public var topics = DeliveryTopics()
         /// Partitions of the deliveries topic, the retry tiers and the status topic when this service creates them. Default 12.
         public var partitions = 12
@@ -85,10 +70,10 @@ public struct DeliveryServer: Sendable {
             self.kafka = kafka
         }
 
-        public var transactionalID: String { "herald-delivery-\(instanceID)" }
+        public var transactionalID: String { "herald-delivery-\(shared.instanceID)" }
 
         /// The embedded delivery log's folder: one per instance, so instances sharing a data directory never share a file.
-        public var logDirectory: String { (dataDirectory as NSString).appendingPathComponent("delivery-log/\(instanceID)") }
+        public var logDirectory: String { (dataDirectory as NSString).appendingPathComponent("delivery-log/\(shared.instanceID)") }
 
         /// The log's database as configured.
         func openLogDatabase(logger: Logger) async throws -> any LogDatabase {
@@ -116,17 +101,17 @@ public struct DeliveryServer: Sendable {
     public static func build(_ configuration: Configuration, logger: Logger) async throws -> DeliveryServer {
         _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let topics = configuration.topics
-        let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
-        for topic in topics.consumed {
-            try await admin.createTopic(topic, partitions: configuration.partitions, ignoreIfExists: true)
-        }
         let retention = DeliveryLogRetention(retention: configuration.deliveryRetention)
-        for (topic, configs) in retention.topicConfigs(topics) {
-            try await admin.createTopic(topic, partitions: configuration.partitions, configs: configs, ignoreIfExists: true)
+        try await KafkaAdmin.withAdmin(configuration: configuration.kafka, logger: logger) { admin in
+            for topic in topics.consumed {
+                try await admin.createTopic(topic, partitions: configuration.partitions, ignoreIfExists: true)
+            }
+            for (topic, configs) in retention.topicConfigs(topics) {
+                try await admin.createTopic(topic, partitions: configuration.partitions, configs: configs, ignoreIfExists: true)
+            }
+            try await admin.createTopic(topics.endpoints, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
+            try await AuditLog.createTopic(topics.audit, admin: admin)
         }
-        try await admin.createTopic(topics.endpoints, partitions: 1, configs: ["cleanup.policy": "compact"], ignoreIfExists: true)
-        try await AuditLog.createTopic(topics.audit, admin: admin)
-        await admin.close()
 
         guard let keySource = configuration.secretKey else { throw MissingSecretKey() }
         if case .developmentFile(let path) = keySource {
@@ -166,10 +151,7 @@ public struct DeliveryServer: Sendable {
                 }),
             logger: logger)
 
-        let registry = try ServiceAddress(configuration.registryAddress)
-        let registryClient = GRPCClient(
-            transport: try .http2NIOPosix(target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity),
-            interceptors: APIKeyClientInterceptor.sending(configuration.registryKey))
+        let registryClient = try configuration.registryClient.makeClient()
         let resolver = SchemaResolver(
             client: Herald_V1_Registry.Client(wrapping: registryClient), latestTTL: .seconds(5), timeout: configuration.registryTimeout)
         let httpClients = WebhookClients { [connectTimeout = configuration.connectTimeout, concurrency = configuration.limits.concurrency] dnsOverride in
@@ -205,7 +187,7 @@ public struct DeliveryServer: Sendable {
         ])
         return DeliveryServer(
             health: health, keys: keys, grpc: grpc, httpPort: httpPort,
-            services: [keys, RegistryClientService(client: registryClient), audit, core, grpc, http], status: status)
+            services: [keys, GRPCClientService(client: registryClient), audit, core, grpc, http], status: status)
     }
 }
 
@@ -268,19 +250,6 @@ struct DeliveryCoreService: Service {
         await endpoints.close()
         await log.database.close()
         await httpClients.shutdown()
-    }
-}
-
-/// The registry client's connections as a service.
-struct RegistryClientService: Service {
-    let client: GRPCClient<HTTP2ClientTransport.Posix>
-
-    func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await client.runConnections()
-        } onGracefulShutdown: {
-            client.beginGracefulShutdown()
-        }
     }
 }
 

@@ -9,7 +9,7 @@ import SwiftProtobuf
 import Synchronization
 
 /// An error a Delivery RPC answers with.
-public struct DeliveryAPIError: Error, Sendable, CustomStringConvertible, RPCErrorConvertible {
+public struct DeliveryAPIError: ServiceCallError {
     public let code: RPCError.Code
     public let message: String
 
@@ -17,10 +17,6 @@ public struct DeliveryAPIError: Error, Sendable, CustomStringConvertible, RPCErr
         self.code = code
         self.message = message
     }
-
-    public var description: String { "\(code): \(message)" }
-    public var rpcErrorCode: RPCError.Code { code }
-    public var rpcErrorMessage: String { message }
 }
 
 /// An endpoint as the sender needs it: the secrets that sign now and the secret headers

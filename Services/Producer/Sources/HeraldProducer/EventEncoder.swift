@@ -8,7 +8,7 @@ public import HeraldRuntime
 import SwiftProtobuf
 
 /// A rejected publish: the gRPC status the caller gets and a message naming what and where.
-public struct PublishError: Error, Sendable, CustomStringConvertible, RPCErrorConvertible {
+public struct PublishError: ServiceCallError {
     public let code: RPCError.Code
     public let message: String
 
@@ -16,10 +16,6 @@ public struct PublishError: Error, Sendable, CustomStringConvertible, RPCErrorCo
         self.code = code
         self.message = message
     }
-
-    public var description: String { "\(code): \(message)" }
-    public var rpcErrorCode: RPCError.Code { code }
-    public var rpcErrorMessage: String { message }
 
     /// The same error about the event at `index` of a batch.
     func at(index: Int) -> PublishError {

@@ -14,29 +14,14 @@ import Synchronization
 /// needed and registers the transactional id (fencing a previous instance with the same id), so a
 /// broker that cannot be reached fails start-up with a clear error instead of failing calls later.
 public struct ProducerServer: Sendable {
+    @dynamicMemberLookup
     public struct Configuration: Sendable {
         public var kafka: KafkaConfiguration
-        /// Address both servers bind. Default `127.0.0.1`.
-        public var host = "127.0.0.1"
-        /// Default 50051; 0 picks a free port.
-        public var grpcPort = 50051
-        /// `/metrics`, `/healthz`. Default 8091; 0 picks a free port.
-        public var httpPort = 8091
-        /// Part of the transactional id `herald-producer-<instance-id>`. Default `0`.
-        public var instanceID = "0"
-        /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
-        public var listenerCertificate: ListenerCertificate?
-        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
-        public var keysTopic = KeyDirectory.defaultTopic
-        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
-        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
-        public var authentication = CallAuthentication.off
-        /// How calls to the registry are secured. Default plaintext.
-        public var registryTLS = ClientTLS.plaintext
-        /// The API key calls to the registry send (it needs `schemas:read`); nil: none.
-        public var registryKey: String?
-        /// gRPC address (host:port) of the schema registry. Default `127.0.0.1:50050`.
-        public var registryAddress = "127.0.0.1:50050"
+        /// Where it listens, its instance id and how it checks callers, read and written as if
+        /// declared here (`configuration.grpcPort`). Ports default to 50051 (gRPC) and 8091 (HTTP).
+        public var shared = SharedServiceSettings(grpcPort: 50051, httpPort: 8091)
+        /// How it reaches the schema registry, read and written as if declared here (`configuration.registryAddress`).
+        public var registryClient = RegistryClientSettings()
         /// REST URL of the registry, the prefix of every record's `ce_dataschema`. Default `http://127.0.0.1:8081`.
         public var schemaURLBase = "http://127.0.0.1:8081"
         /// Default `herald.events`.
@@ -66,7 +51,7 @@ public struct ProducerServer: Sendable {
             self.kafka = kafka
         }
 
-        public var transactionalID: String { "herald-producer-\(instanceID)" }
+        public var transactionalID: String { "herald-producer-\(shared.instanceID)" }
     }
 
     /// How calls are grouped into transactions: a transaction starts when `maxRecords` or
@@ -95,10 +80,10 @@ public struct ProducerServer: Sendable {
 
     public static func build(_ configuration: Configuration, logger: Logger) async throws -> ProducerServer {
         _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
-        let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
-        try await admin.createTopic(configuration.topic, partitions: configuration.partitions, ignoreIfExists: true)
-        let partitionCount = try await admin.describeTopic(configuration.topic).partitionCount
-        await admin.close()
+        let partitionCount = try await KafkaAdmin.withAdmin(configuration: configuration.kafka, logger: logger) { admin in
+            try await admin.createTopic(configuration.topic, partitions: configuration.partitions, ignoreIfExists: true)
+            return try await admin.describeTopic(configuration.topic).partitionCount
+        }
 
         let producer = try await TransactionalProducer.incarnating(configuration.transactionalID, configuration: configuration.kafka, logger: logger)
         let batching = configuration.batching
@@ -107,10 +92,7 @@ public struct ProducerServer: Sendable {
             configuration: .init(maxCount: batching.maxRecords, maxBytes: batching.maxBytes, linger: batching.linger),
             logger: logger)
 
-        let registry = try ServiceAddress(configuration.registryAddress)
-        let registryClient = GRPCClient(
-            transport: try .http2NIOPosix(target: registry.grpcTarget, transportSecurity: configuration.registryTLS.transportSecurity),
-            interceptors: APIKeyClientInterceptor.sending(configuration.registryKey))
+        let registryClient = try configuration.registryClient.makeClient()
         let resolver = SchemaResolver(
             client: Herald_V1_Registry.Client(wrapping: registryClient),
             latestTTL: configuration.latestSchemaTTL, timeout: configuration.registryTimeout)
@@ -165,18 +147,5 @@ struct CommitService: Service {
             throw error
         }
         await producer.close()
-    }
-}
-
-/// A gRPC client's connections as a service.
-struct GRPCClientService: Service {
-    let client: GRPCClient<HTTP2ClientTransport.Posix>
-
-    func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await client.runConnections()
-        } onGracefulShutdown: {
-            client.beginGracefulShutdown()
-        }
     }
 }

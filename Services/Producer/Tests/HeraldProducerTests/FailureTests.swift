@@ -3,6 +3,7 @@ import GRPCCore
 import HeraldKafka
 import HeraldProducer
 import HeraldProtos
+import HeraldRuntime
 import HeraldTestSupport
 import Logging
 import SwiftProtobuf
@@ -93,6 +94,15 @@ extension ProducerIntegration {
             }
         }
 
+        /// `herald-producer` on any free ports, writing `topic` as instance `instance`.
+        private static func startProducer(registry: TestRegistry, topic: String, partitions: Int, instance: String) async throws -> ServiceProcess {
+            try await ServiceProcess.start("herald-producer", arguments: [
+                "--kafka-brokers", ProducerTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
+                "--registry-url", "127.0.0.1:\(registry.port)", "--events-topic", topic, "--partitions", "\(partitions)",
+                "--instance-id", instance, "--kafka-timeout-ms", "10000",
+            ], readyMessage: "Producer listening")
+        }
+
         /// A producer fenced by a second instance with its instance id cannot commit again: it
         /// must exit non-zero (its supervisor restarts it) instead of answering UNAVAILABLE for ever.
         @Test func aFencedProducerExitsNonZero() async throws {
@@ -101,11 +111,7 @@ extension ProducerIntegration {
             let topic = ProducerTestEnvironment.unique("events")
             let instance = ProducerTestEnvironment.unique("fenced").replacingOccurrences(of: "herald-test.", with: "")
             func startProducer() async throws -> ServiceProcess {
-                try await ServiceProcess.start("herald-producer", arguments: [
-                    "--kafka-brokers", ProducerTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
-                    "--registry-url", "127.0.0.1:\(registry.port)", "--events-topic", topic, "--partitions", "2",
-                    "--instance-id", instance, "--kafka-timeout-ms", "10000",
-                ], readyMessage: "Producer listening")
+                try await Self.startProducer(registry: registry, topic: topic, partitions: 2, instance: instance)
             }
             let first = try await startProducer()
             try await withProducerClient(port: first.grpcPort) { producer in
@@ -139,11 +145,7 @@ extension ProducerIntegration {
             let topic = ProducerTestEnvironment.unique("events")
             let instance = ProducerTestEnvironment.unique("crash").replacingOccurrences(of: "herald-test.", with: "")
             func startProducer() async throws -> ServiceProcess {
-                try await ServiceProcess.start("herald-producer", arguments: [
-                    "--kafka-brokers", ProducerTestEnvironment.brokers, "--grpc-port", "0", "--http-port", "0",
-                    "--registry-url", "127.0.0.1:\(registry.port)", "--events-topic", topic, "--partitions", "6",
-                    "--instance-id", instance, "--kafka-timeout-ms", "10000",
-                ], readyMessage: "Producer listening")
+                try await Self.startProducer(registry: registry, topic: topic, partitions: 6, instance: instance)
             }
 
             let load = Load()

@@ -34,7 +34,10 @@ final class KeyAdministration: Sendable {
 
     /// Creates a key; the response is the only time its secret exists outside the caller.
     func create(_ creation: KeyCreation, forwarded: Bool) async throws -> Herald_V1_CreateKeyResponse {
-        try await audited(forwarded, "key.create", target: creation.name, detail: { "id=\($0.info.id) scopes=\($0.info.scopes.joined(separator: ","))" }) {
+        try await audit.recording(
+            "key.create", target: creation.name, forwarded: forwarded,
+            detail: { "id=\($0.info.id) scopes=\($0.info.scopes.joined(separator: ","))" }, isStoreFailure: Self.isStoreFailure
+        ) {
             try await createUnaudited(creation, forwarded: forwarded)
         }
     }
@@ -63,7 +66,9 @@ final class KeyAdministration: Sendable {
 
     /// Revokes key `id` everywhere; revoking a revoked key answers its record unchanged.
     func revoke(id: String, forwarded: Bool) async throws -> Herald_V1_RevokeKeyResponse {
-        try await audited(forwarded, "key.revoke", target: id, detail: { _ in "" }) { try await revokeUnaudited(id: id, forwarded: forwarded) }
+        try await audit.recording("key.revoke", target: id, forwarded: forwarded, isStoreFailure: Self.isStoreFailure) {
+            try await revokeUnaudited(id: id, forwarded: forwarded)
+        }
     }
 
     private func revokeUnaudited(id: String, forwarded: Bool) async throws -> Herald_V1_RevokeKeyResponse {
@@ -76,16 +81,11 @@ final class KeyAdministration: Sendable {
         return .with { $0.info = Herald_V1_ApiKeyInfo(record) }
     }
 
-    /// Records a key change in the audit log where the caller asked for it (the leader a follower
-    /// forwarded it to does not record it again); refusals of the request itself leave no record.
-    private func audited<Response>(
-        _ forwarded: Bool, _ action: String, target: String, detail: (Response) -> String, _ change: () async throws -> Response
-    ) async throws -> Response {
-        if forwarded { return try await change() }
-        return try await audit.recording(action, target: target, detail: detail, isStoreFailure: { (error: any Error) in
-            guard let refusal = error as? RPCError else { return true }
-            return ![.invalidArgument, .notFound, .permissionDenied, .unauthenticated, .unavailable].contains(refusal.code)
-        }, change)
+    /// Refusals of the request itself (bad input, unknown key, missing scope, no leader) leave no
+    /// record; any other error came from storing the change, which may have taken effect.
+    private static func isStoreFailure(_ error: any Error) -> Bool {
+        guard let refusal = error as? RPCError else { return true }
+        return ![.invalidArgument, .notFound, .permissionDenied, .unauthenticated, .unavailable].contains(refusal.code)
     }
 
     private static func revocation(of id: String, in ring: KeyRing) throws(RPCError) -> KeyDecision {

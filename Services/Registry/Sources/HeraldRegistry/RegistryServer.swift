@@ -11,24 +11,15 @@ public import ServiceLifecycle
 /// election, the gRPC API and the Confluent REST API. `services` go into a `ServiceGroup`; tests
 /// start the very same assembly on port 0.
 public struct RegistryServer: Sendable {
+    @dynamicMemberLookup
     public struct Configuration: Sendable {
         public var kafka: KafkaConfiguration
-        /// Address both servers bind. Default `127.0.0.1`.
-        public var host = "127.0.0.1"
-        /// Default 50050; 0 picks a free port.
-        public var grpcPort = 50050
-        /// Confluent REST, `/metrics`, `/healthz`. Default 8081; 0 picks a free port.
-        public var httpPort = 8081
+        /// Where it listens, its instance id and how it checks callers, read and written as if
+        /// declared here (`configuration.grpcPort`). Ports default to 50050 (gRPC) and 8081 (HTTP).
+        public var shared = SharedServiceSettings(grpcPort: 50050, httpPort: 8081)
         /// Host other instances reach this one's gRPC port at (forwarded writes). Default: `host`,
         /// or `127.0.0.1` when `host` is a wildcard address.
         public var advertisedHost: String?
-        /// Stable per instance: its static membership in the election group.
-        public var instanceID = "0"
-        /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
-        public var listenerCertificate: ListenerCertificate?
-        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
-        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
-        public var authentication = CallAuthentication.off
         /// How a follower's calls forwarding writes to the leader are secured (they carry the
         /// caller's own key, which the leader checks again). Default plaintext.
         public var leaderTLS = ClientTLS.plaintext
@@ -43,8 +34,6 @@ public struct RegistryServer: Sendable {
         public var transactionalID = "herald-registry-leader"
         /// Largest accepted REST request body (and so schema). Default 1 MiB.
         public var maxSchemaBytes = 1 << 20
-        /// The compacted topic of API keys the leader writes and every service follows. Default `herald.api-keys`.
-        public var keysTopic = KeyDirectory.defaultTopic
 
         public init(kafka: KafkaConfiguration) {
             self.kafka = kafka

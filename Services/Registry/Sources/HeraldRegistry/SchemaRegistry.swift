@@ -124,7 +124,7 @@ public final class SchemaRegistry: Sendable {
     public func register(_ registration: Registration, forwarded: Bool = false) async throws(RegistryError) -> (id: Int, version: Int) {
         let result: Result<(id: Int, version: Int), RegistryError>
         do {
-            result = .success(try await audited(forwarded, "schema.register", target: registration.subject, detail: { "id=\($0.id) version=\($0.version)" }) {
+            result = .success(try await audit.recording("schema.register", target: registration.subject, forwarded: forwarded, detail: { "id=\($0.id) version=\($0.version)" }, isStoreFailure: Self.isStoreFailure) {
                 () async throws(RegistryError) in try await plannedRegistration(registration, forwarded: forwarded)
             })
         } catch {
@@ -154,7 +154,7 @@ public final class SchemaRegistry: Sendable {
     }
 
     public func deleteSubject(_ subject: String, permanent: Bool, forwarded: Bool = false) async throws(RegistryError) -> [Int] {
-        try await audited(forwarded, "subject.delete", target: subject, detail: { "versions=\($0.map(String.init).joined(separator: ",")) permanent=\(permanent)" }) {
+        try await audit.recording("subject.delete", target: subject, forwarded: forwarded, detail: { "versions=\($0.map(String.init).joined(separator: ",")) permanent=\(permanent)" }, isStoreFailure: Self.isStoreFailure) {
             () async throws(RegistryError) in try await plannedSubjectDeletion(subject, permanent: permanent, forwarded: forwarded)
         }
     }
@@ -175,7 +175,7 @@ public final class SchemaRegistry: Sendable {
 
     /// `version` nil means the latest.
     public func deleteVersion(_ subject: String, _ version: Int?, permanent: Bool, forwarded: Bool = false) async throws(RegistryError) -> Int {
-        try await audited(forwarded, "version.delete", target: subject, detail: { "version=\($0) permanent=\(permanent)" }) {
+        try await audit.recording("version.delete", target: subject, forwarded: forwarded, detail: { "version=\($0) permanent=\(permanent)" }, isStoreFailure: Self.isStoreFailure) {
             () async throws(RegistryError) in try await plannedVersionDeletion(subject, version, permanent: permanent, forwarded: forwarded)
         }
     }
@@ -197,7 +197,7 @@ public final class SchemaRegistry: Sendable {
 
     /// `level` nil removes the subject's own level (the global one applies again).
     public func setCompatibility(_ level: CompatibilityLevel?, subject: String?, forwarded: Bool = false) async throws(RegistryError) -> CompatibilityLevel {
-        try await audited(forwarded, level == nil ? "config.delete" : "config.set", target: subject ?? "", detail: { "compatibility=\($0.rawValue)" }) {
+        try await audit.recording(level == nil ? "config.delete" : "config.set", target: subject ?? "", forwarded: forwarded, detail: { "compatibility=\($0.rawValue)" }, isStoreFailure: Self.isStoreFailure) {
             () async throws(RegistryError) in try await plannedCompatibility(level, subject: subject, forwarded: forwarded)
         }
     }
@@ -218,7 +218,7 @@ public final class SchemaRegistry: Sendable {
 
     /// `mode` nil removes the subject's own mode.
     public func setMode(_ mode: RegistryMode?, subject: String?, force: Bool, forwarded: Bool = false) async throws(RegistryError) -> RegistryMode {
-        try await audited(forwarded, mode == nil ? "mode.delete" : "mode.set", target: subject ?? "", detail: { "mode=\($0.rawValue)" }) {
+        try await audit.recording(mode == nil ? "mode.delete" : "mode.set", target: subject ?? "", forwarded: forwarded, detail: { "mode=\($0.rawValue)" }, isStoreFailure: Self.isStoreFailure) {
             () async throws(RegistryError) in try await plannedMode(mode, subject: subject, force: force, forwarded: forwarded)
         }
     }
@@ -238,16 +238,10 @@ public final class SchemaRegistry: Sendable {
         return result
     }
 
-    /// Records a write in the audit log where the caller asked for it; the leader a write was
-    /// forwarded to does not record it again.
-    private func audited<Result>(
-        _ forwarded: Bool, _ action: String, target: String, detail: (Result) -> String,
-        _ write: () async throws(RegistryError) -> Result
-    ) async throws(RegistryError) -> Result {
-        if forwarded { return try await write() }
-        return try await audit.recording(action, target: target, detail: detail, isStoreFailure: { error in
-            [RegistryError.Code.storeError, .operationTimeout, .forwardingError].contains(error.code)
-        }, write)
+    /// A write that failed while being stored or forwarded may have taken effect; the audit log
+    /// records it as failed. The other errors refuse the request before anything is written.
+    private static func isStoreFailure(_ error: RegistryError) -> Bool {
+        [RegistryError.Code.storeError, .operationTimeout, .forwardingError].contains(error.code)
     }
 
     // MARK: Leader or forward

@@ -15,9 +15,7 @@ extension RegistryIntegration {
         /// also when a follower forwards it to the leader; refused calls leave none.
         @Test func schemaConfigAndModeChangesAreAuditedOnceAndRefusalsAreNot() async throws {
             let names = RegistryNames()
-            let leader = try await RegistryInstance.start(names, instance: "a")
-            try await TestEnvironment.eventually("a to lead") { leader.server.registry.isLeader }
-            let follower = try await RegistryInstance.start(names, instance: "b")
+            let (leader, follower) = try await RegistryInstance.startLeaderAndFollower(names)
 
             let firstID = try await leader.withClient { client in
                 let first = try await client.registerSchema(.with { $0.subject = "audited-value"; $0.schema = Schemas.orderV1 })

@@ -51,9 +51,7 @@ extension RegistryIntegration {
 
         @Test func followerForwardsWritesAndTakesOverWhenTheLeaderStops() async throws {
             let names = RegistryNames()
-            let a = try await RegistryInstance.start(names, instance: "a")
-            try await TestEnvironment.eventually("a to lead") { a.server.registry.isLeader }
-            let b = try await RegistryInstance.start(names, instance: "b")
+            let (a, b) = try await RegistryInstance.startLeaderAndFollower(names)
             #expect(!b.server.registry.isLeader)
 
             let throughFollower = try await register(3, under: "forwarded", at: b.base)

@@ -17,9 +17,7 @@ extension RegistryIntegration {
     @Suite struct HostileInputTests {
         @Test func idsAndVersionsAbove32BitsAreRefusedAtTheEdge() async throws {
             let names = RegistryNames()
-            let leader = try await RegistryInstance.start(names, instance: "a")
-            try await TestEnvironment.eventually("a to lead") { leader.server.registry.isLeader }
-            let follower = try await RegistryInstance.start(names, instance: "b")
+            let (leader, follower) = try await RegistryInstance.startLeaderAndFollower(names)
             defer { Task { try await follower.stop(); try await leader.stop() } }
             _ = try await REST.call(.POST, "\(leader.base)/subjects/x/versions", json: REST.schemaBody(Schemas.orderV1))
             _ = try await REST.call(.PUT, "\(leader.base)/mode/imported?force=true", json: #"{"mode":"IMPORT"}"#)

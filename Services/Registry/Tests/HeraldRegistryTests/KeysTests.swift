@@ -84,9 +84,7 @@ extension RegistryIntegration {
 
         @Test func followerForwardsKeyWritesAndBadRequestsGetClearErrors() async throws {
             let names = RegistryNames()
-            let leader = try await RegistryInstance.start(names, instance: "a")
-            try await TestEnvironment.eventually("a to lead") { leader.server.registry.isLeader }
-            let follower = try await RegistryInstance.start(names, instance: "b")
+            let (leader, follower) = try await RegistryInstance.startLeaderAndFollower(names)
             #expect(!follower.server.registry.isLeader)
 
             let created = try await follower.keys { try await $0.createKey(.with { $0.name = "ops"; $0.scopes = ["routes:write", "routes:read"] }) }

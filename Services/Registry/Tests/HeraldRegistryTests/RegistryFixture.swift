@@ -50,8 +50,7 @@ final class RegistryInstance: Sendable {
     let server: RegistryServer
     let grpcPort: Int
     let httpPort: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let group: RunningGroup
 
     var base: String { "http://127.0.0.1:\(httpPort)" }
 
@@ -74,27 +73,31 @@ final class RegistryInstance: Sendable {
         configuration.keysTopic = names.keysTopic
         configuration.authentication = authentication
         let server = try RegistryServer.build(configuration, logger: TestEnvironment.logger)
-        let group = ServiceGroup(services: server.services, logger: TestEnvironment.logger)
-        let task = Task { try await group.run() }
+        let group = RunningGroup(server.services, logger: TestEnvironment.logger)
         let grpcPort = try await server.grpc.boundPort()
         let httpPort = await server.httpPort.value
-        let instance = RegistryInstance(server: server, grpcPort: grpcPort, httpPort: httpPort, group: group, task: task)
+        let instance = RegistryInstance(server: server, grpcPort: grpcPort, httpPort: httpPort, group: group)
         try await TestEnvironment.eventually("registry \(instance) serving") { server.health.isServing }
         return instance
     }
 
-    private init(server: RegistryServer, grpcPort: Int, httpPort: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+    /// Instance `a`, once it leads, and instance `b` beside it, which then follows.
+    static func startLeaderAndFollower(_ names: RegistryNames) async throws -> (leader: RegistryInstance, follower: RegistryInstance) {
+        let leader = try await start(names, instance: "a")
+        try await TestEnvironment.eventually("a to lead") { leader.server.registry.isLeader }
+        return (leader, try await start(names, instance: "b"))
+    }
+
+    private init(server: RegistryServer, grpcPort: Int, httpPort: Int, group: RunningGroup) {
         self.server = server
         self.grpcPort = grpcPort
         self.httpPort = httpPort
         self.group = group
-        self.task = task
     }
 
     /// Graceful stop, as on SIGTERM: resigns leadership, then stops the servers.
     func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
+        try await group.stop()
     }
 
     func withClient<Result: Sendable>(_ body: (Herald_V1_Registry.Client<HTTP2ClientTransport.Posix>) async throws -> Result) async throws -> Result {

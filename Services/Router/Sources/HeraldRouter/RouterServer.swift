@@ -12,23 +12,12 @@ public import ServiceLifecycle
 /// aborting what it left open) and creates the group consumer, so an unreachable broker fails
 /// start-up with a clear error.
 public struct RouterServer: Sendable {
+    @dynamicMemberLookup
     public struct Configuration: Sendable {
         public var kafka: KafkaConfiguration
-        /// Address both servers bind. Default `127.0.0.1`.
-        public var host = "127.0.0.1"
-        /// Default 50052; 0 picks a free port.
-        public var grpcPort = 50052
-        /// `/metrics`, `/healthz`. Default 8092; 0 picks a free port.
-        public var httpPort = 8092
-        /// Transactional id `herald-router-<instance-id>` and static group membership. Default `0`.
-        public var instanceID = "0"
-        /// Certificate both listeners serve TLS with (re-read on SIGHUP by the process running them); nil: plaintext.
-        public var listenerCertificate: ListenerCertificate?
-        /// The compacted topic of API keys followed to authenticate calls. Default `herald.api-keys`.
-        public var keysTopic = KeyDirectory.defaultTopic
-        /// How callers' API keys are checked. Default off: the executables and `herald dev` always set
-        /// it from their options and refuse to start without keys unless told `--insecure-no-auth`.
-        public var authentication = CallAuthentication.off
+        /// Where it listens, its instance id and how it checks callers, read and written as if
+        /// declared here (`configuration.grpcPort`). Ports default to 50052 (gRPC) and 8092 (HTTP).
+        public var shared = SharedServiceSettings(grpcPort: 50052, httpPort: 8092)
         /// Default `herald-router`.
         public var groupID = "herald-router"
         public var eventsTopic = "herald.events"
@@ -59,7 +48,7 @@ public struct RouterServer: Sendable {
             self.kafka = kafka
         }
 
-        public var transactionalID: String { "herald-router-\(instanceID)" }
+        public var transactionalID: String { "herald-router-\(shared.instanceID)" }
     }
 
     public let health: HealthStatus

@@ -14,45 +14,27 @@ struct DeliveredTasks: Sendable {
     /// The last task written for each wanted delivery since `writtenSinceMilliseconds`.
     func find(_ wanted: Set<String>, writtenSinceMilliseconds: Int64) async throws -> [String: Herald_V1_DeliveryTask] {
         guard !wanted.isEmpty else { return [:] }
-        let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-        let starts: [TopicPartitionOffset], ends: [TopicPartitionOffset]
-        do {
-            starts = try await admin.listOffsets(topic: topic, .timestamp(writtenSinceMilliseconds))
-            ends = try await admin.listOffsets(topic: topic, .latest)
-        } catch {
-            await admin.close()
-            throw error
+        let (starts, ends) = try await KafkaAdmin.withAdmin(configuration: kafka, logger: logger) { admin in
+            (try await admin.listOffsets(topic: topic, .timestamp(writtenSinceMilliseconds)), try await admin.endOffsets(of: [topic]))
         }
-        await admin.close()
-        let endOf = Dictionary(ends.map { ($0.partition, $0.offset) }) { $1 }
-        let ranges = starts.filter { $0.offset >= 0 && $0.offset < endOf[$0.partition, default: 0] }
+        // A partition with nothing written since the time has no offset for it (-1).
+        let ranges = starts.filter { $0.offset >= 0 && $0.offset < ends[$0.topicPartition, default: 0] }
         guard !ranges.isEmpty else { return [:] }
-        var remaining = Set(ranges.map(\.partition))
-        var found: [String: Herald_V1_DeliveryTask] = [:]
-        let consumer = try KafkaConsumer(
-            configuration: kafka, options: .init(isolationLevel: .readCommitted, reportsEndOfPartition: true), logger: logger)
-        do {
+        let from = Dictionary(ranges.map { ($0.topicPartition, $0.offset) }) { $1 }
+        var progress = ReplayProgress(ends: ends.filter { from[$0.key] != nil }, starts: from)
+        let options = KafkaConsumer.Options(isolationLevel: .readCommitted, reportsEndOfPartition: true)
+        return try await KafkaConsumer.withConsumer(configuration: kafka, options: options, logger: logger) { consumer in
+            var found: [String: Herald_V1_DeliveryTask] = [:]
             try await consumer.assign(ranges)
             for try await event in consumer.events {
-                switch event {
-                case .message(let message):
-                    if let value = message.value, let task = try? Herald_V1_DeliveryTask(serializedBytes: value), wanted.contains(task.deliveryID) {
-                        found[task.deliveryID] = task
-                    }
-                    if message.offset + 1 >= endOf[message.partition, default: 0] { remaining.remove(message.partition) }
-                case .endOfPartition(let end):
-                    if end.offset >= endOf[end.partition, default: 0] { remaining.remove(end.partition) }
-                case .partitionsAssigned, .partitionsRevoked:
-                    break
+                if case .message(let message) = event, let value = message.value,
+                   let task = try? Herald_V1_DeliveryTask(serializedBytes: value), wanted.contains(task.deliveryID) {
+                    found[task.deliveryID] = task
                 }
-                if remaining.isEmpty { break }
+                if progress.advance(past: event) { break }
             }
-        } catch {
-            await consumer.close()
-            throw error
+            return found
         }
-        await consumer.close()
-        return found
     }
 }
 
