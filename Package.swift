@@ -240,7 +240,7 @@ let package = Package(
         // The pure parts of the benchmarks (option parsing, pacing, the steady-state judgement).
         .testTarget(
             name: "HeraldBenchTests",
-            dependencies: ["HeraldBench", "HeraldCore", argumentParser],
+            dependencies: ["HeraldBench", "HeraldCore", "HeraldDelivery", "HeraldProtos", argumentParser, swiftProtobuf],
             path: "Benchmarks/Tests/HeraldBenchTests",
             swiftSettings: swiftSettings
         ),

@@ -19,7 +19,8 @@ struct SoakCommand: AsyncParsableCommand {
             the RSS after warm-up, its peak, and its slope in MB per million events after warm-up.
 
             Exits non-zero when router or delivery peaks above --rss-limit-mb, a publish failed for good, \
-            or webhooks are missing. List-query latency over stored deliveries is not part of it.
+            or webhooks are missing. List-query latency over stored deliveries is measured apart by \
+            `herald-bench delivery-log`.
             """
     )
 
@@ -74,7 +75,7 @@ struct SoakCommand: AsyncParsableCommand {
         say("")
         say(report.table)
         say("")
-        say("list-query latency over stored deliveries: not measured (needs the delivery log's query API)")
+        say("list-query latency over stored deliveries: measured apart by herald-bench delivery-log")
         guard report.passed, outcome.failed == 0, outcome.delivered >= outcome.expectedDeliveries else {
             say("\nFAILED: " + [
                 report.passed ? nil : "router or delivery above \(rssLimitMb) MB",

@@ -77,6 +77,7 @@ struct DeliveryStack {
 
     static func start(names: DeliveryNames = DeliveryNames(), registry: TestRegistry? = nil, partitions: Int = 3, maxAttempts: Int? = 3,
                       allowPrivate: Bool = true, limits: EndpointLimits = EndpointLimits(), instanceID: String? = nil, dataDirectory: String? = nil,
+                      deliveryLog: String = "",
                       authentication: CallAuthentication = .off,
                       secretRotationOverlap: Duration = .seconds(24 * 3600),
                       logger: Logger = TestEnvironment.logger) async throws -> DeliveryStack {
@@ -97,6 +98,7 @@ struct DeliveryStack {
         configuration.requestTimeout = .seconds(20)
         configuration.authentication = authentication
         configuration.dataDirectory = dataDirectory ?? TestEnvironment.temporaryDirectory("delivery-log")
+        configuration.deliveryLog = deliveryLog
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let group = RunningGroup(server.services, logger: logger)
         let port = try await server.grpc.boundPort()

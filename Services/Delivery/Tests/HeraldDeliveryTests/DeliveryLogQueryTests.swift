@@ -9,25 +9,74 @@ import Testing
 /// The delivery log's pure parts: filters to SQL, cursors, health arithmetic, retention, topic records.
 @Suite struct DeliveryLogQueryTests {
     @Test func anEmptyFilterListsEverythingNewestFirstAskingForOneRowMore() {
-        let statement = DeliveryLogQuery.list(DeliveryFilter(), after: nil, limit: 50)
+        let statement = DeliveryLogQuery.list(DeliveryFilter(), after: nil, limit: 50, .postgres)
         #expect(statement.sql.hasSuffix("FROM deliveries ORDER BY updated_us DESC, delivery_id DESC LIMIT $1"))
         #expect(statement.binds == [.integer(51)])
+        #expect(DeliveryLogQuery.list(DeliveryFilter(), after: nil, limit: 50, .sqlite).sql
+            .hasSuffix("FROM deliveries INDEXED BY deliveries_by_time ORDER BY updated_us DESC, delivery_id DESC LIMIT $1"))
+    }
+
+    @Test func sqliteReadsAnEndpointsStateThenAnEndpointThenATypeOrSourceThenAState() {
+        let cases: [(DeliveryFilter, String)] = [
+            (DeliveryFilter(), "deliveries_by_time"),
+            (DeliveryFilter(sinceMicros: 1, untilMicros: 2), "deliveries_by_time"),
+            (DeliveryFilter(endpointID: "e"), "deliveries_by_endpoint"),
+            (DeliveryFilter(endpointID: "e", eventType: "t", eventSource: "s"), "deliveries_by_endpoint"),
+            (DeliveryFilter(endpointID: "e", state: 4, eventType: "t"), "deliveries_by_endpoint_state"),
+            (DeliveryFilter(state: 4, eventType: "t"), "deliveries_by_type"),
+            (DeliveryFilter(state: 4, eventSource: "s"), "deliveries_by_source"),
+            (DeliveryFilter(eventType: "t", eventSource: "s"), "deliveries_by_type"),
+            (DeliveryFilter(state: 4, sinceMicros: 1), "deliveries_by_state"),
+        ]
+        for (filter, index) in cases {
+            #expect(DeliveryLogQuery.index(for: filter) == index, "\(filter)")
+        }
     }
 
     @Test func everyFilterAndTheCursorBecomeNumberedConditionsInOrder() {
         let filter = DeliveryFilter(endpointID: "hook", state: 4, eventType: "t", eventSource: "/s", sinceMicros: 10, untilMicros: 20)
-        let statement: LogStatement = DeliveryLogQuery.list(filter, after: DeliveryCursor(updatedMicros: 15, deliveryID: "d-9"), limit: 10)
-        let binds: [LogValue] = [.text("hook"), .integer(4), .text("t"), .text("/s"), .integer(10), .integer(20), .integer(15), .text("d-9"), .integer(11)]
+        let statement: LogStatement = DeliveryLogQuery.list(filter, after: DeliveryCursor(updatedMicros: 15, deliveryID: "d-9"), limit: 10, .postgres)
+        let binds: [LogValue] = [.text("hook"), .integer(4), .text("t"), .text("/s"), .integer(10), .integer(15), .text("d-9"), .integer(11)]
         #expect(statement.sql.contains(
-            " WHERE endpoint_id = $1 AND state = $2 AND event_type = $3 AND event_source = $4 AND updated_us >= $5 AND updated_us < $6 AND (updated_us, delivery_id) < ($7, $8) ORDER BY"))
-        #expect(statement.sql.hasSuffix("LIMIT $9"))
+            " WHERE endpoint_id = $1 AND state = $2 AND event_type = $3 AND event_source = $4 AND updated_us >= $5 AND (updated_us, delivery_id) < ($6, $7) ORDER BY"))
+        #expect(statement.sql.hasSuffix("LIMIT $8"))
         #expect(statement.binds == binds)
+        let firstPage = DeliveryLogQuery.list(DeliveryFilter(untilMicros: 20), after: nil, limit: 10, .postgres)
+        #expect(firstPage.sql.contains(" WHERE updated_us < $1 ORDER BY"))
+    }
+
+    /// A next page has one upper bound, the lower of its cursor and `until`, so the index search
+    /// starts at the page's first row (with two, SQLite starts at `until` and skips down to the cursor).
+    @Test func aNextPageIsBoundedByTheLowerOfItsCursorAndUntil() {
+        let cursor = DeliveryCursor(updatedMicros: 15, deliveryID: "d-9")
+        #expect(DeliveryLogQuery.upperBound(until: nil, cursor: nil) == nil)
+        #expect(DeliveryLogQuery.upperBound(until: 20, cursor: nil) == nil)
+        #expect(DeliveryLogQuery.upperBound(until: nil, cursor: cursor) == cursor)
+        #expect(DeliveryLogQuery.upperBound(until: 16, cursor: cursor) == cursor)
+        #expect(DeliveryLogQuery.upperBound(until: 15, cursor: cursor) == DeliveryCursor(updatedMicros: 15, deliveryID: ""))
+        #expect(DeliveryLogQuery.upperBound(until: 3, cursor: cursor) == DeliveryCursor(updatedMicros: 3, deliveryID: ""))
     }
 
     @Test func deadLettersJoinTheirDeliveryAndFilterByEndpointAndTime() {
         let statement = DeliveryLogQuery.deadLetters(endpointID: "hook", sinceMicros: 5, limit: 7)
         #expect(statement.sql.contains("JOIN deliveries d ON d.delivery_id = l.delivery_id WHERE d.state = 4 AND l.endpoint_id = $1 AND l.dead_us >= $2"))
         #expect(statement.binds == [.text("hook"), .integer(5), .integer(7)])
+    }
+
+    @Test func entriesApplyInLockOrderKeepingTheOrderOfEachRow() {
+        let task = Herald_V1_DeliveryTask.with { $0.deliveryID = "d-1"; $0.endpointID = "e" }
+        let attempt = { (id: String, micros: Int64) in
+            LogEntry.attempt(.with { $0.deliveryID = id; $0.attemptedAt = DeliveryLogRows.timestamp(micros) })
+        }
+        let delivery = { (id: String) in LogEntry.delivery(.with { $0.deliveryID = id }) }
+        let entries: [LogEntry] = [
+            .redriven(deliveryID: "d-2"), attempt("d-2", 5), .deadLetter(task, deadMicros: 1), delivery("d-2"),
+            attempt("d-1", 9), .redriven(deliveryID: "d-1"), delivery("d-1"), attempt("d-1", 3),
+        ]
+        #expect(LogEntry.inLockOrder(entries) == [
+            delivery("d-1"), delivery("d-2"), attempt("d-1", 3), attempt("d-1", 9), attempt("d-2", 5),
+            .deadLetter(task, deadMicros: 1), .redriven(deliveryID: "d-1"), .redriven(deliveryID: "d-2"),
+        ])
     }
 
     @Test func aCursorSurvivesItsTokenAndAForeignTokenIsRefused() throws {

@@ -10,15 +10,23 @@ import SwiftProtobuf
 public struct DeliveryLog: Sendable {
     public let database: any LogDatabase
 
-    /// Creates the tables and indexes that are missing.
+    /// Creates the tables and indexes that are missing, each on its own: on a PostgreSQL log other
+    /// instances are writing, `CREATE INDEX IF NOT EXISTS` waits for their transactions, and one
+    /// transaction holding the lock of an earlier table meanwhile would deadlock with them.
     public static func open(_ database: any LogDatabase) async throws -> DeliveryLog {
-        try await database.transaction(DeliveryLogSchema.statements(database.dialect).map { LogStatement($0) })
+        for statement in DeliveryLogSchema.statements(database.dialect) {
+            try await database.transaction([LogStatement(statement)])
+        }
         return DeliveryLog(database: database)
     }
 
-    /// Applies entries and records the offsets after them, in one transaction.
+    /// Applies entries and records the offsets after them, in one transaction, rows in lock order
+    /// (`LogEntry.inLockOrder`) and offsets by topic and partition: instances sharing one
+    /// PostgreSQL log apply the same records in batches of their own, and two transactions taking
+    /// the same rows in different orders can deadlock (PostgreSQL then fails one of them).
     func apply(_ entries: [LogEntry], offsets: [TopicPartitionOffset]) async throws {
-        try await database.transaction(entries.map(\.statement) + offsets.map {
+        let offsets = offsets.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        try await database.transaction(LogEntry.inLockOrder(entries).map(\.statement) + offsets.map {
             DeliveryLogQuery.offset(topic: $0.topic, partition: $0.partition, next: $0.offset)
         })
     }
@@ -26,6 +34,13 @@ public struct DeliveryLog: Sendable {
     /// Deletes every row and recorded offset, in one transaction: the log is then as new.
     func clear() async throws {
         try await database.transaction(["deliveries", "attempts", "dead_letters", "log_offsets"].map { LogStatement("DELETE FROM \($0)") })
+    }
+
+    /// Applies delivery states the way the follower applies the status topic's records (a state
+    /// replaces only an older one), in one transaction. For tools that fill a log without Kafka,
+    /// such as `herald-bench delivery-log`.
+    public func record(_ deliveries: [Herald_V1_DeliveryRecord]) async throws {
+        try await apply(deliveries.map(LogEntry.delivery), offsets: [])
     }
 
     /// The next offset to read of every partition applied so far.
@@ -40,10 +55,18 @@ public struct DeliveryLog: Sendable {
 
     /// A page of deliveries and the cursor of the next page (nil on the last).
     public func list(_ filter: DeliveryFilter, after cursor: DeliveryCursor?, limit: Int) async throws -> ([Herald_V1_DeliveryRecord], DeliveryCursor?) {
-        let rows = try await database.query(DeliveryLogQuery.list(filter, after: cursor, limit: limit))
+        let rows = try await database.query(DeliveryLogQuery.list(filter, after: cursor, limit: limit, database.dialect))
         let records = rows.prefix(limit).map(DeliveryLogRows.record)
         guard rows.count > limit, let last = records.last else { return (records, nil) }
         return (records, DeliveryCursor(updatedMicros: DeliveryLogRows.micros(last.updatedAt), deliveryID: last.deliveryID))
+    }
+
+    /// How the database runs the page `list` would read: SQLite's `EXPLAIN QUERY PLAN` details,
+    /// PostgreSQL's `EXPLAIN` lines. What shows whether a filter reads its rows through an index.
+    public func listPlan(_ filter: DeliveryFilter, after cursor: DeliveryCursor?, limit: Int) async throws -> [String] {
+        let statement = DeliveryLogQuery.list(filter, after: cursor, limit: limit, database.dialect)
+        let (prefix, column) = database.dialect == .sqlite ? ("EXPLAIN QUERY PLAN ", "detail") : ("EXPLAIN ", "QUERY PLAN")
+        return try await database.query(LogStatement(prefix + statement.sql, statement.binds)).compactMap { $0[column]?.text }
     }
 
     /// Deliveries updated after `position`, oldest first.

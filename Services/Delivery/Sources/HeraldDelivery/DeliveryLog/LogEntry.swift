@@ -37,6 +37,26 @@ enum LogEntry: Sendable, Hashable {
         }
     }
 
+    /// The entries ordered by the row each changes (table, then key), entries of one row kept in
+    /// their order (a dead letter and its tombstone apply as they came); rows of different keys
+    /// are independent, so the order changes nothing but which row lock is taken first.
+    static func inLockOrder(_ entries: [LogEntry]) -> [LogEntry] {
+        entries.enumerated().sorted { a, b in
+            let (x, y) = (a.element.row, b.element.row)
+            return (x.table, x.id, x.micros, a.offset) < (y.table, y.id, y.micros, b.offset)
+        }.map(\.element)
+    }
+
+    /// The table (by rank) and key of the row the entry changes.
+    private var row: (table: Int, id: String, micros: Int64) {
+        switch self {
+        case .delivery(let record): (0, record.deliveryID, 0)
+        case .attempt(let attempt): (1, attempt.deliveryID, DeliveryLogRows.micros(attempt.attemptedAt))
+        case .deadLetter(let task, _): (2, task.deliveryID, 0)
+        case .redriven(let id): (2, id, 0)
+        }
+    }
+
     var statement: LogStatement {
         switch self {
         case .delivery(let record):
