@@ -14,7 +14,7 @@ enum DeliveryTarget: ServiceClientTarget {
     static func describe(_ error: RPCError, address: String) -> String {
         error.code == .unavailable && error.message.contains("connect")
             ? "error: the delivery service at \(address) could not be reached (\(error.message))"
-            : "error: \(error.code): \(error.message)"
+            : "error: \(error.code.canonicalName): \(error.message)"
     }
 }
 

@@ -14,7 +14,7 @@ enum ProducerTarget: ServiceClientTarget {
     static func describe(_ error: RPCError, address: String) -> String {
         error.code == .unavailable && !error.message.contains("nothing was written")
             ? "error: cannot reach the producer at \(address) or it is unavailable: \(error.message)"
-            : "error: \(error.code): \(error.message)"
+            : "error: \(error.code.canonicalName): \(error.message)"
     }
 }
 

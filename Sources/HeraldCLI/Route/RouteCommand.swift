@@ -29,8 +29,8 @@ enum RouterTarget: ServiceClientTarget {
 
     static func describe(_ error: RPCError, address: String) -> String {
         error.code == .unavailable || error.code == .deadlineExceeded
-            ? "error: cannot reach the router at \(address): \(RegistryFailure.statusName(error.code)): \(error.message)"
-            : "error: \(RegistryFailure.statusName(error.code)): \(error.message)"
+            ? "error: cannot reach the router at \(address): \(error.code.canonicalName): \(error.message)"
+            : "error: \(error.code.canonicalName): \(error.message)"
     }
 }
 

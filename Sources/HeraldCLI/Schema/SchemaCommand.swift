@@ -106,32 +106,9 @@ enum RegistryFailure {
     static func describe(_ error: RPCError, target: String) -> String {
         let answered = error.metadata[stringValues: registryCodeKey].contains { _ in true }
         if !answered, error.code == .unavailable || error.code == .deadlineExceeded {
-            return "error: cannot reach the registry at \(target): \(statusName(error.code)): \(error.message)"
+            return "error: cannot reach the registry at \(target): \(error.code.canonicalName): \(error.message)"
         }
-        return "error: \(statusName(error.code)): \(error.message)"
-    }
-
-    /// The canonical gRPC name of a status code (`NOT_FOUND`).
-    static func statusName(_ code: RPCError.Code) -> String {
-        switch code {
-        case .cancelled: "CANCELLED"
-        case .unknown: "UNKNOWN"
-        case .invalidArgument: "INVALID_ARGUMENT"
-        case .deadlineExceeded: "DEADLINE_EXCEEDED"
-        case .notFound: "NOT_FOUND"
-        case .alreadyExists: "ALREADY_EXISTS"
-        case .permissionDenied: "PERMISSION_DENIED"
-        case .resourceExhausted: "RESOURCE_EXHAUSTED"
-        case .failedPrecondition: "FAILED_PRECONDITION"
-        case .aborted: "ABORTED"
-        case .outOfRange: "OUT_OF_RANGE"
-        case .unimplemented: "UNIMPLEMENTED"
-        case .internalError: "INTERNAL"
-        case .unavailable: "UNAVAILABLE"
-        case .dataLoss: "DATA_LOSS"
-        case .unauthenticated: "UNAUTHENTICATED"
-        default: "\(code)"
-        }
+        return "error: \(error.code.canonicalName): \(error.message)"
     }
 }
 
