@@ -17,7 +17,7 @@ PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery
 BENCH_PRODUCT := herald-bench
 # `idle` first (scripts/idle-cpu.sh: the idle system's CPU and latency, on the fresh broker), then
 # `profile` (Benchmarks/profile.sh: instructions and allocations per event under valgrind).
-BENCHMARKS ?= idle profile kafka avro registry publish route delivery
+BENCHMARKS ?= idle profile kafka avro registry publish publish-auth route delivery
 BENCHMARKS += e2e
 # `herald-bench <name>` after the benchmarks: Herald beside the naive pipeline under the same crashes.
 BENCH_SCENARIOS ?= seed
