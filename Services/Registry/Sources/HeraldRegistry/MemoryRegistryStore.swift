@@ -59,9 +59,10 @@ public final class MemoryAuditTrail: RegistryAudit {
     public func clear() { records.withLock { $0 = [] } }
 
     func recording<Result, Failure: Error>(
-        _ action: String, target: String, detail: (Result) -> String,
+        _ action: String, target: String, forwarded: Bool, detail: (Result) -> String,
         isStoreFailure: (Failure) -> Bool, _ change: () async throws(Failure) -> Result
     ) async throws(Failure) -> Result {
+        if forwarded { return try await change() }
         do {
             let result = try await change()
             records.withLock { $0.append("\(action) \(target) succeeded") }
