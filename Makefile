@@ -6,12 +6,13 @@ HERALD_KAFKA_PORT ?= 9092
 HERALD_KAFKA_BROKERS ?= 127.0.0.1:$(HERALD_KAFKA_PORT)
 export HERALD_KAFKA_PORT HERALD_KAFKA_BROKERS
 
-APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql
+# chromium and chromium-driver: the console's browser suite (Tests/Console, Selenium, headless).
+APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql chromium chromium-driver
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
 # Herald's executables only: a plain `swift build` would also compile dependencies' tools (swift-protobuf's protoc, in C++), minutes for nothing here.
-PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery
+PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery herald-console
 # The development tool of `make bench` and `make chaos` (Benchmarks/), never part of a release.
 BENCH_PRODUCT := herald-bench
 BENCHMARKS ?= kafka avro registry publish route delivery
@@ -55,16 +56,16 @@ broker-up: deps ## start the local broker on a fresh data dir (skipped when HERA
 broker-down: ## stop the local broker started by broker-up
 	@scripts/broker.sh down
 
-build: deps ## debug build of the five executables
+build: deps ## debug build of the six executables
 	@for product in $(PRODUCTS); do swift build --product $$product || exit 1; done
 
-release: deps ## release build of the five executables
+release: deps ## release build of the six executables
 	@for product in $(PRODUCTS); do swift build -c release --product $$product || exit 1; done
 
 bench-tool: release ## release build of herald-bench, beside the services it starts
 	@swift build -c release --product $(BENCH_PRODUCT)
 
-test: deps ## build, start the broker and PostgreSQL, run every test (Swift, then the Python interop suite), stop both
+test: deps ## build, start the broker and PostgreSQL, run every test (Swift, then the Python interop and console browser suites), stop both
 	@scripts/check-deploy.sh
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)
 	@scripts/broker.sh up
@@ -72,6 +73,7 @@ test: deps ## build, start the broker and PostgreSQL, run every test (Swift, the
 	@status=0; \
 	HERALD_TEST_POSTGRES_URL=$$(scripts/postgres.sh url) swift test --skip-build --no-parallel $(SWIFT_TEST_FLAGS) || status=$$?; \
 	$(VENV)/bin/python -m pytest Tests/Interop -q -p no:cacheprovider || status=$$?; \
+	$(VENV)/bin/python -m pytest Tests/Console -q -p no:cacheprovider || status=$$?; \
 	scripts/postgres.sh down; \
 	scripts/broker.sh down; \
 	exit $$status
