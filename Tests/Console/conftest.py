@@ -63,10 +63,14 @@ class Herald:
 
 
 @pytest.fixture(scope="session")
-def herald(tmp_path_factory):
+def herald():
     if not HERALD.exists():
         pytest.fail(f"{HERALD} is missing: build it first (`swift build --product herald`)")
-    directory = tmp_path_factory.mktemp("herald-dev")
+    # A fixed directory, so herald dev keeps its development secret key between runs: endpoints it
+    # sealed on a broker that is still up must open again. Its delivery log copy is rebuilt from the topics.
+    directory = ROOT / ".herald" / "console-test"
+    shutil.rmtree(directory / ".herald" / "data", ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
     base = free_port_base(8)
     process = subprocess.Popen(
         [str(HERALD), "dev", "--kafka-brokers", BROKERS, "--port-base", str(base), "--console-port", "0", "--partitions", "2"],
