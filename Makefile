@@ -6,13 +6,14 @@ HERALD_KAFKA_PORT ?= 9092
 HERALD_KAFKA_BROKERS ?= 127.0.0.1:$(HERALD_KAFKA_PORT)
 export HERALD_KAFKA_PORT HERALD_KAFKA_BROKERS
 
-# valgrind: `make bench`'s profile (Benchmarks/profile.sh).
-APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql valgrind
+# valgrind: `make bench`'s profile (Benchmarks/profile.sh). chromium and chromium-driver: the
+# console's browser suite (Tests/Console, Selenium, headless).
+APT_PACKAGES := librdkafka-dev libavro-dev librocksdb-dev protobuf-compiler libprotobuf-dev pkg-config python3-venv stunnel4 openssl postgresql valgrind chromium chromium-driver
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 SWIFT_TEST_FLAGS ?=
 # Herald's executables only: a plain `swift build` would also compile dependencies' tools (swift-protobuf's protoc, in C++), minutes for nothing here.
-PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery
+PRODUCTS := herald herald-registry herald-producer herald-router herald-delivery herald-console
 # The development tool of `make bench` and `make chaos` (Benchmarks/), never part of a release.
 BENCH_PRODUCT := herald-bench
 # `idle` first (scripts/idle-cpu.sh: the idle system's CPU and latency, on the fresh broker), then
@@ -59,16 +60,16 @@ broker-up: deps ## start the local broker on a fresh data dir (skipped when HERA
 broker-down: ## stop the local broker started by broker-up
 	@scripts/broker.sh down
 
-build: deps ## debug build of the five executables
+build: deps ## debug build of the six executables
 	@for product in $(PRODUCTS); do swift build --product $$product || exit 1; done
 
-release: deps ## release build of the five executables
+release: deps ## release build of the six executables
 	@for product in $(PRODUCTS); do swift build -c release --product $$product || exit 1; done
 
 bench-tool: release ## release build of herald-bench, beside the services it starts
 	@swift build -c release --product $(BENCH_PRODUCT)
 
-test: deps ## build, start the broker and PostgreSQL, run every test (Swift, the Python interop suite, the end-to-end suite over TLS-only Kafka), stop both
+test: deps ## build, start the broker and PostgreSQL, run every test (Swift, the Python interop and console browser suites, the end-to-end suite over TLS-only Kafka), stop both
 	@scripts/check-deploy.sh
 	@swift build --build-tests $(SWIFT_TEST_FLAGS)
 	@scripts/broker.sh up
@@ -76,6 +77,7 @@ test: deps ## build, start the broker and PostgreSQL, run every test (Swift, the
 	@status=0; \
 	HERALD_TEST_POSTGRES_URL=$$(scripts/postgres.sh url) swift test --skip-build --no-parallel $(SWIFT_TEST_FLAGS) || status=$$?; \
 	$(VENV)/bin/python -m pytest Tests/Interop Benchmarks/tests -q -p no:cacheprovider || status=$$?; \
+	$(VENV)/bin/python -m pytest Tests/Console -q -p no:cacheprovider || status=$$?; \
 	scripts/kafka-tls.sh run swift test --skip-build --no-parallel --filter HeraldE2ETests $(SWIFT_TEST_FLAGS) || status=$$?; \
 	scripts/postgres.sh down; \
 	scripts/broker.sh down; \

@@ -23,6 +23,7 @@ let hummingbirdCore: Target.Dependency = .product(name: "HummingbirdCore", packa
 let hummingbirdTLS: Target.Dependency = .product(name: "HummingbirdTLS", package: "hummingbird")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let mustache: Target.Dependency = .product(name: "Mustache", package: "swift-mustache")
 let nioCertificateReloading: Target.Dependency = .product(name: "NIOCertificateReloading", package: "swift-nio-extras")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
@@ -45,6 +46,7 @@ let package = Package(
         .executable(name: "herald-producer", targets: ["herald-producer"]),
         .executable(name: "herald-router", targets: ["herald-router"]),
         .executable(name: "herald-delivery", targets: ["herald-delivery"]),
+        .executable(name: "herald-console", targets: ["herald-console"]),
         .executable(name: "herald-bench", targets: ["HeraldBench"]),
     ],
     dependencies: [
@@ -71,6 +73,8 @@ let package = Package(
         // The delivery log: embedded SQLite (the amalgamation, built in) by default, PostgreSQL when shared.
         .package(url: "https://github.com/vapor/sqlite-nio.git", exact: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        // The console's server-rendered pages.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
     ],
     targets: [
         // C libraries from Debian (`make deps` installs them).
@@ -214,12 +218,39 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The operators' console: server-rendered pages over the services' public gRPC APIs.
+        .target(
+            name: "HeraldConsole",
+            dependencies: [
+                "HeraldCore", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto, grpcCore, grpcTransport,
+                hummingbird, hummingbirdTLS, logging, mustache, nioCore, serviceLifecycle, swiftProtobuf,
+            ],
+            path: "Services/Console/Sources/HeraldConsole",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "herald-console",
+            dependencies: [
+                "HeraldConsole", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
+            ],
+            path: "Services/Console/Sources/ConsoleMain",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeraldConsoleTests",
+            dependencies: [
+                "HeraldConsole", "HeraldCore", "HeraldProtos", grpcCore, mustache,
+            ],
+            path: "Services/Console/Tests/HeraldConsoleTests",
+            swiftSettings: swiftSettings
+        ),
+
         // The `herald` tool users install: only what they run (no benchmarks, no test support).
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
                 "HeraldAvro", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
-                "HeraldRouter", "HeraldRuntime", argumentParser, grpcCore, grpcTransport, hummingbird, logging,
+                "HeraldConsole", "HeraldRouter", "HeraldRuntime", argumentParser, grpcCore, grpcTransport, hummingbird, logging,
                 nioCore, serviceLifecycle, swiftProtobuf, unixSignals,
             ],
             swiftSettings: swiftSettings

@@ -3,7 +3,8 @@
 # receiver in one process, release build), then walks through Herald with the public CLI: register
 # a schema, create an endpoint pointing at the sink and a route to it, publish events (one twice),
 # show the signed deliveries as the sink prints them, then a team's narrowed API key publishing its
-# own events and refused for anything else. Keeps running until Ctrl-C.
+# own events and refused for anything else; the operators' console shows it all in a browser.
+# Keeps running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${HERALD_BIN:-.build/release}"
@@ -36,7 +37,7 @@ pids+=($!)
 step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
 herald() { echo "  \$ herald $*" | cut -c1-160; "$bin/herald" "$@" 2>&1 | sed 's/^/    /'; }
 
-step "Herald is running: registry :50050, producer :50051, router :50052, delivery :50053, sink :9000"
+step "Herald is running: registry :50050, producer :50051, router :50052, delivery :50053, sink :9000, console :8080"
 herald version
 
 step "Register the OrderShipped schema (Avro) under its subject"
@@ -85,6 +86,10 @@ herald route put --api-key "$billing_key" --id everything --type '*' --endpoint 
 herald key list
 
 cat <<TEXT
+
+The operators' console: http://127.0.0.1:8080/ — sign in with the dev admin key,
+  $(cat .herald/dev-admin-key)
+(kept in .herald/dev-admin-key). Deliveries shows the demo's events (Deliveries, Live tail, Endpoints, Routes).
 
 Herald keeps running (logs in $logs/). Publish more from another terminal:
   $bin/herald publish --type com.example.order.shipped --source /shop/demo --subject order-9 \\

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeraldConsole
 import HeraldCore
 import HeraldDelivery
 import HeraldProducer
@@ -19,7 +20,7 @@ struct DevCommand: AsyncParsableCommand {
         abstract: "Run the registry, producer, router and delivery in this process, for local development.",
         discussion: """
             Ports: registry gRPC 50050 / REST 8081, producer 50051 / 8091, router 50052 / 8092, delivery \
-            50053 / 8093 (--port-base moves all eight), sink (with --with-sink) 9000. Being a development mode, delivery accepts endpoints \
+            50053 / 8093 (--port-base moves all eight), sink (with --with-sink) 9000, the operators' console 8080 (--console-port). Being a development mode, delivery accepts endpoints \
             on loopback and private addresses (it says so in the log), and without HERALD_SECRET_KEY it \
             keeps a generated key under .herald/. With --tls-cert-file and --tls-key-file every listener serves \
             TLS with that one certificate (it must name 127.0.0.1, where the producer and delivery reach the \
@@ -44,6 +45,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Partitions of herald.events (and the topics that follow it) when they are created.")
     var partitions = 12
 
+    @Option(help: "Port of the operators' console (0: any free port, logged when ready). Sign in with .herald/dev-admin-key.")
+    var consolePort = 8080
+
     @Option(help: """
         Put the services on eight consecutive ports from this one instead of their defaults, so a second \
         Herald can run beside the first: registry gRPC and HTTP, then producer, router and delivery likewise.
@@ -53,6 +57,7 @@ struct DevCommand: AsyncParsableCommand {
     func validate() throws {
         if let sinkSecret { do { _ = try WebhookSecret(sinkSecret) } catch { throw ValidationError(error.description) } }
         guard partitions > 0, (1...65535).contains(sinkPort) else { throw ValidationError("--partitions and --sink-port must be valid") }
+        guard (0...65535).contains(consolePort) else { throw ValidationError("--console-port must be 0–65535") }
         if let portBase, !(1...65528).contains(portBase) { throw ValidationError("--port-base must leave room for eight ports below 65536") }
         // The producer and delivery call this process's own registry, which then speaks TLS too.
         if !common.listenerTLS.tlsCertFile.isEmpty, common.registryTLS.tlsCaFile.isEmpty {
@@ -109,11 +114,13 @@ struct DevCommand: AsyncParsableCommand {
         logger.warning("Development mode: delivery accepts endpoints on loopback and private addresses")
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
 
+        let console = try ConsoleServer.build(consoleConfiguration(ports: ports, certificate: certificate), logger: Logger(label: "herald.console"))
+
         // The span exporter first, so it stops last and flushes the spans the others ended.
         var services = InsecureModeWarning.services(for: authentication, logger: logger)
         services += try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-dev", logger: logger)
         if let certificate { services.append(CertificateReloadService(certificates: [certificate], logger: logger)) }
-        services += registry.services + producer.services + router.services + delivery.services
+        services += registry.services + producer.services + router.services + delivery.services + console.services
         if withSink {
             let sink = WebhookSink(secret: try sinkSecret.map { try WebhookSecret($0) })
             let (application, _) = HeraldHTTP.application(
@@ -130,9 +137,11 @@ struct DevCommand: AsyncParsableCommand {
                     let (grpc, http) = ports(index) ?? defaults
                     return "grpc \(grpc) http \(http)"
                 }
+                let boundConsolePort = await console.boundPort.value
                 logger.info("Herald dev ready", metadata: [
                     "registry": describe(0, (50050, 8081)), "producer": describe(1, (50051, 8091)), "router": describe(2, (50052, 8092)),
                     "delivery": describe(3, (50053, 8093)), "sink": "\(withSink ? "http \(sinkPort)" : "off")",
+                    "console": "\(certificate == nil ? "http" : "https")://127.0.0.1:\(boundConsolePort)/",
                 ])
             }
             try await tasks.waitForAll()
@@ -141,6 +150,18 @@ struct DevCommand: AsyncParsableCommand {
 }
 
 extension DevCommand {
+    /// The console calls this process's four services on 127.0.0.1, as the producer and delivery call its registry.
+    func consoleConfiguration(ports: (Int) -> (grpc: Int, http: Int)?, certificate: ListenerCertificate?) throws -> ConsoleServer.Configuration {
+        func address(_ index: Int, _ defaultPort: Int) throws -> ServiceAddress { try ServiceAddress("127.0.0.1:\(ports(index)?.grpc ?? defaultPort)") }
+        var configuration = ConsoleServer.Configuration(services: .init(
+            registry: try address(0, 50050), producer: try address(1, 50051), router: try address(2, 50052), delivery: try address(3, 50053)))
+        configuration.host = common.host
+        configuration.port = consolePort
+        configuration.clientTLS = common.registryTLS.clientTLS
+        configuration.listenerCertificate = certificate
+        return configuration
+    }
+
     /// Checking off with `--insecure-no-auth`; else the dev admin key (made and printed on first
     /// start) and any `--bootstrap-key-file` keys, and the dev key for the services' own calls.
     func devAuthentication(logger: Logger) throws -> (CallAuthentication, ownKey: String?) {

@@ -1,0 +1,55 @@
+public import ArgumentParser
+public import HeraldRuntime
+
+/// The console's own options, shared by `herald-console` and `herald dev` (which sets the service
+/// addresses itself). Each is also an environment variable, `HERALD_` + the upper-case name.
+public struct ConsoleOptions: ParsableArguments, Sendable {
+    @Option(help: "Address the console's HTTP server binds. Env: HERALD_HOST.")
+    public var host = HeraldEnvironment.string("host", default: "127.0.0.1")
+
+    @Option(help: "Port of the console's HTTP server (0: any free port). Env: HERALD_PORT.")
+    public var port = HeraldEnvironment.int("port", default: 8080)
+
+    @Option(help: "gRPC address (host:port) of the registry. Env: HERALD_REGISTRY_URL.")
+    public var registryURL = HeraldEnvironment.string("registry-url", default: "127.0.0.1:50050")
+
+    @Option(help: "gRPC address (host:port) of the producer. Env: HERALD_PRODUCER_URL.")
+    public var producerURL = HeraldEnvironment.string("producer-url", default: "127.0.0.1:50051")
+
+    @Option(help: "gRPC address (host:port) of a router. Env: HERALD_ROUTER_URL.")
+    public var routerURL = HeraldEnvironment.string("router-url", default: "127.0.0.1:50052")
+
+    @Option(help: "gRPC address (host:port) of the delivery service. Env: HERALD_DELIVERY_URL.")
+    public var deliveryURL = HeraldEnvironment.string("delivery-url", default: "127.0.0.1:50053")
+
+    @Option(help: "Seconds a sign-in lasts; then the user signs in again. Env: HERALD_SESSION_TTL.")
+    public var sessionTTL = HeraldEnvironment.int("session-ttl", default: 28_800)
+
+    @OptionGroup(title: "TLS on the console's listener (the session cookie is then Secure)")
+    public var listenerTLS: ListenerTLSOptions
+
+    @OptionGroup(title: "TLS to the services")
+    public var clientTLS: ClientTLSOptions
+
+    public init() {}
+
+    public func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+        guard sessionTTL > 0 else { throw ValidationError("--session-ttl must be a positive number of seconds") }
+        for (option, url) in [("--registry-url", registryURL), ("--producer-url", producerURL), ("--router-url", routerURL), ("--delivery-url", deliveryURL)] {
+            do { _ = try ServiceAddress(url) } catch { throw ValidationError("\(option): \(error.description)") }
+        }
+    }
+
+    public func configuration() throws -> ConsoleServer.Configuration {
+        var configuration = ConsoleServer.Configuration(services: .init(
+            registry: try ServiceAddress(registryURL), producer: try ServiceAddress(producerURL),
+            router: try ServiceAddress(routerURL), delivery: try ServiceAddress(deliveryURL)))
+        configuration.host = host
+        configuration.port = port
+        configuration.sessionLifetime = .seconds(sessionTTL)
+        configuration.clientTLS = clientTLS.clientTLS
+        configuration.listenerCertificate = try listenerTLS.listenerCertificate()
+        return configuration
+    }
+}
