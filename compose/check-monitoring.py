@@ -10,7 +10,8 @@ Usage: python3 compose/check-monitoring.py   (from the repository root; needs Py
   Counter/Gauge/Timer/Recorder label in Sources/ or Services/; `_bucket`, `_sum`, `_count` only
   on a Timer or Recorder, which Prometheus exports as a histogram) and that a service README
   documents.
-* prometheus/prometheus.yml: every Herald instance of compose.yaml is a target, on its HTTP port.
+* prometheus/prometheus.yml: every Herald instance of compose.yaml, the console included, is a target,
+  on its HTTP port.
 """
 import json
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-HTTP_PORTS = {"registry": 8081, "producer": 8091, "router": 8092, "delivery": 8093}
+HTTP_PORTS = {"registry": 8081, "producer": 8091, "router": 8092, "delivery": 8093, "console": 8080}
 PANEL_TYPES = {"timeseries", "stat", "gauge", "bargauge", "table", "heatmap", "text", "row"}
 METRIC_DECLARATION = re.compile(r'\b(Counter|FloatingPointCounter|Gauge|Meter|Timer|Recorder)\(\s*label:\s*"(herald_[a-z0-9_]+)"')
 METRIC_REFERENCE = re.compile(r"\bherald_[a-z0-9_]+")
@@ -103,7 +104,8 @@ def check_prometheus(compose_dir: Path, problems: list) -> None:
                for target in group.get("targets", [])}
     for name in compose:
         kind = name.split("-")[0]
-        if kind in HTTP_PORTS and re.fullmatch(rf"{kind}-\d+", name) and f"{name}:{HTTP_PORTS[kind]}" not in targets:
+        # The services run as pairs (registry-1, …), the console once (console).
+        if kind in HTTP_PORTS and re.fullmatch(rf"{kind}(-\d+)?", name) and f"{name}:{HTTP_PORTS[kind]}" not in targets:
             problems.append(f"prometheus.yml: {name}:{HTTP_PORTS[kind]} is not scraped")
     for target in targets:
         name, _, port = target.partition(":")

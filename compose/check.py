@@ -27,6 +27,9 @@ FIXED_TOPICS = {
 }
 # Services that call the registry and so send an API key of their own.
 KEY_SENDERS = ("producer", "delivery")
+CONSOLE_HTTP_PORT = 8080  # Services/Console/README.md
+# The console's address of each service: the shared name of its pair, on its gRPC port.
+CONSOLE_URLS = {f"HERALD_{kind.upper()}_URL": f"{kind}:{grpc}" for kind, (_, grpc) in SERVICES.items()}
 TRUE = ("1", "true", "yes", "on")
 
 
@@ -65,6 +68,38 @@ def key_problems(name: str, kind: str, compose: dict, svc: dict) -> list:
         problems.append(f"{name}: runs with --insecure-no-auth; give it keys instead")
     if str(env.get("HERALD_METRICS_REQUIRE_KEY", "")).lower() in TRUE or "--metrics-require-key" in command:
         problems.append(f"{name}: /metrics needs a key, but Prometheus (prometheus/prometheus.yml) scrapes without one")
+    return problems
+
+
+def console_problems(services: dict) -> list:
+    """One console (its sessions live in its memory), on 0.0.0.0:8080 with a health check, started
+    after every service instance is healthy and calling each through its pair's shared name."""
+    svc = services.get("console")
+    if svc is None:
+        return ["console: no `console` service (herald-console, Services/Console/README.md)"]
+    env = svc.get("environment", {})
+    problems = []
+    if extra := sorted(n for n in services if re.fullmatch(r"console-\d+", n)):
+        problems.append(f"console: must run once (sessions live in its memory), found also {extra}")
+    if svc.get("build", {}).get("args", {}).get("SERVICE") != "herald-console":
+        problems.append("console: build arg SERVICE is not herald-console")
+    if env.get("HERALD_HOST") != "0.0.0.0":
+        problems.append("console: HERALD_HOST must be 0.0.0.0 in a container")
+    if str(env.get("HERALD_PORT", CONSOLE_HTTP_PORT)) != str(CONSOLE_HTTP_PORT):
+        problems.append(f"console: HERALD_PORT is {env.get('HERALD_PORT')!r}, the health check and Prometheus use {CONSOLE_HTTP_PORT}")
+    for variable, want in CONSOLE_URLS.items():
+        if env.get(variable) != want:
+            problems.append(f"console: {variable} is {env.get(variable)!r}, want {want}")
+    if f":{CONSOLE_HTTP_PORT}/healthz" not in " ".join(svc.get("healthcheck", {}).get("test", [])):
+        problems.append(f"console: no health check on /healthz of port {CONSOLE_HTTP_PORT}")
+    deps = svc.get("depends_on", {})
+    instances = sorted(n for n in services if re.fullmatch(rf"({'|'.join(SERVICES)})-\d+", n))
+    if waiting := [n for n in instances if deps.get(n, {}).get("condition") != "service_healthy"]:
+        problems.append(f"console: does not wait for {waiting} to be healthy")
+    if not any(str(port).endswith(f":{CONSOLE_HTTP_PORT}") for port in svc.get("ports", [])):
+        problems.append(f"console: port {CONSOLE_HTTP_PORT} is not published on the host")
+    if svc.get("restart") not in ("always", "unless-stopped", "on-failure"):
+        problems.append("console: should restart when it dies")
     return problems
 
 
@@ -126,6 +161,8 @@ def main() -> int:
         if len(set(registry_hosts)) != len(registry_hosts) or None in registry_hosts:
             problems.append(f"registry: HERALD_ADVERTISED_HOST must be each instance's own name, got {registry_hosts}")
 
+    problems.extend(console_problems(services))
+
     script = (path.parent / "create-topics.sh").read_text()
     for topic in TOPICS:
         if not re.search(rf"^create {re.escape(topic)}\s", script, re.M):
@@ -148,7 +185,7 @@ def main() -> int:
         print(f"compose/check.py: {problem}", file=sys.stderr)
     if not problems:
         print(f"ok: {len(brokers)} brokers, {sum(1 for n in services if n.split('-')[0] in SERVICES)} "
-              f"Herald instances with keys, {len(TOPICS) + len(FIXED_TOPICS)} topics + retry tiers {tiers.group(1) if tiers else '?'}")
+              f"Herald instances with keys, the console, {len(TOPICS) + len(FIXED_TOPICS)} topics + retry tiers {tiers.group(1) if tiers else '?'}")
     return 1 if problems else 0
 
 

@@ -19,11 +19,28 @@ POD_INDEX = "metadata.labels['apps.kubernetes.io/pod-index']"
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi)?$")
 # Services that call the registry and so send an API key of their own.
 KEY_SENDERS = ("herald-producer", "herald-delivery")
+CONSOLE, CONSOLE_HTTP_PORT = "herald-console", 8080  # Services/Console/README.md
+# The console's address of each service: its Service, on its gRPC port.
+CONSOLE_URLS = {f"HERALD_{name.removeprefix('herald-').upper()}_URL": f"{name}:{grpc}" for name, (grpc, _) in SERVICES.items()}
 TRUE = ("1", "true", "yes", "on")
 
 
 def env_of(container: dict) -> dict:
     return {item["name"]: item for item in container.get("env", [])}
+
+
+def shared_env(container: dict, objects: dict) -> dict:
+    """The variables the container takes from ConfigMaps (envFrom)."""
+    shared = {}
+    for source in container.get("envFrom", []):
+        config = objects.get(("ConfigMap", source.get("configMapRef", {}).get("name")), {})
+        shared.update(config.get("data", {}))
+    return shared
+
+
+def effective_env(container: dict, objects: dict) -> dict:
+    """{name: value} the process sees: ConfigMaps first, then `env` values, which win."""
+    return shared_env(container, objects) | {name: item["value"] for name, item in env_of(container).items() if "value" in item}
 
 
 def generated_secret_keys(kustomization: dict) -> dict:
@@ -52,10 +69,7 @@ def key_problems(name: str, pod: dict, container: dict, objects: dict, secrets: 
     registry's callers, and never --insecure-no-auth (in the container or the shared ConfigMap)."""
     where = f"StatefulSet {name}"
     env = env_of(container)
-    shared = {}
-    for source in container.get("envFrom", []):
-        config = objects.get(("ConfigMap", source.get("configMapRef", {}).get("name")), {})
-        shared.update(config.get("data", {}))
+    shared = shared_env(container, objects)
     files = mounted_secret_files(pod, container, secrets)
     problems = []
     bootstrap = env.get("HERALD_BOOTSTRAP_KEY_FILE", {}).get("value")
@@ -112,6 +126,72 @@ def check_workload(name: str, objects: dict, secrets: dict, problems: list) -> N
         problems.append(f"{name}: no Service")
 
 
+def selects(selector: dict, labels: dict) -> bool:
+    """Whether a label selector (matchLabels, matchExpressions with In) matches `labels`."""
+    if any(labels.get(key) != value for key, value in selector.get("matchLabels", {}).items()):
+        return False
+    return all(labels.get(e["key"]) in e.get("values", []) for e in selector.get("matchExpressions", []) if e["operator"] == "In")
+
+
+def console_egress_problems(pod_labels: dict, objects: dict) -> list:
+    """When a NetworkPolicy limits the console's egress, it must still reach every service's gRPC port."""
+    policies = [policy["spec"] for (kind, _), policy in objects.items() if kind == "NetworkPolicy"
+                and "Egress" in policy["spec"].get("policyTypes", []) and selects(policy["spec"]["podSelector"], pod_labels)]
+    if not policies:
+        return []
+    reachable = set()
+    for rule in (rule for policy in policies for rule in policy.get("egress", [])):
+        ports = {str(port.get("port")) for port in rule.get("ports", [])}
+        for name, (grpc, _) in SERVICES.items():
+            opens_port = not ports or ports & {"grpc", str(grpc)}
+            to_it = not rule.get("to") or any("podSelector" in peer and "namespaceSelector" not in peer
+                                               and selects(peer["podSelector"], {"app.kubernetes.io/name": name})
+                                               for peer in rule["to"])
+            if opens_port and to_it:
+                reachable.add(name)
+    if missing := sorted(set(SERVICES) - reachable):
+        return [f"NetworkPolicy: the console's egress does not reach the gRPC port of {missing}"]
+    return []
+
+
+def check_console(objects: dict, problems: list) -> None:
+    """One replica (sessions live in its memory) of the console image on 0.0.0.0:8080, probed on
+    /healthz, calling every service through its Service's gRPC port."""
+    deployment = objects.get(("Deployment", CONSOLE))
+    where = f"Deployment {CONSOLE}"
+    if deployment is None:
+        problems.append(f"{CONSOLE}: no Deployment (Services/Console/README.md)")
+        return
+    if deployment["spec"].get("replicas", 1) != 1:
+        problems.append(f"{where}: replicas must be 1, sessions live in the pod's memory")
+    pod = deployment["spec"]["template"]
+    [container] = pod["spec"]["containers"]
+    if container["image"].split(":")[0] != CONSOLE:
+        problems.append(f"{where}: image {container['image']} is not the {CONSOLE} image compose/Dockerfile builds")
+    ports = {port["name"]: port["containerPort"] for port in container.get("ports", [])}
+    env = effective_env(container, objects)
+    if ports != {"http": CONSOLE_HTTP_PORT} or str(env.get("HERALD_PORT", CONSOLE_HTTP_PORT)) != str(CONSOLE_HTTP_PORT):
+        problems.append(f"{where}: ports {ports}, HERALD_PORT {env.get('HERALD_PORT')!r}; expected http {CONSOLE_HTTP_PORT} only")
+    if env.get("HERALD_HOST") != "0.0.0.0":
+        problems.append(f"{where}: HERALD_HOST is {env.get('HERALD_HOST')!r}; a pod must bind 0.0.0.0")
+    for variable, want in CONSOLE_URLS.items():
+        if env.get(variable) != want:
+            problems.append(f"{where}: {variable} is {env.get(variable)!r}, want {want}")
+    for probe in ("readinessProbe", "livenessProbe"):
+        if container.get(probe, {}).get("httpGet", {}).get("path") != "/healthz":
+            problems.append(f"{where}: {probe} must GET /healthz")
+    resources = container.get("resources", {})
+    for value in (resources.get("requests", {}).get("cpu"), resources.get("requests", {}).get("memory"), resources.get("limits", {}).get("memory")):
+        if not QUANTITY.match(str(value or "")):
+            problems.append(f"{where}: resources need cpu and memory requests and a memory limit, got {resources}")
+            break
+    service = objects.get(("Service", CONSOLE), {}).get("spec", {})
+    if {port.get("port") for port in service.get("ports", [])} != {CONSOLE_HTTP_PORT} or not selects(
+            {"matchLabels": service.get("selector", {})}, pod["metadata"]["labels"]):
+        problems.append(f"{CONSOLE}: no Service selecting its pod on port {CONSOLE_HTTP_PORT}")
+    problems.extend(console_egress_problems(pod["metadata"]["labels"], objects))
+
+
 def main() -> int:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "deploy/kubernetes")
     kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text())
@@ -131,6 +211,7 @@ def main() -> int:
                 objects[(document["kind"], document["metadata"]["name"])] = document
     for name in SERVICES:
         check_workload(name, objects, generated_secret_keys(kustomization), problems)
+    check_console(objects, problems)
 
     delivery = objects.get(("StatefulSet", "herald-delivery"))
     if delivery:
@@ -142,8 +223,8 @@ def main() -> int:
     if not any(kind == "NetworkPolicy" for kind, _ in objects):
         problems.append("no NetworkPolicy")
     images = {image["name"] for image in kustomization.get("images", [])}
-    if images != set(SERVICES):
-        problems.append(f"kustomization.yaml: images {sorted(images)}, expected {sorted(SERVICES)}")
+    if images != {*SERVICES, CONSOLE}:
+        problems.append(f"kustomization.yaml: images {sorted(images)}, expected {sorted({*SERVICES, CONSOLE})}")
 
     for problem in problems:
         print(f"deploy/kubernetes: {problem}", file=sys.stderr)
