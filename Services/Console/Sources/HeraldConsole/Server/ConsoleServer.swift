@@ -31,6 +31,7 @@ public enum ConsoleServer {
     }
 
     public static func build(_ configuration: Configuration, logger: Logger) throws -> Built {
+        _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let clients = try ServiceClients(configuration.services, tls: configuration.clientTLS)
         let console = Console(
             clients: clients, sessions: SessionStore(), cookie: SessionCookie(secure: configuration.listenerCertificate != nil),
