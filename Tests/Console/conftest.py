@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service as ChromeService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,10 +159,14 @@ def shot(driver, name):
 
 
 def until(condition, what, timeout=60):
-    """Waits for `condition()` to be truthy (polling; the condition reloads what it looks at)."""
+    """Waits for `condition()` to be truthy (polling; the condition reloads what it looks at). An
+    element gone or replaced while the page navigates or updates counts as not yet."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except (StaleElementReferenceException, NoSuchElementException):
+            value = None
         if value:
             return value
         time.sleep(0.3)

@@ -31,11 +31,17 @@ public final class ServiceProcess: Sendable {
         let pipe = Pipe()
         process.standardError = pipe
         let output = Output()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
+        // Blocking reads on a thread of their own until the child closes stderr: a
+        // `readabilityHandler` is a dispatch source, and one torn down as the child dies has
+        // crashed the test process inside libdispatch's event loop.
+        let reader = pipe.fileHandleForReading
+        Thread {
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { break }
+                output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+        }.start()
         process.terminationHandler = { exited in _ = running.withLock { $0.remove(exited.processIdentifier) } }
         try process.run()
         _ = running.withLock { $0.insert(process.processIdentifier) }
