@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service as ChromeService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,14 +160,17 @@ def shot(driver, name):
 
 def until(condition, what, timeout=60):
     """Waits for `condition()` to be truthy (polling; the condition reloads what it looks at). An
-    element gone or replaced while the page navigates or updates counts as not yet."""
+    element read while a form's answer replaces the page is gone, replaced or in a destroyed
+    context (the driver says so in several ways): that counts as not yet, and the last such error
+    is shown if the wait times out."""
     deadline = time.time() + timeout
+    last_error = None
     while time.time() < deadline:
         try:
             value = condition()
-        except (StaleElementReferenceException, NoSuchElementException):
-            value = None
+        except WebDriverException as error:
+            value, last_error = None, error
         if value:
             return value
         time.sleep(0.3)
-    pytest.fail(f"timed out waiting for {what}")
+    pytest.fail(f"timed out waiting for {what}" + (f" (last driver error: {last_error.msg})" if last_error else ""))
