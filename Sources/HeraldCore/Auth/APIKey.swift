@@ -49,16 +49,27 @@ public struct APIKey: Hashable, Sendable, CustomStringConvertible {
     public var hash: String { Self.hash(of: presented) }
 
     static func hash(of presented: String) -> String {
-        SHA256.hash(data: Data(presented.utf8)).map { byte in
-            String(byte, radix: 16).leftPadded(to: 2)
-        }.joined()
+        lowercaseHex(SHA256.hash(data: Data(presented.utf8)))
     }
 
     /// Only the id: printing a key by accident must not leak its secret.
     public var description: String { "hk_\(id)_…" }
 
     private static func randomHex(bytes: Int, using generator: inout SystemRandomNumberGenerator) -> String {
-        (0..<bytes).map { _ in String(UInt8.random(in: .min ... .max, using: &generator), radix: 16).leftPadded(to: 2) }.joined()
+        lowercaseHex((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
+    /// Two lowercase hex digits per byte, written straight into UTF-8 (the hash is computed on
+    /// every authenticated call).
+    private static func lowercaseHex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 
@@ -77,10 +88,4 @@ public enum APIKeyError: Error, Equatable, Sendable, CustomStringConvertible {
 
 extension Character {
     var isLowercaseHexDigit: Bool { ("0"..."9").contains(self) || ("a"..."f").contains(self) }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
 }
