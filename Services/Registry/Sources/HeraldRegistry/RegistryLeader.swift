@@ -37,6 +37,7 @@ final class RegistryLeader: Sendable {
     private let role = Mutex(Role.follower)
     private let consumer = Mutex<KafkaConsumer?>(nil)
     private let writes = AsyncLock()
+    private let assignments = Atomic(0)
 
     init(settings: Settings, configuration: KafkaConfiguration, log: SchemaLog, logger: Logger) {
         self.settings = settings
@@ -48,6 +49,10 @@ final class RegistryLeader: Sendable {
     var isLeader: Bool {
         role.withLock { if case .leader = $0 { true } else { false } }
     }
+
+    /// How many election rounds this instance has been through: assignments handled, the
+    /// election partition's or an empty one, counted once leadership (if won) is taken up.
+    var roundsCompleted: Int { assignments.load(ordering: .acquiring) }
 
     /// Takes part in the election until cancelled.
     func run() async throws {
@@ -63,8 +68,9 @@ final class RegistryLeader: Sendable {
             try await consumer.subscribe([settings.electionTopic])
             for try await event in consumer.events {
                 switch event {
-                case .partitionsAssigned(let partitions) where partitions.contains(election):
-                    await becomeLeader()
+                case .partitionsAssigned(let partitions):
+                    if partitions.contains(election) { await becomeLeader() }
+                    assignments.add(1, ordering: .releasing)
                 case .partitionsRevoked(let partitions) where partitions.contains(election):
                     await stepDown(reason: "the election partition was revoked")
                 default:
@@ -83,15 +89,18 @@ final class RegistryLeader: Sendable {
     }
 
     /// Hands leadership to another instance (if there is one) before this one stops: lets the
-    /// write in progress finish, leaves the election, and waits (boundedly) for the group to take
-    /// the election partition away.
+    /// write in progress finish, leaves the election, and waits (boundedly) for the group to
+    /// finish the round that takes the election partition away. Losing the partition is not
+    /// enough: it is revoked when the round starts, and a static member that closes before the
+    /// round ends leaves the group waiting for it, with nobody leading.
     func resign(timeout: Duration = .seconds(5)) async {
         guard let consumer = consumer.withLock({ $0 }) else { return }
+        let roundsBefore = roundsCompleted
         _ = try? await writes.withLock {
             try await consumer.subscribe([settings.resignTopic])
         }
         let deadline = ContinuousClock.now + timeout
-        while isLeader, ContinuousClock.now < deadline {
+        while isLeader || roundsCompleted == roundsBefore, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
         await stepDown(reason: "resigned")

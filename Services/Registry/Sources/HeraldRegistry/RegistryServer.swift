@@ -41,6 +41,7 @@ public struct RegistryServer: Sendable {
     }
 
     public let registry: SchemaRegistry
+    let election: RegistryLeader
     /// The keys calls are authenticated against.
     public let keys: KeyDirectory
     public let health: HealthStatus
@@ -86,7 +87,7 @@ public struct RegistryServer: Sendable {
 
         let core = RegistryCore(configuration: configuration, admin: admin, log: log, leader: leader, keys: keys, health: health, logger: logger)
         // The key directory first, so it stops last: calls in flight during shutdown still authenticate.
-        return RegistryServer(registry: registry, keys: keys, health: health, grpc: grpc, httpPort: httpPort, services: [keys, audit, grpc, http, core])
+        return RegistryServer(registry: registry, election: leader, keys: keys, health: health, grpc: grpc, httpPort: httpPort, services: [keys, audit, grpc, http, core])
     }
 
     /// The HTTP routes the registry serves: `/healthz`, `/metrics` and the Confluent REST API.

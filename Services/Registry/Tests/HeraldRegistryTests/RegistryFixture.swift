@@ -4,7 +4,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import HeraldKafka
 import HeraldProtos
-import HeraldRegistry
+@testable import HeraldRegistry
 import HeraldRuntime
 import HeraldTestSupport
 import Logging
@@ -85,7 +85,15 @@ final class RegistryInstance: Sendable {
     static func startLeaderAndFollower(_ names: RegistryNames) async throws -> (leader: RegistryInstance, follower: RegistryInstance) {
         let leader = try await start(names, instance: "a")
         try await TestEnvironment.eventually("a to lead") { leader.server.registry.isLeader }
-        return (leader, try await start(names, instance: "b"))
+        let roundsBefore = leader.server.election.roundsCompleted
+        let follower = try await start(names, instance: "b")
+        // b joining rebalances the election group: a steps down and is elected again, and a write
+        // forwarded meanwhile is refused as UNAVAILABLE. Tests start once that round is over.
+        try await TestEnvironment.eventually("the group to settle with a leading after b joined") {
+            follower.server.election.roundsCompleted > 0 && leader.server.election.roundsCompleted > roundsBefore
+                && leader.server.registry.isLeader
+        }
+        return (leader, follower)
     }
 
     private init(server: RegistryServer, grpcPort: Int, httpPort: Int, group: RunningGroup) {
