@@ -104,7 +104,7 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     until(delivered, "the redriven delivery to succeed")
     shot(browser, "deliveries")
     browser.find_element(By.CSS_SELECTOR, "tr.delivery-row a").click()
-    attempts = browser.find_element(By.ID, "attempts").text
+    attempts = until(lambda: browser.find_element(By.ID, "attempts").text, "the delivery's attempts")
     assert "receiver is down for the test" in attempts and "SUCCEEDED" in attempts
     shot(browser, "delivery")
     assert [event["id"] for event in receiver.received].count("second") == 2
@@ -112,7 +112,9 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     browser.get(herald.console_url + "/endpoints/" + names["endpoint"])
     Select(browser.find_element(By.ID, "health-window")).select_by_visible_text("5 minutes")
     browser.find_element(By.CSS_SELECTOR, "form[method=get] button").click()
-    assert "Circuit" in browser.find_element(By.ID, "endpoint-health").text
+    # The form reloads the page with the window chosen: read the health of the new page only.
+    until(lambda: "window=300" in browser.current_url and "Circuit" in browser.find_element(By.ID, "endpoint-health").text,
+          "the endpoint's health over 5 minutes")
     shot(browser, "endpoint")
 
     # At a phone's width the pages still fit: nothing scrolls sideways.

@@ -91,3 +91,17 @@ extension RegistryIntegration {
         }
     }
 }
+
+extension RegistryIntegration.ClusterTests {
+    /// A graceful stop resigns by re-subscribing the static member to another topic; the same
+    /// instance started again must still be elected, not keep that resigned assignment.
+    @Test func aRegistryRestartedAfterAGracefulStopLeadsAgain() async throws {
+        let names = RegistryNames()
+        let first = try await RegistryInstance.start(names, instance: "a")
+        try await TestEnvironment.eventually("a to lead") { first.server.registry.isLeader }
+        try await first.stop()
+        let again = try await RegistryInstance.start(names, instance: "a")
+        try await TestEnvironment.eventually("a to lead again") { again.server.registry.isLeader }
+        try await again.stop()
+    }
+}
