@@ -179,7 +179,7 @@ let package = Package(
         ], path: "Benchmarks/Sources/HeraldBench"),
         // The pure parts of the benchmarks (option parsing, pacing, the steady-state judgement).
         tests("HeraldBenchTests", [
-            "HeraldBench", "HeraldCore", "HeraldDelivery", "HeraldProtos", argumentParser, swiftProtobuf,
+            "HeraldBench", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProtos", argumentParser, swiftProtobuf,
         ], path: "Benchmarks/Tests/HeraldBenchTests"),
         // End to end: `herald schema …` (the built binary) against a registry started in the test process.
         tests("HeraldCLITests", [
