@@ -3,15 +3,14 @@ import Foundation
 import HeraldCore
 import HeraldDelivery
 import HeraldRuntime
-import Logging
 
 /// `herald-delivery`: parses options and runs the delivery service until SIGTERM or SIGINT.
 @main
-struct DeliveryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "herald-delivery",
-        abstract: "Herald's delivery: signed webhooks with retries, dead letters and status, effectively once."
-    )
+struct DeliveryCommand: ServiceCommand {
+    typealias Server = DeliveryServer
+    static let service = "delivery"
+
+    static let abstract = "Herald's delivery: signed webhooks with retries, dead letters and status, effectively once."
 
     @OptionGroup var common: CommonOptions
 
@@ -113,10 +112,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         return values.map { .milliseconds($0!) }
     }
 
-    func run() async throws {
-        HeraldLogging.bootstrap(level: common.logLevel)
-        let logger = Logger(label: "herald.delivery")
-        var configuration: DeliveryServer.Configuration = try await common.checkedConfiguration("delivery", ports: ports, logger: logger)
+    func configure(_ configuration: inout DeliveryServer.Configuration) throws {
         configuration.consumerGroup = consumerGroup
         configuration.partitions = partitions
         configuration.allowPrivateEndpoints = allowPrivateEndpoints
@@ -141,10 +137,6 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.dataDirectory = dataDir
         configuration.deliveryLog = deliveryLog
         configuration.deliveryRetention = try DeliveryLogRetention.parse(deliveryRetention)
-        let server = try await DeliveryServer.build(configuration, logger: logger)
-        let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-delivery", logger: logger)
-        try await ServiceRunner.run("Delivery", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

@@ -1,15 +1,14 @@
 import ArgumentParser
 import HeraldRouter
 import HeraldRuntime
-import Logging
 
 /// `herald-router`: parses options and runs the router until SIGTERM or SIGINT.
 @main
-struct RouterCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "herald-router",
-        abstract: "Herald's router: exactly-once de-duplication, route matching and fan-out to delivery tasks."
-    )
+struct RouterCommand: ServiceCommand {
+    typealias Server = RouterServer
+    static let service = "router"
+
+    static let abstract = "Herald's router: exactly-once de-duplication, route matching and fan-out to delivery tasks."
 
     @OptionGroup var common: CommonOptions
 
@@ -55,10 +54,7 @@ struct RouterCommand: AsyncParsableCommand {
         guard !dataDir.isEmpty else { throw ValidationError("--data-dir must name a directory") }
     }
 
-    func run() async throws {
-        HeraldLogging.bootstrap(level: common.logLevel)
-        let logger = Logger(label: "herald.router")
-        var configuration: RouterServer.Configuration = try await common.checkedConfiguration("router", ports: ports, logger: logger)
+    func configure(_ configuration: inout RouterServer.Configuration) {
         configuration.groupID = consumerGroup
         configuration.eventsTopic = eventsTopic
         configuration.routesTopic = routesTopic
@@ -70,10 +66,6 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)
         configuration.dataDirectory = dataDir
-        let server = try await RouterServer.build(configuration, logger: logger)
-        let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-router", logger: logger)
-        try await ServiceRunner.run("Router", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 
