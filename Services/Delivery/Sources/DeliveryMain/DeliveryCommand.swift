@@ -28,8 +28,7 @@ struct DeliveryCommand: ServiceCommand {
     @Option(help: "Compacted endpoints topic. Env: HERALD_ENDPOINTS_TOPIC.")
     var endpointsTopic = HeraldEnvironment.string("endpoints-topic", default: "herald.endpoints")
 
-    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
-    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+    @OptionGroup var audit: AuditTopicOption
 
     @Option(help: "Dead-letter topic. Env: HERALD_DLQ_TOPIC.")
     var dlqTopic = HeraldEnvironment.string("dlq-topic", default: "herald.deliveries.dlq")
@@ -121,7 +120,7 @@ struct DeliveryCommand: ServiceCommand {
         topics.status = statusTopic
         topics.endpoints = endpointsTopic
         topics.deadLetters = dlqTopic
-        topics.audit = auditTopic
+        topics.audit = audit.topic
         topics.attempts = attemptsTopic
         let schedule = schedule ?? RetryPolicy.defaultSchedule
         topics.retryTiers = RetryTiers(delays: schedule, topicPrefix: retryTopicPrefix)

@@ -26,8 +26,7 @@ struct RegistryCommand: ServiceCommand {
     @Option(help: "Compacted topic holding schemas, configs and modes. Env: HERALD_SCHEMAS_TOPIC.")
     var schemasTopic = HeraldEnvironment.string("schemas-topic", default: "herald._schemas")
 
-    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
-    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+    @OptionGroup var audit: AuditTopicOption
 
     @Option(help: "One-partition topic whose owner in the election group leads. Env: HERALD_ELECTION_TOPIC.")
     var electionTopic = HeraldEnvironment.string("election-topic", default: "herald._schemas.election")
@@ -43,7 +42,7 @@ struct RegistryCommand: ServiceCommand {
         configuration.maxSchemaBytes = maxSchemaBytes
         configuration.topic = schemasTopic
         configuration.electionTopic = electionTopic
-        configuration.auditTopic = auditTopic
+        configuration.auditTopic = audit.topic
         configuration.electionGroup = electionGroup
         configuration.transactionalID = leaderTransactionalID
     }

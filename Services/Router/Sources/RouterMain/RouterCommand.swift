@@ -32,8 +32,7 @@ struct RouterCommand: ServiceCommand {
     @Option(help: "Topic for records that cannot be routed (not a Herald event, a task over the record limit), with their reason. Env: HERALD_DEAD_LETTER_TOPIC.")
     var deadLetterTopic = HeraldEnvironment.string("dead-letter-topic", default: "herald.events.dlq")
 
-    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
-    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+    @OptionGroup var audit: AuditTopicOption
 
     @Option(help: "Partitions of the events and deliveries topics when this service creates them. Env: HERALD_PARTITIONS.")
     var partitions = HeraldEnvironment.int("partitions", default: 12)
@@ -61,7 +60,7 @@ struct RouterCommand: ServiceCommand {
         configuration.dedupeTopic = dedupeTopic
         configuration.deliveriesTopic = deliveriesTopic
         configuration.deadLettersTopic = deadLetterTopic
-        configuration.auditTopic = auditTopic
+        configuration.auditTopic = audit.topic
         configuration.partitions = partitions
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)
