@@ -9,6 +9,20 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+
+// Every Swift target is declared through one of these, so each gets `swiftSettings`.
+func library(_ name: String, _ dependencies: [Target.Dependency], path: String? = nil) -> Target {
+    .target(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
+}
+
+func executable(_ name: String, _ dependencies: [Target.Dependency], path: String? = nil) -> Target {
+    .executableTarget(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
+}
+
+func tests(_ name: String, _ dependencies: [Target.Dependency], path: String? = nil) -> Target {
+    .testTarget(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
+}
+
 // The products targets depend on, each named once.
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
@@ -77,332 +91,147 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
     ],
     targets: [
-        // C libraries from Debian (`make deps` installs them).
-        .systemLibrary(
-            name: "CRdKafka",
-            pkgConfig: "rdkafka",
-            providers: [.apt(["librdkafka-dev"])]
-        ),
-        .systemLibrary(
-            name: "CAvro",
-            pkgConfig: "avro-c",
-            providers: [.apt(["libavro-dev"])]
-        ),
-        // The router's on-disk de-duplication store.
-        .systemLibrary(
-            name: "CRocksDB",
-            pkgConfig: "rocksdb",
-            providers: [.apt(["librocksdb-dev"])]
-        ),
+        // C libraries from Debian (`make deps` installs them); RocksDB is the router's de-duplication store.
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CAvro", pkgConfig: "avro-c", providers: [.apt(["libavro-dev"])]),
+        .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
 
         // Generated from Protos/ by `make generate`; checked in.
-        .target(
-            name: "HeraldProtos",
-            dependencies: [
-                swiftProtobuf, grpcCore, grpcProtobuf,
-            ],
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldProtos", [swiftProtobuf, grpcCore, grpcProtobuf]),
 
         // Shared service runtime: options, gRPC and HTTP servers as services, health, metrics, logs.
-        .target(
-            name: "HeraldRuntime",
-            dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldProtos", "HeraldKafka", swiftProtobuf, argumentParser, grpcCore,
-                grpcTransport, grpcProtobuf, hummingbird, hummingbirdCore, hummingbirdTLS, logging, metrics,
-                nioCertificateReloading, nioCore, nioSSL, prometheus, otel, serviceLifecycle, tracing, unixSignals,
-            ],
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldRuntime", [
+            "HeraldAvro", "HeraldCore", "HeraldProtos", "HeraldKafka", swiftProtobuf, argumentParser, grpcCore,
+            grpcTransport, grpcProtobuf, hummingbird, hummingbirdCore, hummingbirdTLS, logging, metrics,
+            nioCertificateReloading, nioCore, nioSSL, prometheus, otel, serviceLifecycle, tracing, unixSignals,
+        ]),
 
         // Avro schemas, codecs, resolution, compatibility and Confluent framing.
-        .target(
-            name: "HeraldAvro",
-            dependencies: [
-                "CAvro", crypto,
-            ],
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldAvro", ["CAvro", crypto]),
 
         // librdkafka binding: producer, transactional producer, consumer, admin, compacted tables.
-        .target(
-            name: "HeraldKafka",
-            dependencies: [
-                "CRdKafka", coreMetrics, logging,
-            ],
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldKafka", ["CRdKafka", coreMetrics, logging]),
 
         // Pure domain logic, no I/O: event validation, CloudEvents headers, partitioning, group commit,
         // route matching, the dedupe window and the retry, rate-limit and circuit-breaker policies.
-        .target(
-            name: "HeraldCore",
-            dependencies: [crypto],
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldCore", [crypto]),
 
         // Services: a library each (so `herald dev` and tests run the very same code) and an executable.
-        .target(
-            name: "HeraldRegistry",
-            dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", grpcCore, grpcTransport, hummingbird,
-                logging, metrics, nioCore, serviceLifecycle, swiftProtobuf,
-            ],
-            path: "Services/Registry/Sources/HeraldRegistry",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "herald-registry",
-            dependencies: [
-                "HeraldRegistry", "HeraldRuntime", "HeraldKafka", argumentParser, logging, serviceLifecycle,
-                unixSignals,
-            ],
-            path: "Services/Registry/Sources/RegistryMain",
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldRegistry", [
+            "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", grpcCore, grpcTransport, hummingbird,
+            logging, metrics, nioCore, serviceLifecycle, swiftProtobuf,
+        ], path: "Services/Registry/Sources/HeraldRegistry"),
+        executable("herald-registry", [
+            "HeraldRegistry", "HeraldRuntime", "HeraldKafka", argumentParser, logging, serviceLifecycle, unixSignals,
+        ], path: "Services/Registry/Sources/RegistryMain"),
 
-        .target(
-            name: "HeraldProducer",
-            dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", grpcCore, grpcTransport,
-                logging, metrics, serviceLifecycle, swiftProtobuf, tracing,
-            ],
-            path: "Services/Producer/Sources/HeraldProducer",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "herald-producer",
-            dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldProducer", "HeraldRuntime", argumentParser, logging,
-                serviceLifecycle, unixSignals,
-            ],
-            path: "Services/Producer/Sources/ProducerMain",
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldProducer", [
+            "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", grpcCore, grpcTransport,
+            logging, metrics, serviceLifecycle, swiftProtobuf, tracing,
+        ], path: "Services/Producer/Sources/HeraldProducer"),
+        executable("herald-producer", [
+            "HeraldAvro", "HeraldCore", "HeraldProducer", "HeraldRuntime", argumentParser, logging,
+            serviceLifecycle, unixSignals,
+        ], path: "Services/Producer/Sources/ProducerMain"),
 
-        .target(
-            name: "HeraldDelivery",
-            dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto,
-                grpcCore, grpcTransport, logging, metrics, nioCore, nioHTTP1, nioSSL, postgresNIO, serviceLifecycle,
-                sqliteNIO, swiftProtobuf, tracing,
-            ],
-            path: "Services/Delivery/Sources/HeraldDelivery",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "herald-delivery",
-            dependencies: [
-                "HeraldCore", "HeraldDelivery", "HeraldRuntime", argumentParser, logging, serviceLifecycle,
-                unixSignals,
-            ],
-            path: "Services/Delivery/Sources/DeliveryMain",
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldDelivery", [
+            "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto,
+            grpcCore, grpcTransport, logging, metrics, nioCore, nioHTTP1, nioSSL, postgresNIO, serviceLifecycle,
+            sqliteNIO, swiftProtobuf, tracing,
+        ], path: "Services/Delivery/Sources/HeraldDelivery"),
+        executable("herald-delivery", [
+            "HeraldCore", "HeraldDelivery", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
+        ], path: "Services/Delivery/Sources/DeliveryMain"),
 
-        .target(
-            name: "HeraldRouter",
-            dependencies: [
-                "CRocksDB", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", crypto, grpcCore,
-                logging, metrics, serviceLifecycle, swiftProtobuf, tracing,
-            ],
-            path: "Services/Router/Sources/HeraldRouter",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "herald-router",
-            dependencies: [
-                "HeraldRouter", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
-            ],
-            path: "Services/Router/Sources/RouterMain",
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldRouter", [
+            "CRocksDB", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", crypto, grpcCore,
+            logging, metrics, serviceLifecycle, swiftProtobuf, tracing,
+        ], path: "Services/Router/Sources/HeraldRouter"),
+        executable("herald-router", [
+            "HeraldRouter", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
+        ], path: "Services/Router/Sources/RouterMain"),
 
         // The operators' console: server-rendered pages over the services' public gRPC APIs.
-        .target(
-            name: "HeraldConsole",
-            dependencies: [
-                "HeraldCore", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto, grpcCore, grpcTransport,
-                hummingbird, hummingbirdTLS, logging, mustache, nioCore, serviceLifecycle, swiftProtobuf,
-            ],
-            path: "Services/Console/Sources/HeraldConsole",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "herald-console",
-            dependencies: [
-                "HeraldConsole", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
-            ],
-            path: "Services/Console/Sources/ConsoleMain",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldConsoleTests",
-            dependencies: [
-                "HeraldConsole", "HeraldCore", "HeraldProtos", grpcCore, mustache,
-            ],
-            path: "Services/Console/Tests/HeraldConsoleTests",
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldConsole", [
+            "HeraldCore", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto, grpcCore, grpcTransport,
+            hummingbird, hummingbirdTLS, logging, mustache, nioCore, serviceLifecycle, swiftProtobuf,
+        ], path: "Services/Console/Sources/HeraldConsole"),
+        executable("herald-console", [
+            "HeraldConsole", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
+        ], path: "Services/Console/Sources/ConsoleMain"),
+        tests("HeraldConsoleTests", [
+            "HeraldConsole", "HeraldCore", "HeraldProtos", grpcCore, mustache,
+        ], path: "Services/Console/Tests/HeraldConsoleTests"),
 
         // The `herald` tool users install: only what they run (no benchmarks, no test support).
-        .executableTarget(
-            name: "HeraldCLI",
-            dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
-                "HeraldConsole", "HeraldRouter", "HeraldRuntime", argumentParser, grpcCore, grpcTransport, hummingbird, logging,
-                nioCore, serviceLifecycle, swiftProtobuf, unixSignals,
-            ],
-            swiftSettings: swiftSettings
-        ),
+        executable("HeraldCLI", [
+            "HeraldAvro", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
+            "HeraldConsole", "HeraldRouter", "HeraldRuntime", argumentParser, grpcCore, grpcTransport, hummingbird, logging,
+            nioCore, serviceLifecycle, swiftProtobuf, unixSignals,
+        ]),
         // `herald-bench`, for development only: every benchmark, the seed scenario and its naive
         // pipeline, and `chaos`, which runs the crash harness the tests run.
-        .executableTarget(
-            name: "HeraldBench",
-            dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos",
-                "HeraldRegistry", "HeraldRouter", "HeraldRuntime", "HeraldTestSupport", argumentParser,
-                asyncHTTPClient, grpcCore, grpcTransport, grpcProtobuf, histogram, hummingbird, logging, nioCore,
-                nioHTTP1, serviceLifecycle, swiftProtobuf,
-            ],
-            path: "Benchmarks/Sources/HeraldBench",
-            swiftSettings: swiftSettings
-        ),
+        executable("HeraldBench", [
+            "HeraldAvro", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProducer", "HeraldProtos",
+            "HeraldRegistry", "HeraldRouter", "HeraldRuntime", "HeraldTestSupport", argumentParser,
+            asyncHTTPClient, grpcCore, grpcTransport, grpcProtobuf, histogram, hummingbird, logging, nioCore,
+            nioHTTP1, serviceLifecycle, swiftProtobuf,
+        ], path: "Benchmarks/Sources/HeraldBench"),
         // The pure parts of the benchmarks (option parsing, pacing, the steady-state judgement).
-        .testTarget(
-            name: "HeraldBenchTests",
-            dependencies: ["HeraldBench", "HeraldCore", "HeraldDelivery", "HeraldProtos", argumentParser, swiftProtobuf],
-            path: "Benchmarks/Tests/HeraldBenchTests",
-            swiftSettings: swiftSettings
-        ),
+        tests("HeraldBenchTests", [
+            "HeraldBench", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProtos", argumentParser, swiftProtobuf,
+        ], path: "Benchmarks/Tests/HeraldBenchTests"),
         // End to end: `herald schema …` (the built binary) against a registry started in the test process.
-        .testTarget(
-            name: "HeraldCLITests",
-            dependencies: [
-                "HeraldCLI", "HeraldCore", "HeraldTestSupport", "HeraldKafka", "HeraldRuntime", argumentParser,
-                asyncHTTPClient, logging, nioCore, nioHTTP1, nioSSL,
-            ],
-            swiftSettings: swiftSettings
-        ),
+        tests("HeraldCLITests", [
+            "HeraldCLI", "HeraldCore", "HeraldTestSupport", "HeraldKafka", "HeraldRuntime", argumentParser,
+            asyncHTTPClient, logging, nioCore, nioHTTP1, nioSSL,
+        ]),
 
-        .testTarget(
-            name: "SystemLibrariesTests",
-            dependencies: ["CRdKafka", "CAvro"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldRuntimeTests",
-            dependencies: [
-                "HeraldCore", "HeraldKafka", "HeraldRuntime", "HeraldTestSupport", argumentParser, asyncHTTPClient, logging, metrics,
-                nioCore, nioHTTP1, nioSSL, swiftProtobuf, tracing,
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldAvroTests",
-            dependencies: ["HeraldAvro", "HeraldCore"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
+        tests("SystemLibrariesTests", ["CRdKafka", "CAvro"]),
+        tests("HeraldRuntimeTests", [
+            "HeraldCore", "HeraldKafka", "HeraldRuntime", "HeraldTestSupport", argumentParser, asyncHTTPClient, logging, metrics,
+            nioCore, nioHTTP1, nioSSL, swiftProtobuf, tracing,
+        ]),
+        tests("HeraldAvroTests", ["HeraldAvro", "HeraldCore"]),
+        tests("HeraldCoreTests", ["HeraldCore"]),
         // What integration suites and herald-bench share: Herald executables as child processes,
         // services assembled in-process, a private broker, a webhook receiver, and the crash harness.
-        .target(
-            name: "HeraldTestSupport",
-            dependencies: [
-                "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry", "HeraldRuntime",
-                asyncHTTPClient, grpcCore, grpcTransport, hummingbird, logging, nioCore, nioSSL, serviceLifecycle,
-                swiftProtobuf,
-            ],
-            path: "Tests/HeraldTestSupport",
-            swiftSettings: swiftSettings
-        ),
+        library("HeraldTestSupport", [
+            "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry", "HeraldRuntime",
+            asyncHTTPClient, grpcCore, grpcTransport, hummingbird, logging, nioCore, nioSSL, serviceLifecycle,
+            swiftProtobuf,
+        ], path: "Tests/HeraldTestSupport"),
         // Live malloc'd bytes for HeraldKafkaTests' memory test (mallinfo2 returns a C struct).
         .target(name: "CHeapStats", path: "Tests/CHeapStats"),
         // Child process for HeraldKafkaTests' SIGKILL tests (built next to the test bundle).
-        .executableTarget(
-            name: "herald-kafka-probe",
-            dependencies: [
-                "HeraldKafka", logging,
-            ],
-            path: "Tests/HeraldKafkaProbe",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldKafkaTests",
-            dependencies: [
-                "CHeapStats", "HeraldKafka", "HeraldTestSupport", "herald-kafka-probe", logging,
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldRegistryTests",
-            dependencies: [
-                "HeraldTestSupport", "HeraldAvro", "HeraldCore", "HeraldRegistry", "HeraldRuntime", "HeraldKafka", "HeraldProtos",
-                "herald-registry", asyncHTTPClient, grpcCore, grpcTransport, logging, nioCore, nioHTTP1,
-                serviceLifecycle, swiftProtobuf,
-            ],
-            path: "Services/Registry/Tests/HeraldRegistryTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldProducerTests",
-            dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
-                "HeraldRuntime", "HeraldTestSupport", "herald-producer", grpcCore, grpcTransport, logging,
-                serviceLifecycle, swiftProtobuf,
-            ],
-            path: "Services/Producer/Tests/HeraldProducerTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldDeliveryTests",
-            dependencies: [
-                "HeraldTestSupport",
-                "HeraldAvro",
-                "HeraldCore",
-                "HeraldDelivery",
-                "HeraldKafka",
-                "HeraldProtos",
-                "HeraldRegistry",
-                "HeraldRuntime",
-                "herald-delivery",
-                // `herald endpoint|deliveries|sink` are tested through the built binary.
-                "HeraldCLI",
-                asyncHTTPClient,
-                crypto,
-                grpcCore,
-                grpcTransport,
-                hummingbird,
-                logging,
-                nioCore,
-                nioHTTP1,
-                serviceLifecycle,
-                swiftProtobuf,
-            ],
-            path: "Services/Delivery/Tests/HeraldDeliveryTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldRouterTests",
-            dependencies: [
-                "HeraldTestSupport", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRouter",
-                "HeraldRuntime", "herald-router", grpcCore, grpcTransport, logging, serviceLifecycle, swiftProtobuf,
-            ],
-            path: "Services/Router/Tests/HeraldRouterTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldE2ETests",
-            dependencies: [
-                "HeraldKafka", "HeraldProtos", "HeraldTestSupport", "herald-delivery", "herald-producer",
-                "herald-registry", "herald-router", crypto, grpcCore, grpcTransport, logging, swiftProtobuf,
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "HeraldProtosTests",
-            dependencies: ["HeraldProtos"],
-            swiftSettings: swiftSettings
-        ),
+        executable("herald-kafka-probe", ["HeraldKafka", logging], path: "Tests/HeraldKafkaProbe"),
+        tests("HeraldKafkaTests", ["CHeapStats", "HeraldKafka", "HeraldTestSupport", "herald-kafka-probe", logging]),
+        tests("HeraldRegistryTests", [
+            "HeraldTestSupport", "HeraldAvro", "HeraldCore", "HeraldRegistry", "HeraldRuntime", "HeraldKafka", "HeraldProtos",
+            "herald-registry", asyncHTTPClient, grpcCore, grpcTransport, logging, nioCore, nioHTTP1,
+            serviceLifecycle, swiftProtobuf,
+        ], path: "Services/Registry/Tests/HeraldRegistryTests"),
+        tests("HeraldProducerTests", [
+            "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos", "HeraldRegistry",
+            "HeraldRuntime", "HeraldTestSupport", "herald-producer", grpcCore, grpcTransport, logging,
+            serviceLifecycle, swiftProtobuf,
+        ], path: "Services/Producer/Tests/HeraldProducerTests"),
+        tests("HeraldDeliveryTests", [
+            "HeraldTestSupport", "HeraldAvro", "HeraldCore", "HeraldDelivery", "HeraldKafka", "HeraldProtos",
+            "HeraldRegistry", "HeraldRuntime", "herald-delivery",
+            // `herald endpoint|deliveries|sink` are tested through the built binary.
+            "HeraldCLI",
+            asyncHTTPClient, crypto, grpcCore, grpcTransport, hummingbird, logging, nioCore, nioHTTP1,
+            serviceLifecycle, swiftProtobuf,
+        ], path: "Services/Delivery/Tests/HeraldDeliveryTests"),
+        tests("HeraldRouterTests", [
+            "HeraldTestSupport", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRouter",
+            "HeraldRuntime", "herald-router", grpcCore, grpcTransport, logging, serviceLifecycle, swiftProtobuf,
+        ], path: "Services/Router/Tests/HeraldRouterTests"),
+        tests("HeraldE2ETests", [
+            "HeraldKafka", "HeraldProtos", "HeraldTestSupport", "herald-delivery", "herald-producer",
+            "herald-registry", "herald-router", crypto, grpcCore, grpcTransport, logging, swiftProtobuf,
+        ]),
+        tests("HeraldProtosTests", ["HeraldProtos"]),
     ]
 )

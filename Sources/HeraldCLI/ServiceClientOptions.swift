@@ -52,3 +52,32 @@ struct ServiceClientOptions<Target: ServiceClientTarget>: ParsableArguments {
         }
     }
 }
+
+/// The options of a `herald` command group whose every call waits at most `--timeout` and can
+/// print JSON (`herald schema`, `herald key`, `herald route`): the connection, `--json` and
+/// `--timeout`, declared once.
+struct ServiceCallOptions<Target: ServiceClientTarget>: ParsableArguments {
+    @OptionGroup var connection: ServiceClientOptions<Target>
+
+    @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Seconds to wait for each answer of \(Target.name)."))
+    var timeout: Double = 30
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    /// Runs `body` with a connection to the service and the call options every call uses (the
+    /// timeout); a gRPC error goes to stderr as `Target.describe` tells it and becomes exit status 2.
+    func withConnection<Result: Sendable>(
+        _ body: (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
+    ) async throws -> Result {
+        try await connection.withConnection { client in
+            var options = CallOptions.defaults
+            options.timeout = .milliseconds(Int64(timeout * 1000))
+            return try await body(client, options)
+        }
+    }
+}

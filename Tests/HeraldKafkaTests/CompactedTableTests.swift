@@ -32,13 +32,12 @@ extension KafkaIntegration {
             try await write((0..<1000).map { ("k\($0)", "v2") } + [("k7", nil)], to: topic, producer: producer)
             // The aborted write comes from another producer: after an abort, the local broker hides
             // that producer's later transactions in the partition from readers that are tailing it.
-            struct Abandoned: Error {}
             let aborting = try TransactionalProducer(configuration: configuration, transactionalID: TestKafka.unique("table-abort"), logger: logger)
             try await aborting.initTransactions()
-            await #expect(throws: Abandoned.self) {
+            await #expect(throws: AbortingTransaction.self) {
                 try await aborting.withTransaction { txn in
                     _ = try await txn.send(ProducerRecord(topic: topic, key: "k1", value: "aborted")).report
-                    throw Abandoned()
+                    throw AbortingTransaction()
                 }
             }
             await aborting.close()

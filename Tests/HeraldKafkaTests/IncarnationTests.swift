@@ -9,8 +9,6 @@ extension KafkaIntegration {
         let configuration = TestKafka.configuration
         let logger = TestKafka.logger
 
-        struct Abandoned: Error {}
-
         @Test func afterAnAbortAReaderStartingPastItStillGetsTheProducersLaterRecords() async throws {
             let topic = try await TestKafka.topic("incarnation-abort")
             let base = TestKafka.unique("incarnating")
@@ -18,10 +16,10 @@ extension KafkaIntegration {
             #expect(producer.transactionalID == "\(base).0")
 
             _ = try await producer.withTransaction { txn in try await txn.send(ProducerRecord(topic: topic, key: "k", value: "before")) }
-            await #expect(throws: Abandoned.self) {
+            await #expect(throws: AbortingTransaction.self) {
                 try await producer.withTransaction { txn in
                     _ = try await txn.send(ProducerRecord(topic: topic, key: "k", value: "aborted")).report
-                    throw Abandoned()
+                    throw AbortingTransaction()
                 }
             }
             let later = try await producer.withTransaction { txn in
@@ -84,10 +82,10 @@ extension KafkaIntegration {
             #expect(fenced?.code == .fenced && fenced?.isFatal == true, "got \(String(describing: fenced))")
 
             // The second aborts, then finds no later incarnation and moves on to the next one itself.
-            await #expect(throws: Abandoned.self) {
+            await #expect(throws: AbortingTransaction.self) {
                 try await second.withTransaction { txn in
                     _ = try await txn.send(ProducerRecord(topic: topic, key: "k", value: "second-aborted")).report
-                    throw Abandoned()
+                    throw AbortingTransaction()
                 }
             }
             _ = try await second.withTransaction { txn in try await txn.send(ProducerRecord(topic: topic, key: "k", value: "second-1")) }
@@ -95,8 +93,8 @@ extension KafkaIntegration {
 
             // A third starting while the second is between an abort and its renewal: the second must
             // not come back under an incarnation of its own.
-            await #expect(throws: Abandoned.self) {
-                try await second.withTransaction { _ in throw Abandoned() }
+            await #expect(throws: AbortingTransaction.self) {
+                try await second.withTransaction { _ in throw AbortingTransaction() }
             }
             let third = try await TransactionalProducer.incarnating(base, configuration: configuration, logger: logger)
             #expect(third.transactionalID == "\(base).3")

@@ -170,3 +170,6 @@ final class Probe: Sendable {
 
     struct ProbeNotFound: Error { let searchedFrom: String }
 }
+
+/// Thrown from a transaction's body so that the transaction aborts.
+struct AbortingTransaction: Error {}

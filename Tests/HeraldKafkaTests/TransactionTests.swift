@@ -9,8 +9,6 @@ extension KafkaIntegration {
         let configuration = TestKafka.configuration
         let logger = TestKafka.logger
 
-        struct Abandoned: Error {}
-
         @Test func committedRecordsAreVisibleAndAbortedOnesOnlyUncommitted() async throws {
             let topic = try await TestKafka.topic("txn-visibility")
             let producer = try TransactionalProducer(configuration: configuration, transactionalID: TestKafka.unique("txn"), logger: logger)
@@ -21,13 +19,13 @@ extension KafkaIntegration {
                 for index in 0..<3 { pending.append(try await txn.send(ProducerRecord(topic: topic, key: "k\(index)", value: "committed-\(index)"))) }
                 return pending
             }
-            await #expect(throws: Abandoned.self) {
+            await #expect(throws: AbortingTransaction.self) {
                 try await producer.withTransaction { txn in
                     for index in 0..<2 {
                         // Awaited, so the records are in the log before the abort (not just purged from the queue).
                         _ = try await txn.send(ProducerRecord(topic: topic, key: "k\(index)", value: "aborted-\(index)")).report
                     }
-                    throw Abandoned()
+                    throw AbortingTransaction()
                 }
             }
             // After an abort the producer is usable again.
@@ -91,13 +89,13 @@ extension KafkaIntegration {
             let partition = TopicPartition(topic: input, partition: 0)
 
             let firstBatch = try await TestKafka.collect(5, from: consumer)
-            await #expect(throws: Abandoned.self) {
+            await #expect(throws: AbortingTransaction.self) {
                 try await producer.withTransaction { txn in
                     for message in firstBatch {
                         _ = try await txn.send(ProducerRecord(topic: output, key: message.key, value: Array("out-".utf8) + (message.value ?? [])))
                     }
                     try await txn.sendOffsets([firstBatch.last!.nextOffset], groupMetadata: consumer.groupMetadata())
-                    throw Abandoned()
+                    throw AbortingTransaction()
                 }
             }
             #expect(try await consumer.committed([partition]).first?.offset == KafkaOffset.invalid, "an aborted transaction commits no offsets")

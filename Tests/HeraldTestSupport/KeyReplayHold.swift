@@ -10,9 +10,8 @@ public enum KeyReplayHold {
     /// Runs every one of `services` but `keys`, marks the service SERVING as its own start does
     /// once its topics are replayed, and reports whether it then said SERVING; then runs `keys`
     /// and waits until it does. Stops everything before returning.
-    public static func servingBeforeReplay(
-        health: HealthStatus, keys: KeyDirectory, services: [any Service], logger: Logger
-    ) async throws -> Bool {
+    public static func servingBeforeReplay(_ server: some AssembledService, logger: Logger) async throws -> Bool {
+        let (health, keys, services) = (server.health, server.keys, server.services)
         let others = RunningGroup(services.filter { ($0 as? KeyDirectory) !== keys }, logger: logger)
         health.setAll(.serving)
         let servingEarly = health.isServing

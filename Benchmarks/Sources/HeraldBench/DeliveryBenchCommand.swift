@@ -28,15 +28,13 @@ struct DeliveryBenchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var shared: BenchSharedOptions
-    var kafkaBrokers: String { shared.kafkaBrokers }
     @Option(help: "Tasks to deliver.") var tasks = 5000
     @Option(help: "Endpoints the tasks are spread over (all on the same local receiver port).") var endpoints = 4
     @Option(help: "Requests in flight per endpoint.") var concurrency = 8
 
     func run() async throws {
-        var logger = Logger(label: "herald.bench.delivery")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: kafkaBrokers.split(separator: ",").map(String.init))
+        let logger = Logger.bench("herald.bench.delivery")
+        let kafka = shared.kafka()
         let registry = try await InProcessRegistry.start(kafka: kafka, prefix: "herald-bench", logger: logger)
         let schemaText = #"{"type":"record","name":"OrderShipped","namespace":"com.example","fields":[{"name":"order_id","type":"string"},{"name":"items","type":"int"}]}"#
         let schemaID = try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: registry.grpcPort), transportSecurity: .plaintext)) {

@@ -27,7 +27,6 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var shared: BenchSharedOptions
-    var kafkaBrokers: String { shared.kafkaBrokers }
 
     @Option(help: "Fixed offered rates, events per second, comma-separated.")
     var rates = "500,1000,2000"
@@ -83,12 +82,11 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "herald.bench.e2e")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: kafkaBrokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
+        let logger = Logger.bench("herald.bench.e2e")
+        let kafka = shared.kafka(requestTimeout: .seconds(20))
         let rates = try offeredRates
         let secret = WebhookSecret.generate()
-        print("Publish → webhook on \(kafkaBrokers): rates \(rates.map(EndToEndTable.number).joined(separator: ", ")) events/s for \(EndToEndTable.number(duration)) s each, "
+        print("Publish → webhook on \(shared.kafkaBrokers): rates \(rates.map(EndToEndTable.number).joined(separator: ", ")) events/s for \(EndToEndTable.number(duration)) s each, "
             + "then up to \(searchSteps) search steps of \(EndToEndTable.number(searchDuration)) s; \(endpoints) endpoints × \(concurrency) in flight, \(partitions) partitions")
 
         let receiver = try await BenchWebhookReceiver.start(secret: try WebhookSecret(secret), logger: logger)
@@ -110,7 +108,7 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         await receiver.stop()
 
         let results = EndToEndResults(
-            settings: .init(brokers: kafkaBrokers, rates: rates, duration: duration, searchDuration: searchDuration, warmup: warmup,
+            settings: .init(brokers: shared.kafkaBrokers, rates: rates, duration: duration, searchDuration: searchDuration, warmup: warmup,
                             endpoints: endpoints, concurrency: concurrency, partitions: partitions),
             runs: runs, maximumSustained: maximum)
         if let outputDir {

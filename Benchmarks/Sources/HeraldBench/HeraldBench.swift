@@ -1,5 +1,7 @@
 import ArgumentParser
+import HeraldKafka
 import HeraldRuntime
+import Logging
 
 /// `herald-bench`: the development tool that measures Herald. Each benchmark runs Herald and a
 /// baseline doing the same work on the same machine in the same run, and prints both with their
@@ -34,5 +36,19 @@ struct BenchSharedOptions: ParsableArguments {
         guard !kafkaBrokers.isEmpty else { throw ValidationError("--kafka-brokers must name at least one broker") }
         guard (events ?? 1) > 0 else { throw ValidationError("--events must be positive") }
         guard (rounds ?? 0) >= 0 else { throw ValidationError("--rounds must not be negative") }
+    }
+
+    /// `--kafka-brokers` as the Kafka configuration a benchmark's clients use.
+    func kafka(requestTimeout: Duration = .seconds(30)) -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: kafkaBrokers.split(separator: ",").map(String.init), requestTimeout: requestTimeout)
+    }
+}
+
+extension Logger {
+    /// A benchmark's logger: warnings and worse only, so the services it runs do not bury the figures.
+    static func bench(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        return logger
     }
 }

@@ -13,7 +13,6 @@ struct KafkaBenchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var shared: BenchSharedOptions
-    var brokers: String { shared.kafkaBrokers }
 
     @Option(help: "Records per plain produce and consume workload.")
     var messages = 100_000
@@ -40,11 +39,10 @@ struct KafkaBenchCommand: AsyncParsableCommand {
     var rounds: Int { shared.rounds ?? 2 }
 
     func run() async throws {
-        var logger = Logger(label: "herald.bench.kafka")
-        logger.logLevel = .warning
-        let configuration = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init))
+        let logger = Logger.bench("herald.bench.kafka")
+        let configuration = shared.kafka()
         let plan = KafkaBenchPlan(messages: messages, transactionalMessages: transactionalMessages, latencySends: latencySends)
-        print("HeraldKafka vs confluent-kafka on \(brokers): \(plan.summary), \(partitions) partitions per topic, best of \(rounds) rounds")
+        print("HeraldKafka vs confluent-kafka on \(shared.kafkaBrokers): \(plan.summary), \(partitions) partitions per topic, best of \(rounds) rounds")
 
         // The broker's speed drifts as it stores more, so the two sides alternate workload by
         // workload instead of running one after the other.
@@ -59,7 +57,7 @@ struct KafkaBenchCommand: AsyncParsableCommand {
                 var line = "  round \(round)  \(workload.title.padding(toLength: 24, withPad: " ", startingAt: 0)) herald \(KafkaBenchTable.rate(mine.rate)) msg/s"
                 if !skipBaseline {
                     let theirs = try await KafkaBenchBaseline.run(
-                        python: self.python, script: baseline, brokers: brokers, partitions: partitions,
+                        python: self.python, script: baseline, brokers: shared.kafkaBrokers, partitions: partitions,
                         plan: plan, workload: workload, runID: "\(run).\(round)"
                     )
                     python[workload] = KafkaBenchResult.better(python[workload], theirs)

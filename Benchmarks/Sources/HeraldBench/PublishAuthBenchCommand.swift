@@ -35,9 +35,8 @@ struct PublishAuthBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "herald.bench.publish-auth")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: shared.kafkaBrokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
+        let logger = Logger.bench("herald.bench.publish-auth")
+        let kafka = shared.kafka(requestTimeout: .seconds(20))
         let ring = KeyRing([KeyRecord(key: TestKeys.admin, name: "bench", scopes: Set(Scope.allCases), createdAt: .now)])
         let registry = try await InProcessRegistry.start(kafka: kafka, prefix: "herald-bench-auth", logger: logger)
         var started: [InProcessProducer] = []

@@ -27,7 +27,6 @@ struct PublishBenchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var shared: BenchSharedOptions
-    var brokers: String { shared.kafkaBrokers }
 
     @Option(help: "Events sent over one PublishStream, on each side.")
     var streamEvents = 30_000
@@ -61,10 +60,9 @@ struct PublishBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "herald.bench.publish")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
-        print("Producer vs bare gRPC and raw transactional produce on \(brokers): \(payloadBytes) B Avro payloads, "
+        let logger = Logger.bench("herald.bench.publish")
+        let kafka = shared.kafka(requestTimeout: .seconds(20))
+        print("Producer vs bare gRPC and raw transactional produce on \(shared.kafkaBrokers): \(payloadBytes) B Avro payloads, "
             + "\(streamEvents) events per stream, \(concurrency) unary callers for \(duration) s, \(partitions) partitions")
 
         let registry = try await InProcessRegistry.start(kafka: kafka, prefix: "herald-bench", logger: logger)
@@ -340,16 +338,7 @@ enum PartitionSkew {
 
 enum PublishBenchTable {
     static func render(_ rows: [RegistryBenchRow]) -> String {
-        var lines = [
-            "| workload | Herald | baseline | ratio | Herald ack p50 / p99 ms | baseline p50 / p99 ms | baseline |",
-            "|---|---:|---:|---:|---:|---:|---|",
-        ]
-        for row in rows {
-            let ratio = row.baseline.map { row.herald.rate / max($0.rate, 1e-9) }
-            lines.append("| \(row.title) | \(KafkaBenchTable.rate(row.herald.rate)) \(row.unit) | "
-                + "\(row.baseline.map { KafkaBenchTable.rate($0.rate) + " " + row.unit } ?? "—") | "
-                + "\(ratio.map { String(format: "%.2f×", $0) } ?? "—") | \(latency(row.herald)) | \(latency(row.baseline)) | \(row.baselineName) |")
-        }
+        var lines = RegistryBenchTable.comparison(rows, heraldLatency: "Herald ack p50 / p99 ms")
         lines.append("")
         lines.append("Herald's latency is per event, from the request written to its answer (after its transaction committed). "
             + "The raw baseline's latency is per transaction. Client, servers and registry share this process.")
@@ -365,10 +354,5 @@ enum PublishBenchTable {
             "",
             "\(skew.events) events, Zipf(1.1) over \(skew.keys) (type, source) keys, \(PartitionSkew.subjectsPerKey) subjects each, \(skew.partitions) partitions.",
         ].joined(separator: "\n")
-    }
-
-    private static func latency(_ result: KafkaBenchResult?) -> String {
-        guard let result, let p50 = result.percentile(0.5), let p99 = result.percentile(0.99) else { return "—" }
-        return String(format: "%.2f / %.2f", p50, p99)
     }
 }

@@ -28,34 +28,14 @@ struct RegistryBenchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var shared: BenchSharedOptions
-    var brokers: String { shared.kafkaBrokers }
 
-    @Option(help: "Concurrent callers in the read workloads and the concurrent register workload.")
-    var concurrency = 16
-
-    @Option(help: "Seconds each read workload runs, on each side.")
-    var duration: Double = 5
-
-    @Option(help: "Seconds each register workload runs.")
-    var registerDuration: Double = 4
-
-    @Option(help: "Schemas registered before the read workloads; reads cycle through their ids.")
-    var schemas = 8
-
-    @Flag(help: "Measure the registry only.")
-    var skipBaseline = false
-
-    func validate() throws {
-        guard concurrency > 0, schemas > 0 else { throw ValidationError("--concurrency and --schemas must be positive") }
-        guard duration > 0, registerDuration > 0 else { throw ValidationError("durations must be positive") }
-    }
+    @OptionGroup var plan: RegistryBenchPlan
 
     func run() async throws {
-        var logger = Logger(label: "herald.bench.registry")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
-        print("Registry vs bare servers on \(brokers): \(concurrency) concurrent callers, \(duration) s per read workload, "
-            + "\(registerDuration) s per register workload, \(schemas) schemas")
+        let logger = Logger.bench("herald.bench.registry")
+        let kafka = shared.kafka(requestTimeout: .seconds(20))
+        print("Registry vs bare servers on \(shared.kafkaBrokers): \(plan.concurrency) concurrent callers, "
+            + "\(plan.readSeconds) s per read workload, \(plan.registerSeconds) s per register workload, \(plan.schemas) schemas")
 
         let registry = try await InProcessRegistry.start(kafka: kafka, prefix: "herald-bench", logger: logger)
         var rows: [RegistryBenchRow] = []
@@ -67,15 +47,13 @@ struct RegistryBenchCommand: AsyncParsableCommand {
             throw error
         }
         print()
-        print(RegistryBenchTable.render(rows, concurrency: concurrency))
+        print(RegistryBenchTable.render(rows, concurrency: plan.concurrency))
     }
 
     private func measure(_ registry: InProcessRegistry, kafka: KafkaConfiguration, logger: Logger) async throws -> [RegistryBenchRow] {
         var pool = HTTPClient.Configuration.ConnectionPool()
-        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = plan.concurrency
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: pool))
-        let plan = RegistryBenchPlan(
-            concurrency: concurrency, readSeconds: duration, registerSeconds: registerDuration, schemas: schemas, baseline: !skipBaseline)
         do {
             let rows = try await withGRPCClient(
                 transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: registry.grpcPort), transportSecurity: .plaintext)
@@ -175,12 +153,29 @@ struct RegistryBenchCommand: AsyncParsableCommand {
     }
 }
 
-struct RegistryBenchPlan: Sendable {
-    var concurrency: Int
-    var readSeconds: Double
-    var registerSeconds: Double
-    var schemas: Int
-    var baseline: Bool
+/// What the registry benchmark runs: its options, handed as they are to each workload.
+struct RegistryBenchPlan: ParsableArguments, Sendable {
+    @Option(help: "Concurrent callers in the read workloads and the concurrent register workload.")
+    var concurrency = 16
+
+    @Option(name: .customLong("duration"), help: "Seconds each read workload runs, on each side.")
+    var readSeconds: Double = 5
+
+    @Option(name: .customLong("register-duration"), help: "Seconds each register workload runs.")
+    var registerSeconds: Double = 4
+
+    @Option(help: "Schemas registered before the read workloads; reads cycle through their ids.")
+    var schemas = 8
+
+    @Flag(help: "Measure the registry only.")
+    var skipBaseline = false
+
+    var baseline: Bool { !skipBaseline }
+
+    func validate() throws {
+        guard concurrency > 0, schemas > 0 else { throw ValidationError("--concurrency and --schemas must be positive") }
+        guard readSeconds > 0, registerSeconds > 0 else { throw ValidationError("durations must be positive") }
+    }
 }
 
 struct RegistryBenchRow {
@@ -330,8 +325,19 @@ struct ConstantGetSchema: RegistrableRPCService {
 
 enum RegistryBenchTable {
     static func render(_ rows: [RegistryBenchRow], concurrency: Int) -> String {
+        var lines = comparison(rows, heraldLatency: "Herald p50 / p99 ms")
+        lines.append("")
+        lines.append("Reads: \(concurrency) concurrent callers, one HTTP/1.1 connection each (REST) or one shared HTTP/2 connection (gRPC); "
+            + "client and servers share this process. A registration is a new schema under a new subject; it returns once "
+            + "its transaction committed and the registry's replica applied it.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The table the registry and publish benchmarks print: a row a workload, Herald beside its
+    /// baseline with their ratio and latencies.
+    static func comparison(_ rows: [RegistryBenchRow], heraldLatency: String) -> [String] {
         var lines = [
-            "| workload | Herald | baseline | ratio | Herald p50 / p99 ms | baseline p50 / p99 ms | baseline |",
+            "| workload | Herald | baseline | ratio | \(heraldLatency) | baseline p50 / p99 ms | baseline |",
             "|---|---:|---:|---:|---:|---:|---|",
         ]
         for row in rows {
@@ -340,11 +346,7 @@ enum RegistryBenchTable {
                 + "\(row.baseline.map { KafkaBenchTable.rate($0.rate) + " " + row.unit } ?? "—") | "
                 + "\(ratio.map { String(format: "%.2f×", $0) } ?? "—") | \(latency(row.herald)) | \(latency(row.baseline)) | \(row.baselineName) |")
         }
-        lines.append("")
-        lines.append("Reads: \(concurrency) concurrent callers, one HTTP/1.1 connection each (REST) or one shared HTTP/2 connection (gRPC); "
-            + "client and servers share this process. A registration is a new schema under a new subject; it returns once "
-            + "its transaction committed and the registry's replica applied it.")
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     private static func latency(_ result: KafkaBenchResult?) -> String {

@@ -20,7 +20,6 @@ struct RouteBenchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var shared: BenchSharedOptions
-    var brokers: String { shared.kafkaBrokers }
 
     /// `--events` (one of the shared options): events per measurement.
     var events: Int { shared.events ?? 50_000 }
@@ -53,15 +52,14 @@ struct RouteBenchCommand: AsyncParsableCommand {
     var rounds: Int { shared.rounds ?? 2 }
 
     func run() async throws {
-        var logger = Logger(label: "herald.bench.route")
-        logger.logLevel = .warning
-        let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init))
+        let logger = Logger.bench("herald.bench.route")
+        let kafka = shared.kafka()
         for interpreter in skipBaseline ? [] : [python, wheelPython] where !interpreter.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: interpreter) else {
                 throw ValidationError("no Python at \(interpreter): run Benchmarks/baseline-venv-system-librdkafka.sh (the baseline on Herald's librdkafka) or make deps")
             }
         }
-        print("herald-router vs confluent-kafka EOS loop on \(brokers): \(events) events of 100 B, \(partitions) partitions, \(routes) routes, best of \(rounds) rounds")
+        print("herald-router vs confluent-kafka EOS loop on \(shared.kafkaBrokers): \(events) events of 100 B, \(partitions) partitions, \(routes) routes, best of \(rounds) rounds")
         // The machine's load drifts: the sides alternate, batch size by batch size, and each keeps its best round.
         var best: [Int: (herald: Double, baseline: Double?, wheel: Double?)] = [:]
         for round in 1...max(1, rounds) {
@@ -201,7 +199,7 @@ struct RouteBenchCommand: AsyncParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [
-            baseline, "--brokers", brokers, "--input", input, "--output", "herald-bench.route.\(run).python-out",
+            baseline, "--brokers", shared.kafkaBrokers, "--input", input, "--output", "herald-bench.route.\(run).python-out",
             "--partitions", "\(partitions)", "--messages", "\(events)", "--batch", "\(batch)",
         ]
         let output = Pipe()

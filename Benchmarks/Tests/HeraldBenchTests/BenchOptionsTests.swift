@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldKafka
 import Testing
 
 @testable import HeraldBench
@@ -9,16 +10,34 @@ import Testing
     @Test func aBenchmarkGetsTheSharedOptionsWrittenAfterItsName() throws {
         let parsed = try HeraldBench.parseAsRoot(["route", "--kafka-brokers", "10.0.0.7:9093", "--events", "7", "--rounds", "3"])
         let route = try #require(parsed as? RouteBenchCommand)
-        #expect(route.brokers == "10.0.0.7:9093")
+        #expect(route.shared.kafkaBrokers == "10.0.0.7:9093")
         #expect(route.events == 7)
         #expect(route.rounds == 3)
 
         let kafka = try #require(try HeraldBench.parseAsRoot(["kafka", "--kafka-brokers", "10.0.0.8:9093", "--rounds", "1"]) as? KafkaBenchCommand)
-        #expect(kafka.brokers == "10.0.0.8:9093")
+        #expect(kafka.shared.kafkaBrokers == "10.0.0.8:9093")
         #expect(kafka.rounds == 1)
 
         let e2e = try #require(try HeraldBench.parseAsRoot(["e2e", "--kafka-brokers", "10.0.0.9:9093"]) as? EndToEndBenchCommand)
-        #expect(e2e.kafkaBrokers == "10.0.0.9:9093")
+        #expect(e2e.shared.kafkaBrokers == "10.0.0.9:9093")
+    }
+
+    @Test func theBrokerListBecomesTheBenchmarksKafkaConfiguration() throws {
+        let parsed = try HeraldBench.parseAsRoot(["publish", "--kafka-brokers", "10.0.0.7:9093,10.0.0.8:9094"])
+        let kafka = try #require(parsed as? PublishBenchCommand).shared.kafka(requestTimeout: .seconds(20))
+        #expect(kafka.bootstrapServers == ["10.0.0.7:9093", "10.0.0.8:9094"])
+        #expect(kafka.requestTimeout == .seconds(20))
+    }
+
+    @Test func theRegistryBenchmarksOptionsAreItsPlan() throws {
+        let parsed = try HeraldBench.parseAsRoot(["registry", "--duration", "3", "--register-duration", "2", "--schemas", "5", "--skip-baseline"])
+        let plan = try #require(parsed as? RegistryBenchCommand).plan
+        #expect(plan.readSeconds == 3)
+        #expect(plan.registerSeconds == 2)
+        #expect(plan.schemas == 5)
+        #expect(plan.concurrency == 16)
+        #expect(!plan.baseline)
+        #expect(throws: (any Error).self) { try HeraldBench.parseAsRoot(["registry", "--duration", "0"]) }
     }
 
     @Test func eachBenchmarkKeepsItsOwnDefaults() throws {

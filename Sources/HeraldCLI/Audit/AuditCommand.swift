@@ -27,8 +27,7 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup(title: "Kafka security")
     var kafkaSecurity: KafkaSecurityOptions
 
-    @Option(name: .customLong("audit-topic"), help: "The audit topic. Env: HERALD_AUDIT_TOPIC.")
-    var topic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+    @OptionGroup var audit: AuditTopicOption
 
     @Option(help: "Only changes from this time on: RFC 3339 (2026-03-01T12:00:00Z) or a span back from now (90s, 15m, 2h, 7d).")
     var since: String?
@@ -53,11 +52,11 @@ struct AuditCommand: AsyncParsableCommand {
             bootstrapServers: brokers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             requestTimeout: .milliseconds(kafkaTimeoutMS), security: security, properties: properties)
         var records: [AuditRecord] = []
-        for message in try await committedRecords(topic: topic, kafka: kafka, logger: logger) {
+        for message in try await committedRecords(topic: audit.topic, kafka: kafka, logger: logger) {
             do {
                 records.append(try AuditRecord(decoding: message.value ?? []))
             } catch {
-                printError("\(topic)/\(message.partition)/\(message.offset): skipped, \(error.description)")
+                printError("\(audit.topic)/\(message.partition)/\(message.offset): skipped, \(error.description)")
             }
         }
         for record in query.select(records) {

@@ -50,16 +50,16 @@ enum DeliveryText {
         for (name, _) in endpoint.headers.sorted(by: { $0.key < $1.key }) { line += "  header:\(name)" }
         for (name, _) in endpoint.secretHeaders.sorted(by: { $0.key < $1.key }) { line += "  secret-header:\(name)" }
         if endpoint.hasPreviousSecretExpiresAt {
-            line += "  previous-secret-signs-until=\(ISO8601DateFormatter().string(from: endpoint.previousSecretExpiresAt.date))"
+            line += "  previous-secret-signs-until=\(endpoint.previousSecretExpiresAt.iso8601)"
         }
         return line
     }
 
     static func attempt(_ attempt: Herald_V1_DeliveryAttempt) -> String {
-        var line = "  attempt  at=\(ISO8601DateFormatter().string(from: attempt.attemptedAt.date))  \(attempt.state)  attempts=\(attempt.attempts)"
+        var line = "  attempt  at=\(attempt.attemptedAt.iso8601)  \(attempt.state)  attempts=\(attempt.attempts)"
         if attempt.statusCode != 0 { line += "  status=\(attempt.statusCode)" }
         if attempt.hasDuration { line += "  duration=\(seconds(attempt.duration))" }
-        if attempt.hasNextAttemptAt { line += "  next=\(ISO8601DateFormatter().string(from: attempt.nextAttemptAt.date))" }
+        if attempt.hasNextAttemptAt { line += "  next=\(attempt.nextAttemptAt.iso8601)" }
         if !attempt.error.isEmpty { line += "  error=\"\(attempt.error)\"" }
         if !attempt.responseBody.isEmpty { line += "  body=\"\(String(decoding: attempt.responseBody, as: UTF8.self))\"" }
         return line
@@ -72,8 +72,8 @@ enum DeliveryText {
     static func record(_ record: Herald_V1_DeliveryRecord) -> String {
         var line = "\(record.deliveryID)  \(record.state)  endpoint=\(record.endpointID)  event=\(record.eventSource)#\(record.eventID)  attempts=\(record.attempts)"
         if record.lastStatusCode != 0 { line += "  status=\(record.lastStatusCode)" }
-        if record.hasUpdatedAt { line += "  at=\(ISO8601DateFormatter().string(from: record.updatedAt.date))" }
-        if record.hasNextAttemptAt { line += "  next=\(ISO8601DateFormatter().string(from: record.nextAttemptAt.date))" }
+        if record.hasUpdatedAt { line += "  at=\(record.updatedAt.iso8601)" }
+        if record.hasNextAttemptAt { line += "  next=\(record.nextAttemptAt.iso8601)" }
         if !record.lastError.isEmpty { line += "  error=\"\(record.lastError)\"" }
         return line
     }

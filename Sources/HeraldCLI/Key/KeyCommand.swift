@@ -123,12 +123,12 @@ struct KeyRevokeCommand: AsyncParsableCommand {
     }
 }
 
-extension RegistryClientOptions {
+extension ServiceCallOptions<RegistryTarget> {
     /// Runs `body` with a client of the registry's `herald.v1.Keys`.
     func withKeys<Result: Sendable>(
         _ body: @Sendable (Herald_V1_Keys.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
     ) async throws -> Result {
-        try await withRegistryConnection { client, options in try await body(Herald_V1_Keys.Client(wrapping: client), options) }
+        try await withConnection { client, options in try await body(Herald_V1_Keys.Client(wrapping: client), options) }
     }
 }
 
@@ -154,8 +154,8 @@ enum KeyText {
             scopes = info.scopes
             eventTypes = info.eventTypes
             sources = info.sources
-            createdAt = KeyText.time(info.createdAt)
-            revokedAt = info.hasRevokedAt ? KeyText.time(info.revokedAt) : nil
+            createdAt = info.createdAt.iso8601
+            revokedAt = info.hasRevokedAt ? info.revokedAt.iso8601 : nil
         }
     }
 
@@ -168,12 +168,8 @@ enum KeyText {
         var line = "\(info.id)  \(info.name)  \(info.scopes.joined(separator: ","))"
         if !info.eventTypes.isEmpty { line += "  types=\(info.eventTypes.joined(separator: ","))" }
         if !info.sources.isEmpty { line += "  sources=\(info.sources.joined(separator: ","))" }
-        line += "  created=\(time(info.createdAt))"
-        if info.hasRevokedAt { line += "  revoked=\(time(info.revokedAt))" }
+        line += "  created=\(info.createdAt.iso8601)"
+        if info.hasRevokedAt { line += "  revoked=\(info.revokedAt.iso8601)" }
         return line
-    }
-
-    static func time(_ timestamp: Google_Protobuf_Timestamp) -> String {
-        ISO8601DateFormatter().string(from: timestamp.date)
     }
 }

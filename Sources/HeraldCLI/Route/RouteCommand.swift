@@ -35,28 +35,14 @@ enum RouterTarget: ServiceClientTarget {
 }
 
 /// Options every `herald route` subcommand takes.
-struct RouterClientOptions: ParsableArguments {
-    @OptionGroup var router: ServiceClientOptions<RouterTarget>
+typealias RouterClientOptions = ServiceCallOptions<RouterTarget>
 
-    @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
-    var json = false
-
-    @Option(help: "Seconds to wait for the router's answer.")
-    var timeout: Double = 30
-
-    func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-    }
-
+extension ServiceCallOptions<RouterTarget> {
     /// Runs `body` with a router client; a gRPC error goes to stderr and becomes exit status 2.
     func withRouter<Result: Sendable>(
         _ body: (Herald_V1_Router.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
     ) async throws -> Result {
-        try await router.withConnection { client in
-            var options = CallOptions.defaults
-            options.timeout = .milliseconds(Int64(timeout * 1000))
-            return try await body(Herald_V1_Router.Client(wrapping: client), options)
-        }
+        try await withConnection { client, options in try await body(Herald_V1_Router.Client(wrapping: client), options) }
     }
 
     func emit(_ routes: [Herald_V1_Route], single: Bool) throws {

@@ -35,39 +35,17 @@ enum RegistryTarget: ServiceClientTarget {
     }
 }
 
-/// Options every `herald schema` subcommand takes.
-struct RegistryClientOptions: ParsableArguments {
-    @OptionGroup var registry: ServiceClientOptions<RegistryTarget>
+/// Options every `herald schema` and `herald key` subcommand takes.
+typealias RegistryClientOptions = ServiceCallOptions<RegistryTarget>
 
-    @Flag(help: "Print the result as JSON (one object on stdout) instead of text.")
-    var json = false
-
-    @Option(help: "Seconds to wait for the registry's answer.")
-    var timeout: Double = 30
-
-    func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-    }
-
+extension ServiceCallOptions<RegistryTarget> {
     /// Runs `body` with a registry client. A gRPC error is reported on stderr with its status and
     /// the registry's message, and turns into exit status 2.
     func withRegistry<Result: Sendable>(
         _ body: (RegistryClient) async throws -> Result
     ) async throws -> Result {
-        try await withRegistryConnection { client, options in
+        try await withConnection { client, options in
             try await body(RegistryClient(client: Herald_V1_Registry.Client(wrapping: client), options: options))
-        }
-    }
-
-    /// Runs `body` with a connection to the registry (any of the services it serves) and the
-    /// options every call uses: the one place a call to the registry is set up.
-    func withRegistryConnection<Result: Sendable>(
-        _ body: (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Result
-    ) async throws -> Result {
-        try await registry.withConnection { client in
-            var options = CallOptions.defaults
-            options.timeout = .milliseconds(Int64(timeout * 1000))
-            return try await body(client, options)
         }
     }
 

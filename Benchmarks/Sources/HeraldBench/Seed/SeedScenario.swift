@@ -17,8 +17,7 @@ struct SeedScenario {
 
     func run() async throws {
         ServiceProcess.killChildrenWhenStopped()
-        var logger = Logger(label: "herald.bench.seed")
-        logger.logLevel = .warning
+        let logger = Logger.bench("herald.bench.seed")
         var configuration = ChaosRun.Configuration(events: events, rate: rate, rounds: rounds, seed: seed)
         // What the naive side lost never arrives: stop waiting for it after a minute.
         configuration.drainTimeout = .seconds(60)

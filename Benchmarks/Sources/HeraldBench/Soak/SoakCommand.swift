@@ -43,8 +43,7 @@ struct SoakCommand: AsyncParsableCommand {
 
     func run() async throws {
         ServiceProcess.killChildrenWhenStopped()
-        var logger = Logger(label: "herald-bench.soak")
-        logger.logLevel = .warning
+        let logger = Logger.bench("herald-bench.soak")
         say("herald-bench soak: \(events) events at \(Int(rate))/s through the four services on \(kafkaBrokers), RSS every \(sampleIntervalMs) ms")
         let receiver = try await SoakReceiver.start(logger: logger)
         let target: HeraldChaosTarget

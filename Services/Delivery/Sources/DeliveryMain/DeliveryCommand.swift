@@ -3,15 +3,14 @@ import Foundation
 import HeraldCore
 import HeraldDelivery
 import HeraldRuntime
-import Logging
 
 /// `herald-delivery`: parses options and runs the delivery service until SIGTERM or SIGINT.
 @main
-struct DeliveryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "herald-delivery",
-        abstract: "Herald's delivery: signed webhooks with retries, dead letters and status, effectively once."
-    )
+struct DeliveryCommand: ServiceCommand {
+    typealias Server = DeliveryServer
+    static let service = "delivery"
+
+    static let abstract = "Herald's delivery: signed webhooks with retries, dead letters and status, effectively once."
 
     @OptionGroup var common: CommonOptions
 
@@ -29,8 +28,7 @@ struct DeliveryCommand: AsyncParsableCommand {
     @Option(help: "Compacted endpoints topic. Env: HERALD_ENDPOINTS_TOPIC.")
     var endpointsTopic = HeraldEnvironment.string("endpoints-topic", default: "herald.endpoints")
 
-    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
-    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+    @OptionGroup var audit: AuditTopicOption
 
     @Option(help: "Dead-letter topic. Env: HERALD_DLQ_TOPIC.")
     var dlqTopic = HeraldEnvironment.string("dlq-topic", default: "herald.deliveries.dlq")
@@ -113,10 +111,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         return values.map { .milliseconds($0!) }
     }
 
-    func run() async throws {
-        HeraldLogging.bootstrap(level: common.logLevel)
-        let logger = Logger(label: "herald.delivery")
-        var configuration: DeliveryServer.Configuration = try await common.checkedConfiguration("delivery", ports: ports, logger: logger)
+    func configure(_ configuration: inout DeliveryServer.Configuration) throws {
         configuration.consumerGroup = consumerGroup
         configuration.partitions = partitions
         configuration.allowPrivateEndpoints = allowPrivateEndpoints
@@ -125,7 +120,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         topics.status = statusTopic
         topics.endpoints = endpointsTopic
         topics.deadLetters = dlqTopic
-        topics.audit = auditTopic
+        topics.audit = audit.topic
         topics.attempts = attemptsTopic
         let schedule = schedule ?? RetryPolicy.defaultSchedule
         topics.retryTiers = RetryTiers(delays: schedule, topicPrefix: retryTopicPrefix)
@@ -141,10 +136,6 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.dataDirectory = dataDir
         configuration.deliveryLog = deliveryLog
         configuration.deliveryRetention = try DeliveryLogRetention.parse(deliveryRetention)
-        let server = try await DeliveryServer.build(configuration, logger: logger)
-        let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-delivery", logger: logger)
-        try await ServiceRunner.run("Delivery", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

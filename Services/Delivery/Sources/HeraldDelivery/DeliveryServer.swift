@@ -171,12 +171,9 @@ public struct DeliveryServer: Sendable {
                                           deliveredTasks: DeliveredTasks(topic: topics.deliveries, kafka: configuration.kafka, logger: logger),
                                           replayLookback: configuration.retryPolicy.schedule.reduce(.seconds(3600), +), topics: topics,
                                           watchBuffer: max(1, configuration.watchBuffer))
-        let grpc = try GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
-            authentication: authentication, access: .delivery, logger: logger)
-        let (http, httpPort) = try HeraldHTTP.application(
-            router: HeraldHTTP.router(health: health, authentication: authentication), host: configuration.host, port: configuration.httpPort,
-            serverName: "herald-delivery", tls: configuration.listenerCertificate, logger: logger)
+        let (grpc, http, httpPort) = try ServiceListeners.make(
+            configuration, serving: [service], health: health, authentication: authentication, access: .delivery,
+            serverName: "herald-delivery", logger: logger)
         let core = DeliveryCoreService(
             loop: loop, consumer: consumer, producer: producer, endpoints: endpoints, status: status, log: log, follower: follower,
             retention: retention, httpClients: httpClients, topics: topics, health: health,

@@ -31,8 +31,7 @@ extension DeliveryIntegration {
             configuration.dataDirectory = TestEnvironment.temporaryDirectory("delivery-log")
             configuration.keysTopic = TestEnvironment.unique("api-keys")
             let delivery = try await DeliveryServer.build(configuration, logger: TestEnvironment.logger)
-            let servingEarly = try await KeyReplayHold.servingBeforeReplay(
-                health: delivery.health, keys: delivery.keys, services: delivery.services, logger: TestEnvironment.logger)
+            let servingEarly = try await KeyReplayHold.servingBeforeReplay(delivery, logger: TestEnvironment.logger)
             #expect(!servingEarly, "SERVING before its keys topic was replayed")
         }
     }

@@ -107,12 +107,9 @@ public struct ProducerServer: Sendable {
         let service = ProducerGRPCService(
             encoder: encoder, committer: committer, topic: configuration.topic, partitionCount: partitionCount,
             partitioner: SharedPartitioner(Partitioner(strategy: configuration.partitioning)), streamWindow: configuration.streamWindow)
-        let grpc = try GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
-            authentication: authentication, access: .producer, logger: logger)
-        let (http, httpPort) = try HeraldHTTP.application(
-            router: HeraldHTTP.router(health: health, authentication: authentication), host: configuration.host, port: configuration.httpPort,
-            serverName: "herald-producer", tls: configuration.listenerCertificate, logger: logger)
+        let (grpc, http, httpPort) = try ServiceListeners.make(
+            configuration, serving: [service], health: health, authentication: authentication, access: .producer,
+            serverName: "herald-producer", logger: logger)
         logger.info("Producer ready", metadata: [
             "kafka.topic": "\(configuration.topic)", "kafka.partitions": "\(partitionCount)",
             "kafka.transactional_id": "\(producer.transactionalID)",

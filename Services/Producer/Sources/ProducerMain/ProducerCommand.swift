@@ -3,15 +3,14 @@ import HeraldAvro
 import HeraldCore
 import HeraldProducer
 import HeraldRuntime
-import Logging
 
 /// `herald-producer`: parses options and runs the producer until SIGTERM or SIGINT.
 @main
-struct ProducerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "herald-producer",
-        abstract: "Herald's producer: validated, Avro-encoded, partitioned, group-committed transactional ingest."
-    )
+struct ProducerCommand: ServiceCommand {
+    typealias Server = ProducerServer
+    static let service = "producer"
+
+    static let abstract = "Herald's producer: validated, Avro-encoded, partitioned, group-committed transactional ingest."
 
     @OptionGroup var common: CommonOptions
 
@@ -59,10 +58,7 @@ struct ProducerCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        HeraldLogging.bootstrap(level: common.logLevel)
-        let logger = Logger(label: "herald.producer")
-        var configuration: ProducerServer.Configuration = try await common.checkedConfiguration("producer", ports: ports, logger: logger)
+    func configure(_ configuration: inout ProducerServer.Configuration) {
         configuration.registryTimeout = .milliseconds(registryTimeoutMS)
         configuration.streamWindow = streamWindow
         configuration.schemaURLBase = schemaURLBase
@@ -72,10 +68,6 @@ struct ProducerCommand: AsyncParsableCommand {
         configuration.maxPayloadBytes = maxPayloadBytes
         configuration.jsonMode = strictJSON ? .strict : .lenient
         configuration.batching = .init(maxRecords: batchMaxRecords, maxBytes: batchMaxBytes, linger: .milliseconds(batchLingerMS))
-        let server = try await ProducerServer.build(configuration, logger: logger)
-        let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-producer", logger: logger)
-        try await ServiceRunner.run("Producer", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

@@ -105,8 +105,7 @@ extension ProducerIntegration {
             configuration.instanceID = env.unique("producer")
             configuration.keysTopic = env.unique("api-keys")
             let producer = try await ProducerServer.build(configuration, logger: env.logger)
-            let servingEarly = try await KeyReplayHold.servingBeforeReplay(
-                health: producer.health, keys: producer.keys, services: producer.services, logger: env.logger)
+            let servingEarly = try await KeyReplayHold.servingBeforeReplay(producer, logger: env.logger)
             #expect(!servingEarly, "SERVING before its keys topic was replayed")
         }
     }

@@ -31,19 +31,13 @@ extension Herald_V1_CompatibilityLevel {
 }
 
 extension CompatibilityLevel {
-    /// Fails for UNSPECIFIED and values this build does not know.
+    /// The level whose protobuf value is `proto` (the mapping above, read backwards); fails for
+    /// UNSPECIFIED and values this build does not know.
     init(_ proto: Herald_V1_CompatibilityLevel) throws(RegistryError) {
-        switch proto {
-        case .backward: self = .backward
-        case .backwardTransitive: self = .backwardTransitive
-        case .forward: self = .forward
-        case .forwardTransitive: self = .forwardTransitive
-        case .full: self = .full
-        case .fullTransitive: self = .fullTransitive
-        case .none: self = .none
-        case .unspecified, .UNRECOGNIZED:
+        guard let level = Self.allCases.first(where: { Herald_V1_CompatibilityLevel($0) == proto }) else {
             throw RegistryError(.invalidCompatibilityLevel, "Invalid compatibility level \(proto). Valid values are: \(CompatibilityLevel.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
+        self = level
     }
 }
 
@@ -58,14 +52,13 @@ extension Herald_V1_RegistryMode {
 }
 
 extension RegistryMode {
+    /// The mode whose protobuf value is `proto` (the mapping above, read backwards); fails for
+    /// UNSPECIFIED and values this build does not know.
     init(_ proto: Herald_V1_RegistryMode) throws(RegistryError) {
-        switch proto {
-        case .readwrite: self = .readWrite
-        case .readonly: self = .readOnly
-        case .import: self = .importing
-        case .unspecified, .UNRECOGNIZED:
+        guard let mode = Self.allCases.first(where: { Herald_V1_RegistryMode($0) == proto }) else {
             throw RegistryError(.invalidMode, "Invalid mode \(proto). Valid values are: READWRITE, READONLY, IMPORT.")
         }
+        self = mode
     }
 }
 

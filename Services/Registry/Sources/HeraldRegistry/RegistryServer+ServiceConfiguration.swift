@@ -7,3 +7,6 @@ extension RegistryServer.Configuration: ServiceConfiguration {
         leaderTLS = options.registryTLS.clientTLS
     }
 }
+
+/// `herald-registry` runs it the way every service executable runs its server (`ServiceCommand`).
+extension RegistryServer: AssembledService {}

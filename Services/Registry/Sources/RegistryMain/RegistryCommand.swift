@@ -2,15 +2,16 @@ import ArgumentParser
 import HeraldKafka
 import HeraldRegistry
 import HeraldRuntime
-import Logging
 
 /// `herald-registry`: parses options and runs the registry until SIGTERM or SIGINT.
 @main
-struct RegistryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "herald-registry",
-        abstract: "Herald's schema registry: Confluent-compatible REST and gRPC, stored in Kafka."
-    )
+struct RegistryCommand: ServiceCommand {
+    typealias Server = RegistryServer
+    static let service = "registry"
+    /// The registry makes no publish, route or deliver span.
+    static let exportsSpans = false
+
+    static let abstract = "Herald's schema registry: Confluent-compatible REST and gRPC, stored in Kafka."
 
     @OptionGroup var common: CommonOptions
 
@@ -25,8 +26,7 @@ struct RegistryCommand: AsyncParsableCommand {
     @Option(help: "Compacted topic holding schemas, configs and modes. Env: HERALD_SCHEMAS_TOPIC.")
     var schemasTopic = HeraldEnvironment.string("schemas-topic", default: "herald._schemas")
 
-    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
-    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+    @OptionGroup var audit: AuditTopicOption
 
     @Option(help: "One-partition topic whose owner in the election group leads. Env: HERALD_ELECTION_TOPIC.")
     var electionTopic = HeraldEnvironment.string("election-topic", default: "herald._schemas.election")
@@ -37,20 +37,14 @@ struct RegistryCommand: AsyncParsableCommand {
     @Option(help: "Transactional id every leader writes with (a new leader fences the old). Env: HERALD_LEADER_TRANSACTIONAL_ID.")
     var leaderTransactionalID = HeraldEnvironment.string("leader-transactional-id", default: "herald-registry-leader")
 
-    func run() async throws {
-        HeraldLogging.bootstrap(level: common.logLevel)
-        let logger = Logger(label: "herald.registry")
-        var configuration: RegistryServer.Configuration = try await common.checkedConfiguration("registry", ports: ports, logger: logger)
+    func configure(_ configuration: inout RegistryServer.Configuration) {
         configuration.advertisedHost = advertisedHost.isEmpty ? nil : advertisedHost
         configuration.maxSchemaBytes = maxSchemaBytes
         configuration.topic = schemasTopic
         configuration.electionTopic = electionTopic
-        configuration.auditTopic = auditTopic
+        configuration.auditTopic = audit.topic
         configuration.electionGroup = electionGroup
         configuration.transactionalID = leaderTransactionalID
-        let server = try RegistryServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Registry", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

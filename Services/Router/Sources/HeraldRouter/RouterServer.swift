@@ -138,12 +138,9 @@ public struct RouterServer: Sendable {
         let service = RouterGRPCService(
             catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5),
             audit: audit)
-        let grpc = try GRPCServerService(
-            host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate, services: [service, HealthService(status: health)],
-            authentication: authentication, access: .router, logger: logger)
-        let (http, httpPort) = try HeraldHTTP.application(
-            router: HeraldHTTP.router(health: health, authentication: authentication), host: configuration.host, port: configuration.httpPort,
-            serverName: "herald-router", tls: configuration.listenerCertificate, logger: logger)
+        let (grpc, http, httpPort) = try ServiceListeners.make(
+            configuration, serving: [service], health: health, authentication: authentication, access: .router,
+            serverName: "herald-router", logger: logger)
         logger.info("Router prepared", metadata: [
             "kafka.topic": "\(configuration.eventsTopic)", "kafka.group_id": "\(configuration.groupID)",
             "kafka.transactional_id": "\(producer.transactionalID)",

@@ -1,15 +1,14 @@
 import ArgumentParser
 import HeraldRouter
 import HeraldRuntime
-import Logging
 
 /// `herald-router`: parses options and runs the router until SIGTERM or SIGINT.
 @main
-struct RouterCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "herald-router",
-        abstract: "Herald's router: exactly-once de-duplication, route matching and fan-out to delivery tasks."
-    )
+struct RouterCommand: ServiceCommand {
+    typealias Server = RouterServer
+    static let service = "router"
+
+    static let abstract = "Herald's router: exactly-once de-duplication, route matching and fan-out to delivery tasks."
 
     @OptionGroup var common: CommonOptions
 
@@ -33,8 +32,7 @@ struct RouterCommand: AsyncParsableCommand {
     @Option(help: "Topic for records that cannot be routed (not a Herald event, a task over the record limit), with their reason. Env: HERALD_DEAD_LETTER_TOPIC.")
     var deadLetterTopic = HeraldEnvironment.string("dead-letter-topic", default: "herald.events.dlq")
 
-    @Option(help: "Topic every administrative change is recorded in (who, what, when, outcome). Env: HERALD_AUDIT_TOPIC.")
-    var auditTopic = HeraldEnvironment.string("audit-topic", default: AuditLog.defaultTopic)
+    @OptionGroup var audit: AuditTopicOption
 
     @Option(help: "Partitions of the events and deliveries topics when this service creates them. Env: HERALD_PARTITIONS.")
     var partitions = HeraldEnvironment.int("partitions", default: 12)
@@ -55,25 +53,18 @@ struct RouterCommand: AsyncParsableCommand {
         guard !dataDir.isEmpty else { throw ValidationError("--data-dir must name a directory") }
     }
 
-    func run() async throws {
-        HeraldLogging.bootstrap(level: common.logLevel)
-        let logger = Logger(label: "herald.router")
-        var configuration: RouterServer.Configuration = try await common.checkedConfiguration("router", ports: ports, logger: logger)
+    func configure(_ configuration: inout RouterServer.Configuration) {
         configuration.groupID = consumerGroup
         configuration.eventsTopic = eventsTopic
         configuration.routesTopic = routesTopic
         configuration.dedupeTopic = dedupeTopic
         configuration.deliveriesTopic = deliveriesTopic
         configuration.deadLettersTopic = deadLetterTopic
-        configuration.auditTopic = auditTopic
+        configuration.auditTopic = audit.topic
         configuration.partitions = partitions
         configuration.maxBatchEvents = batchMaxEvents
         configuration.dedupeRetention = .seconds(dedupeRetentionSeconds)
         configuration.dataDirectory = dataDir
-        let server = try await RouterServer.build(configuration, logger: logger)
-        let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-router", logger: logger)
-        try await ServiceRunner.run("Router", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
-            certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
 

@@ -12,9 +12,7 @@ extension RouterIntegration {
     @Suite struct AuditTests {
         /// Each route change leaves one record in the audit topic; refused calls leave none.
         @Test func routeChangesAreAuditedAndRefusalsAreNot() async throws {
-            let topics = RouterTopics()
-            try await topics.createEvents()
-            let router = try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("r")))
+            let (topics, router) = try await RouterTopics.withRouter()
             let before = Date()
             _ = try await router.withClient { try await $0.putRoute(.with { $0.route = route("audited", endpoints: ["e1"]) }) }
             _ = try await router.withClient { try await $0.putRoute(.with { $0.route = route("audited", endpoints: ["e2"]) }) }

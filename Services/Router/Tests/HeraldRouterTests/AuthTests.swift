@@ -29,8 +29,7 @@ extension RouterIntegration {
             var configuration = topics.configuration(instance: "keys-replay")
             configuration.keysTopic = RouterTestEnvironment.unique("api-keys")
             let router = try await RouterServer.build(configuration, logger: RouterTestEnvironment.logger)
-            let servingEarly = try await KeyReplayHold.servingBeforeReplay(
-                health: router.health, keys: router.keys, services: router.services, logger: RouterTestEnvironment.logger)
+            let servingEarly = try await KeyReplayHold.servingBeforeReplay(router, logger: RouterTestEnvironment.logger)
             #expect(!servingEarly, "SERVING before its keys topic was replayed")
         }
     }

@@ -11,9 +11,7 @@ extension RouterIntegration {
     /// `/metrics` over HTTP after real events went through the real broker.
     @Suite struct MetricsTests {
         @Test func duplicatesDeadLettersAndConsumerLagShowOnMetrics() async throws {
-            let topics = RouterTopics()
-            try await topics.createEvents()
-            let router = try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("r")))
+            let (topics, router) = try await RouterTopics.withRouter()
             let httpPort = await router.server.httpPort.value
             _ = try await router.withClient { try await $0.putRoute(.with { $0.route = route("all", endpoints: ["e1"]) }) }
             let before = try await MetricsScrape.fetch(httpPort: httpPort)

@@ -41,6 +41,13 @@ struct RouterTopics: Sendable {
         await admin.close()
     }
 
+    /// Fresh topics with their events topic created, and a router of a fresh instance on them.
+    static func withRouter(maxBatch: Int = 500) async throws -> (RouterTopics, RunningRouter) {
+        let topics = RouterTopics()
+        try await topics.createEvents()
+        return (topics, try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("r"), maxBatch: maxBatch)))
+    }
+
     func configuration(instance: String, maxBatch: Int = 500) -> RouterServer.Configuration {
         var configuration = RouterServer.Configuration(kafka: RouterTestEnvironment.kafka())
         configuration.grpcPort = 0
@@ -135,24 +142,25 @@ final class EventWriter: Sendable {
 
     static func payload(for event: EventAttributes) -> [UInt8] { Array("payload of \(event.id)".utf8) }
 
-    @discardableResult
-    func publish(_ event: EventAttributes) async throws -> DeliveryReport {
+    /// The record the producer service would write for `event`.
+    func record(_ event: EventAttributes) -> ProducerRecord {
         let key = Array((event.type + "|" + event.source).utf8)
-        return try await producer.send(ProducerRecord(
+        return ProducerRecord(
             topic: topic, partition: Murmur2.partition(forKey: key, partitionCount: partitions), key: key,
             value: ConfluentWireFormat.frame(schemaID: Self.schemaID, payload: Self.payload(for: event)),
-            headers: CloudEventsKafkaBinding.headers(for: event).map { KafkaHeader(name: $0.name, value: $0.value) }))
+            headers: CloudEventsKafkaBinding.headers(for: event).map { KafkaHeader(name: $0.name, value: $0.value) })
+    }
+
+    @discardableResult
+    func publish(_ event: EventAttributes) async throws -> DeliveryReport {
+        try await producer.send(record(event))
     }
 
     /// Many events without waiting for each acknowledgement.
     func publishAll(_ events: [EventAttributes]) async throws {
         var pending: [PendingDelivery] = []
         for event in events {
-            let key = Array((event.type + "|" + event.source).utf8)
-            pending.append(try await producer.enqueue(ProducerRecord(
-                topic: topic, partition: Murmur2.partition(forKey: key, partitionCount: partitions), key: key,
-                value: ConfluentWireFormat.frame(schemaID: Self.schemaID, payload: Self.payload(for: event)),
-                headers: CloudEventsKafkaBinding.headers(for: event).map { KafkaHeader(name: $0.name, value: $0.value) })))
+            pending.append(try await producer.enqueue(record(event)))
         }
         for delivery in pending { _ = try await delivery.report }
     }

@@ -15,9 +15,7 @@ import Testing
 extension RouterIntegration {
     @Suite struct RoutingTests {
         @Test func fansOutToEveryEndpointAndADuplicateYieldsNoSecondSet() async throws {
-            let topics = RouterTopics()
-            try await topics.createEvents()
-            let router = try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("r")))
+            let (topics, router) = try await RouterTopics.withRouter()
             try await router.withClient { client in
                 _ = try await client.putRoute(.with { $0.route = route("orders", types: ["com.example.order.*"], endpoints: ["e1", "e2"]) })
                 _ = try await client.putRoute(.with { $0.route = route("acme", extensions: ["tenant": "acme"], endpoints: ["e3"]) })
@@ -120,9 +118,7 @@ extension RouterIntegration {
         }
 
         @Test func malformedRecordsAreDeadLetteredAndRoutingGoesOn() async throws {
-            let topics = RouterTopics()
-            try await topics.createEvents()
-            let router = try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("r")))
+            let (topics, router) = try await RouterTopics.withRouter()
             _ = try await router.withClient { try await $0.putRoute(.with { $0.route = route("all", endpoints: ["e1"]) }) }
             let writer = try EventWriter(topics: topics)
             // No ce_ headers at all.
@@ -187,9 +183,7 @@ extension RouterIntegration {
         }
 
         @Test func routeAddedChangedAndDeletedWhileEventsFlow() async throws {
-            let topics = RouterTopics()
-            try await topics.createEvents()
-            let router = try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("r"), maxBatch: 20))
+            let (topics, router) = try await RouterTopics.withRouter(maxBatch: 20)
             let writer = try EventWriter(topics: topics)
             // Background traffic throughout, on another source so markers are easy to tell apart.
             let background = Task {

@@ -10,9 +10,7 @@ extension RouterIntegration {
     /// routing step (one span per event) as its parent; an event without a trace gets none.
     @Suite struct TraceRoutingTests {
         @Test func tasksContinueTheEventsTraceFromTheRoutingStep() async throws {
-            let topics = RouterTopics()
-            try await topics.createEvents()
-            let router = try await RunningRouter.start(topics.configuration(instance: RouterTestEnvironment.unique("r")))
+            let (topics, router) = try await RouterTopics.withRouter()
             try await router.withClient { client in
                 _ = try await client.putRoute(.with { $0.route = route("orders", types: ["com.example.order.*"], endpoints: ["e1", "e2"]) })
             }
