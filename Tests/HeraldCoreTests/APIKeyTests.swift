@@ -57,6 +57,25 @@ import Testing
         #expect(ring.authenticate(admin.presented) == .failure(.revoked))
     }
 
+    @Test func aVerifiedKeyIsCheckedAfreshOnceTheRingChanges() throws {
+        var ring = ring
+        #expect(try ring.authenticate(admin.presented).get().keyID == admin.id)
+        #expect(try ring.authenticate(admin.presented).get().keyID == admin.id, "answered from the verified keys")
+        let forged = "hk_\(admin.id)_" + String(repeating: "0", count: 64)
+        #expect(ring.authenticate(forged) == .failure(.unknown), "a verified key's id with another secret is not the verified key")
+
+        let beforeRevocation = ring
+        var record = ring.record(id: admin.id)!
+        record.revokedAt = .now
+        ring.apply(record)
+        #expect(ring.authenticate(admin.presented) == .failure(.revoked))
+        #expect(try beforeRevocation.authenticate(admin.presented).get().keyID == admin.id, "a ring is a value: its copies keep their records")
+
+        _ = try ring.authenticate(publisher.presented).get()
+        ring.remove(id: publisher.id)
+        #expect(ring.authenticate(publisher.presented) == .failure(.unknown))
+    }
+
     @Test func aNarrowedKeyPublishesOnlyItsTypesAndSources() throws {
         let principal = try ring.authenticate(publisher.presented).get()
         #expect(principal.mayPublish(type: "com.example.billing.invoice", source: "/billing"))

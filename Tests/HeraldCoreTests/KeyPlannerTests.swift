@@ -87,6 +87,8 @@ import Testing
         #expect(merged.authenticate(intruder.presented) == .failure(.unknown))
         #expect(merged.record(id: created.id) == created)
 
+        // Verified by the bootstrap ring, which the merged ring starts from, before the revocation is read.
+        #expect(bootstrap.authenticate(operatorKey.presented) == .success(Principal(bootstrapRecord)))
         swapped.revokedAt = now
         #expect(KeyRing.merged(bootstrap: bootstrap, followed: [swapped]).authenticate(operatorKey.presented) == .failure(.revoked))
     }

@@ -11,6 +11,10 @@ import Testing
 struct AuditLogTests {
     struct Refusal: Error { let whileStoring: Bool }
 
+    func caller(_ keyID: String) -> Principal {
+        Principal(KeyRecord(id: keyID, name: "audit test", scopes: [.schemasWrite], hash: "", createdAt: .now))
+    }
+
     @Test func aChangeIsRecordedWithTheCallersKeyAndARefusalIsNot() async throws {
         let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
         let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
@@ -22,12 +26,12 @@ struct AuditLogTests {
         await admin.close()
         let audit = try AuditLog(topic: topic, service: "test", kafka: kafka, logger: logger)
 
-        let answer = try await CallerKey.$id.withValue("key-1") {
+        let answer = try await CallerPrincipal.with(caller("key-1"), credential: "hk_key-1") {
             try await audit.recording("thing.set", target: "t1", detail: { "value=\($0)" }, isStoreFailure: { (_: Refusal) in false }) { () throws(Refusal) -> Int in 7 }
         }
         #expect(answer == 7)
         await #expect(throws: Refusal.self) {
-            try await CallerKey.$id.withValue("key-2") {
+            try await CallerPrincipal.with(caller("key-2"), credential: "hk_key-2") {
                 try await audit.recording("thing.set", target: "refused", isStoreFailure: { (refusal: Refusal) in refusal.whileStoring }) { () throws(Refusal) -> Int in
                     throw Refusal(whileStoring: false)
                 }

@@ -31,6 +31,16 @@ public struct APIKey: Hashable, Sendable, CustomStringConvertible {
         self.init(uncheckedID: String(parts[1]), secret: String(parts[2]))
     }
 
+    /// The id part of `presented` if it has a key's length and prefix (nothing else is checked),
+    /// without copying it: `VerifiedKeys` looks a presented key up by it on every call.
+    static func id(inPresented presented: String) -> Substring? {
+        let utf8 = presented.utf8
+        guard utf8.count == prefix.utf8.count + 1 + idLength + 1 + secretBytes * 2, utf8.starts(with: prefix.utf8),
+              utf8[utf8.index(utf8.startIndex, offsetBy: prefix.utf8.count)] == UInt8(ascii: "_") else { return nil }
+        let start = utf8.index(utf8.startIndex, offsetBy: prefix.utf8.count + 1)
+        return Substring(utf8[start..<utf8.index(start, offsetBy: idLength)])
+    }
+
     /// Whether `text` is shaped like a key id (for id arguments such as `RevokeKey`).
     public static func isValidID(_ text: String) -> Bool {
         text.count == idLength && text.allSatisfy(\.isLowercaseHexDigit)

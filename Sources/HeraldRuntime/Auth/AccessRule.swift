@@ -58,21 +58,25 @@ public enum AccessDecision: Equatable, Sendable {
 
 /// The key a call was authenticated with, for the handler: who it runs as (publish narrowing)
 /// and the credential itself (a registry follower forwards it to the leader, which checks it
-/// again). Bound next to `CallerKey.id` by the interceptor and middleware that check keys.
+/// again); `CallerKey.id` reads its id. Bound by the interceptor and middleware that check keys,
+/// as one task-local value: every call binds it, and each binding costs the call a task-local push.
 public enum CallerPrincipal {
-    /// nil for open calls and for services run with `--insecure-no-auth`.
-    @TaskLocal public static var current: Principal?
-    /// The presented `hk_…` key of the call; never log it.
-    @TaskLocal public static var credential: String?
+    struct Binding: Sendable {
+        let principal: Principal
+        let credential: String
+    }
 
-    /// Runs `body` as `principal`, with `CallerKey.id` bound too.
+    @TaskLocal static var binding: Binding?
+
+    /// nil for open calls and for services run with `--insecure-no-auth`.
+    public static var current: Principal? { binding?.principal }
+    /// The presented `hk_…` key of the call; never log it.
+    public static var credential: String? { binding?.credential }
+
+    /// Runs `body` as `principal` (and so with `CallerKey.id` set to its id).
     public static func with<Value>(
         _ principal: Principal, credential: String, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Value
     ) async rethrows -> Value {
-        try await $current.withValue(principal) {
-            try await $credential.withValue(credential) {
-                try await CallerKey.$id.withValue(principal.keyID) { try await body() }
-            }
-        }
+        try await $binding.withValue(Binding(principal: principal, credential: credential)) { try await body() }
     }
 }

@@ -28,6 +28,7 @@ public struct CallAuthentication: Sendable {
 /// which presents `hk_<user>_<password>`. Anything else is passed on as is, to be refused as malformed.
 public enum PresentedCredential {
     public static func key(inAuthorization value: String?) -> String? {
+        if let value, let credential = plainBearer(value) { return credential }
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1)
         guard parts.count == 2 else { return value }
@@ -43,4 +44,17 @@ public enum PresentedCredential {
             return value
         }
     }
+
+    /// The credential of `Bearer <credential>` as Herald's clients send it, on every call: no
+    /// whitespace around the credential, so the general parse (trimming, splitting, lower-casing
+    /// the scheme) would return the same. Nil for anything else.
+    private static func plainBearer(_ value: String) -> String? {
+        let prefix = "Bearer ".utf8
+        guard value.utf8.starts(with: prefix) else { return nil }
+        let credential = value.utf8.dropFirst(prefix.count)
+        guard let first = credential.first, let last = credential.last, isVisibleASCII(first), isVisibleASCII(last) else { return nil }
+        return String(Substring(credential))
+    }
+
+    private static func isVisibleASCII(_ byte: UInt8) -> Bool { (0x21...0x7E).contains(byte) }
 }
