@@ -31,7 +31,8 @@ CHAOS_FLAGS ?= --events 20000 --rate 500 --rounds 3
 SOAK_FLAGS ?= --events 2000000 --rate 1000
 # `make fuzz`: libFuzzer targets (Fuzz/) with seconds each, enough for at least a million inputs apiece.
 FUZZ_TARGETS ?= fuzz-avro-binary:150 fuzz-avro-json:75 fuzz-avro-schema:90 fuzz-cloudevents:60 \
-	fuzz-event:750 fuzz-registry-rest:1800 fuzz-registry-grpc:1300
+	fuzz-event:750 fuzz-registry-rest:1800 fuzz-registry-grpc:1300 fuzz-producer-grpc:12500 fuzz-router-grpc:6700 \
+	fuzz-keys-grpc:6700
 FUZZ_BLACKBOX_FLAGS ?=
 
 .PHONY: help deps apt-deps broker-up broker-down build release bench-tool test run generate check-generated bench chaos soak compose-check deploy-check clean fuzz fuzz-blackbox

@@ -108,6 +108,16 @@ let package = Package(
             path: "Linked/HeraldRegistry",
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CRocksDB", path: "Linked/CRocksDB", pkgConfig: "rocksdb"),
+        .target(
+            name: "HeraldRouter",
+            dependencies: [
+                "CRocksDB", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProtos", "HeraldRuntime", crypto, grpcCore,
+                logging, metrics, serviceLifecycle, swiftProtobuf, tracing,
+            ],
+            path: "Linked/HeraldRouter",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HeraldProducer",
             dependencies: [
@@ -125,7 +135,7 @@ let package = Package(
         .executableTarget(name: "fuzz-avro-schema", dependencies: ["HeraldAvro", "FuzzSupport"], swiftSettings: swiftSettings),
         .executableTarget(name: "fuzz-cloudevents", dependencies: ["HeraldCore", "FuzzSupport"], swiftSettings: swiftSettings),
         // The services' request handling, over state held in memory.
-        .target(name: "FuzzRegistry", dependencies: ["FuzzSupport", "HeraldAvro", "HeraldRegistry", logging], swiftSettings: swiftSettings),
+        .target(name: "FuzzRegistry", dependencies: ["FuzzSupport", "HeraldAvro", "HeraldRegistry", "HeraldRuntime", logging], swiftSettings: swiftSettings),
         .target(name: "FuzzGRPC", dependencies: ["FuzzSupport", grpcCore, grpcInProcess], swiftSettings: swiftSettings),
         .executableTarget(
             name: "fuzz-registry-rest",
@@ -135,14 +145,36 @@ let package = Package(
         .executableTarget(
             name: "fuzz-event",
             dependencies: [
-                "FuzzRegistry", "FuzzSupport", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos",
-                "HeraldRegistry", "HeraldRuntime", grpcCore, grpcTransport, swiftProtobuf,
+                "FuzzEncoder", "FuzzRegistry", "FuzzSupport", "HeraldAvro", "HeraldCore", "HeraldKafka", "HeraldProducer", "HeraldProtos",
+                "HeraldRegistry", "HeraldRuntime", grpcCore, swiftProtobuf,
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "fuzz-registry-grpc",
             dependencies: ["FuzzGRPC", "FuzzRegistry", "FuzzSupport", "HeraldProtos", "HeraldRegistry", grpcCore],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FuzzEncoder",
+            dependencies: ["FuzzSupport", "HeraldAvro", "HeraldProducer", "HeraldProtos", "HeraldRegistry", "HeraldRuntime", grpcCore, grpcTransport],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fuzz-producer-grpc",
+            dependencies: ["FuzzEncoder", "FuzzGRPC", "FuzzRegistry", "FuzzSupport", "HeraldProducer", "HeraldProtos", grpcCore, swiftProtobuf],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fuzz-router-grpc",
+            dependencies: ["FuzzGRPC", "FuzzSupport", "HeraldProtos", "HeraldRouter", "HeraldRuntime", grpcCore, swiftProtobuf],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fuzz-keys-grpc",
+            dependencies: [
+                "FuzzGRPC", "FuzzRegistry", "FuzzSupport", "HeraldCore", "HeraldProtos", "HeraldRegistry", "HeraldRuntime", grpcCore, swiftProtobuf,
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets for the services' request handling
-(Corpus/fuzz-registry-rest, fuzz-registry-grpc, fuzz-event) in each target's input format
-(see its main.swift). Run from anywhere: python3 Fuzz/seeds.py"""
+(Corpus/fuzz-registry-rest, fuzz-registry-grpc, fuzz-event, fuzz-producer-grpc, fuzz-router-grpc,
+fuzz-keys-grpc) in each target's input format (see its main.swift). Run from anywhere: python3 Fuzz/seeds.py"""
 import hashlib
 import json
 import os
@@ -93,10 +93,16 @@ def message(*fields):
     return b"".join(field(number, value) for number, value in fields)
 
 
-def grpc(*calls):
+def grpc(*calls, methods=REGISTRY, streaming=()):
+    """Each call: method byte, then its request (two-byte length, bytes); a streaming method's
+    call has a list of requests, preceded by their count less one."""
     out = b""
     for method, body in calls:
-        out += bytes([REGISTRY.index(method)]) + struct.pack(">H", len(body)) + body
+        out += bytes([methods.index(method)])
+        if method in streaming:
+            out += bytes([len(body) - 1]) + b"".join(struct.pack(">H", len(part)) + part for part in body)
+        else:
+            out += struct.pack(">H", len(body)) + body
     return out
 
 
@@ -147,4 +153,93 @@ write("fuzz-event", [
     event(16, ["", "not a uri reference", "", ""], bytes([0]), [("BadName", "v")], b""),
     event(0, ATTRIBUTES, bytes([0]), [], b"{" * 64),
     event(0, ATTRIBUTES, bytes([0]), [("x" * 40, "y" * 1500)], ORDER_JSON),
+])
+
+
+# fuzz-producer-grpc: calls as fuzz-registry-grpc's; PublishStream carries 1-4 requests
+PRODUCER = ["Publish", "PublishBatch", "PublishStream"]
+
+
+def producer(*calls):
+    return grpc(*calls, methods=PRODUCER, streaming=("PublishStream",))
+
+
+def event_message(id="order-1", source="/shop/demo", type="com.example.order.placed", subject="orders/1",
+                  schema=message((1, "orders-value")), json_payload=ORDER_JSON, avro_payload=None, extensions=(), time=None):
+    fields = [(1, id), (2, source), (3, type), (4, subject), (6, schema)]
+    if time is not None:
+        fields.append((5, message((1, time[0]), (2, time[1]))))
+    fields.append((8, avro_payload) if avro_payload is not None else (7, json_payload))
+    fields += [(9, message((1, name), (2, value))) for name, value in extensions]
+    return message(*fields)
+
+
+def publish(event):
+    return message((1, event))
+
+
+def batch(*events):
+    return message(*((1, event) for event in events))
+
+
+GOOD = event_message()
+write("fuzz-producer-grpc", [
+    producer(("Publish", publish(GOOD))),
+    producer(("Publish", publish(event_message(avro_payload=ORDER_AVRO, time=(1_700_000_000, 5), extensions=[TRACE])))),
+    producer(("Publish", publish(event_message(schema=message((3, 3)), json_payload=json.dumps({"name": "Ada"}).encode())))),
+    producer(("PublishBatch", batch(GOOD, event_message(id="order-2", schema=message((1, "orders-value"), (2, 2)))))),
+    producer(("PublishBatch", batch(GOOD, event_message(id="", source="not a uri reference")))),
+    producer(("PublishStream", [publish(GOOD), publish(event_message(id="order-3", json_payload=b"{")),
+                                publish(event_message(id="order-4", schema=message((1, "missing-value"))))])),
+    producer(("Publish", publish(event_message(extensions=[("x" * 40, "y" * 2500)]))), ("PublishBatch", b"")),
+    producer(("Publish", publish(event_message(schema=message((1, "invoice-value")),
+                                               json_payload=json.dumps({"customer": {"name": "Ada"}, "total": 3}).encode())))),
+])
+
+
+# fuzz-router-grpc: calls as fuzz-registry-grpc's
+ROUTER = ["PutRoute", "GetRoute", "DeleteRoute", "ListRoutes"]
+
+
+def router(*calls):
+    return grpc(*calls, methods=ROUTER)
+
+
+def route(id, types=(), sources=(), subject_prefix="", extensions=(), endpoints=("billing",), enabled=True, description=""):
+    route_filter = message(*([(1, t) for t in types] + [(2, s) for s in sources] + ([(3, subject_prefix)] if subject_prefix else [])
+                             + [(4, message((1, k), (2, v))) for k, v in extensions]))
+    return message((1, id), (2, route_filter), *((3, e) for e in endpoints), (4, enabled), (5, description))
+
+
+write("fuzz-router-grpc", [
+    router(("PutRoute", message((1, route("shipments", types=["com.example.shipment.*"], endpoints=["billing", "audit"])))),
+           ("GetRoute", message((1, "shipments"))), ("DeleteRoute", message((1, "shipments")))),
+    router(("PutRoute", message((1, route("orders", types=["com.example.order.placed"], sources=["/shop/*"], description="changed"))))),
+    router(("PutRoute", message((1, route("eu", subject_prefix="invoices/", extensions=[("region", "eu")], enabled=False))))),
+    router(("ListRoutes", b""), ("GetRoute", message((1, "orders"))), ("DeleteRoute", message((1, "eu-invoices"))),
+           ("GetRoute", message((1, "eu-invoices")))),
+    router(("PutRoute", message((1, route("", endpoints=[])))), ("PutRoute", b""), ("DeleteRoute", message((1, "missing")))),
+    router(("PutRoute", message((1, route("bad id/with space", types=["*x*"], endpoints=["a" * 300]))))),
+])
+
+
+# fuzz-keys-grpc: calls as fuzz-registry-grpc's; the seeded keys' ids end in a1 (active) and b2 (revoked)
+KEYS = ["CreateKey", "ListKeys", "RevokeKey"]
+
+
+def keys(*calls):
+    return grpc(*calls, methods=KEYS)
+
+
+def create_key(name, scopes=(), types=(), sources=()):
+    return message((1, name), *((2, s) for s in scopes), *((3, t) for t in types), *((4, s) for s in sources))
+
+
+write("fuzz-keys-grpc", [
+    keys(("CreateKey", create_key("ci", ["events:publish"], ["com.example.*"], ["/shop/*"])), ("ListKeys", b"")),
+    keys(("RevokeKey", message((1, "00000000000000a1"))), ("RevokeKey", message((1, "00000000000000a1")))),
+    keys(("RevokeKey", message((1, "00000000000000b2"))), ("RevokeKey", message((1, "00000000000000c3")))),
+    keys(("CreateKey", create_key("admin", ["keys:admin", "schemas:write", "routes:write", "endpoints:write"]))),
+    keys(("CreateKey", create_key("bad\u0001name", ["nope"])), ("RevokeKey", message((1, "NOT-AN-ID")))),
+    keys(("CreateKey", create_key("x" * 250, ["events:publish"], ["a" * 500])), ("ListKeys", b"")),
 ])

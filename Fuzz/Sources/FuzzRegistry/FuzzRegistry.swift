@@ -1,6 +1,7 @@
 public import FuzzSupport
 import HeraldAvro
 public import HeraldRegistry
+public import HeraldRuntime
 public import Logging
 
 /// A registry over a log held in memory (`MemoryRegistryStore`), holding a few subjects — one

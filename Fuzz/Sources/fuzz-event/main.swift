@@ -1,8 +1,8 @@
 import Foundation
+import FuzzEncoder
 import FuzzRegistry
 import FuzzSupport
 import GRPCCore
-import GRPCNIOTransportHTTP2Posix
 import HeraldAvro
 import HeraldCore
 import HeraldKafka
@@ -26,7 +26,7 @@ import SwiftProtobuf
 let fuzzRegistry = FuzzRegistry()
 let maxPayloadBytes = 2048
 let maxEventBytes = 3072
-let encoders = blocking { await startEncoders() }
+let encoders = blocking { await startEventEncoders(registry: fuzzRegistry.registry, maxPayloadBytes: maxPayloadBytes, maxEventBytes: maxEventBytes) }
 let subjects = ["orders-value", "invoice-value", "customer"]
 
 runLibFuzzer(detectingLeaks: false) { data, count in
@@ -97,25 +97,5 @@ func check(_ encoded: EncodedEvent, of event: Herald_V1_Event) {
     let size = RecordSize.of(keyBytes: 0, valueBytes: encoded.value.count, headers: headers)
     guard encoded.value.count <= maxPayloadBytes, size <= maxEventBytes else {
         fuzzFailure("an accepted event of \(size) bytes (value \(encoded.value.count)) is over the limits")
-    }
-}
-
-/// The lenient and the strict encoder, resolving schemas through the registry's gRPC API on a
-/// loopback port as the producer does.
-func startEncoders() async -> [EventEncoder] {
-    do {
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
-        let server = GRPCServer(transport: transport, services: [fuzzRegistry.registry.grpcService])
-        Task { try await server.serve() }
-        guard let address = try await transport.listeningAddress.ipv4 else { fuzzFailure("the registry is not listening on IPv4") }
-        let client = GRPCClient(transport: try .http2NIOPosix(target: .ipv4(address: address.host, port: address.port), transportSecurity: .plaintext))
-        Task { try await client.runConnections() }
-        // "Latest" is cached for the whole run: the registry never changes under this target.
-        let resolver = SchemaResolver(client: Herald_V1_Registry.Client(wrapping: client), latestTTL: .seconds(86_400), timeout: .seconds(10))
-        return [AvroJSONMode.lenient, .strict].map {
-            EventEncoder(resolver: resolver, maxPayloadBytes: maxPayloadBytes, maxEventBytes: maxEventBytes, jsonMode: $0, schemaURLBase: "http://127.0.0.1:8081")
-        }
-    } catch {
-        fuzzFailure("starting the registry for the encoder failed: \(error)")
     }
 }

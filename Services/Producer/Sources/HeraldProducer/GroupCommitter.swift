@@ -10,7 +10,7 @@ import Synchronization
 /// read_committed readers. When it failed fatally (fenced: another instance took the
 /// transactional id), every waiting call fails too and `run()` throws, so the process exits and
 /// its supervisor restarts it instead of it answering UNAVAILABLE for ever.
-final class GroupCommitter: Sendable {
+final class GroupCommitter: RecordCommitter {
     /// One call's records (or a run of a stream's), written in one transaction.
     struct Submission: Sendable {
         let records: [ProducerRecord]
@@ -46,16 +46,6 @@ final class GroupCommitter: Sendable {
         (inputs, input) = AsyncStream.makeStream(of: Input.self)
     }
 
-    /// Writes `records` in the next transaction; returns their reports once it committed.
-    func publish(_ records: [ProducerRecord]) async throws -> [DeliveryReport] {
-        try await withCheckedThrowingContinuation { continuation in
-            submit(records) { continuation.resume(with: $0) }
-        }
-    }
-
-    /// Queues `records` for a transaction (all of them in the same one) without waiting: `reply`
-    /// gets their reports once it committed, or the error that failed it. Submissions are written
-    /// in the order they are made.
     func submit(_ records: [ProducerRecord], reply: @escaping @Sendable (Result<[DeliveryReport], any Error>) -> Void) {
         let size = records.reduce(0) { $0 + Self.bytes(of: $1) }
         let id = nextCall.add(1, ordering: .relaxed).newValue

@@ -12,7 +12,7 @@ import Synchronization
 /// committer; answers only after the transaction holding it committed.
 struct ProducerGRPCService: Herald_V1_Producer.SimpleServiceProtocol {
     let encoder: EventEncoder
-    let committer: GroupCommitter
+    let committer: any RecordCommitter
     let topic: String
     let partitionCount: Int
     let partitioner: SharedPartitioner

@@ -7,28 +7,26 @@ import HeraldProtos
 import HeraldRuntime
 import SwiftProtobuf
 
-/// `herald.v1.Keys` behind the API: reads from this instance's `KeyDirectory`; writes planned by
+/// `herald.v1.Keys` behind the API: reads from its `KeyStore` (this instance's `KeyDirectory`); writes planned by
 /// `KeyPlanner` and carried out by the registry leader with its transactional producer, one at a
 /// time with the schema writes — here when this instance leads, otherwise forwarded once to the
 /// leader, as every registry write is. So two replicas never write a key concurrently, and a
 /// fenced former leader cannot write one at all.
 final class KeyAdministration: Sendable {
-    let directory: KeyDirectory
+    /// The keys read, and written while this instance leads.
+    private let keys: any KeyStore
     private let registry: SchemaRegistry
-    /// Carries out key writes while this instance leads.
-    private let leader: RegistryLeader
-    private let audit: AuditLog
+    private let audit: any AuditTrail
 
-    init(directory: KeyDirectory, registry: SchemaRegistry, leader: RegistryLeader, audit: AuditLog) {
-        self.directory = directory
+    init(keys: any KeyStore, registry: SchemaRegistry, audit: any AuditTrail) {
+        self.keys = keys
         self.registry = registry
-        self.leader = leader
         self.audit = audit
     }
 
     /// Every key this registry knows (its bootstrap keys and the topic's), by creation time.
     func list() throws(RPCError) -> Herald_V1_ListKeysResponse {
-        let keys = try readableRing().all.map(Herald_V1_ApiKeyInfo.init)
+        let keys = try self.keys.readableRing().all.map(Herald_V1_ApiKeyInfo.init)
         return .with { $0.keys = keys }
     }
 
@@ -57,7 +55,7 @@ final class KeyAdministration: Sendable {
                 }, metadata: SchemaRegistry.forwardedMetadata)
             }
         }
-        _ = try await store { _ in .write(record) }
+        _ = try await keys.store { _ in .write(record) }
         return .with {
             $0.key = key.presented
             $0.info = Herald_V1_ApiKeyInfo(record)
@@ -66,7 +64,7 @@ final class KeyAdministration: Sendable {
 
     /// Revokes key `id` everywhere; revoking a revoked key answers its record unchanged.
     func revoke(id: String, forwarded: Bool) async throws -> Herald_V1_RevokeKeyResponse {
-        try await audit.recording("key.revoke", target: id, forwarded: forwarded, isStoreFailure: Self.isStoreFailure) {
+        try await audit.recording("key.revoke", target: id, forwarded: forwarded, detail: { _ in "" }, isStoreFailure: Self.isStoreFailure) {
             try await revokeUnaudited(id: id, forwarded: forwarded)
         }
     }
@@ -77,7 +75,7 @@ final class KeyAdministration: Sendable {
                 try await client.revokeKey(.with { $0.id = id }, metadata: SchemaRegistry.forwardedMetadata)
             }
         }
-        let record = try await store { ring in try Self.revocation(of: id, in: ring) }
+        let record = try await keys.store { ring in try Self.revocation(of: id, in: ring) }
         return .with { $0.info = Herald_V1_ApiKeyInfo(record) }
     }
 
@@ -90,31 +88,6 @@ final class KeyAdministration: Sendable {
 
     private static func revocation(of id: String, in ring: KeyRing) throws(RPCError) -> KeyDecision {
         do { return try KeyPlanner.revoke(id: id, in: ring, now: .now) } catch { throw error.rpcError }
-    }
-
-    /// Decides against the keys as they are once every earlier write is read back, appends the
-    /// record in one transaction, and returns once this instance's directory holds it (so a
-    /// revocation has taken effect here when the call answers).
-    private func store(_ decide: @Sendable (KeyRing) throws -> KeyDecision) async throws -> KeyRecord {
-        let directory = directory
-        return try await leader.withProducer(writing: directory.topic) { producer in
-            let decision = try decide(try readableRing())
-            guard case .write(let record) = decision else { return decision.record }
-            let delivery = try await producer.withTransaction { transaction in
-                try await transaction.send(ProducerRecord(
-                    topic: directory.topic, key: Array(record.id.utf8), value: record.storedValue()))
-            }
-            _ = try await delivery.report.offset
-            try await directory.waitUntilHolding(record)
-            return record
-        }
-    }
-
-    private func readableRing() throws(RPCError) -> KeyRing {
-        guard directory.isReady else {
-            throw RPCError(code: .unavailable, message: "The registry is still reading \(directory.topic); retry shortly.")
-        }
-        return directory.ring
     }
 
     /// Sends a write to the leader, once: a request that was itself forwarded is not sent on.

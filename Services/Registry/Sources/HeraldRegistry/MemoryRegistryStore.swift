@@ -1,3 +1,4 @@
+public import HeraldRuntime
 public import Logging
 import Synchronization
 
@@ -42,34 +43,6 @@ public final class MemoryRegistryStore: RegistryStore {
             for record in read { contents.state.apply(record) }
             contents.appendedRecords += read.count
             return plan.outcome
-        }
-    }
-}
-
-/// The audit records of a registry held in memory (`SchemaRegistry(memory:audit:logger:)`), kept
-/// as the audit topic's records are written: a change once its outcome is known, a refusal never.
-public final class MemoryAuditTrail: RegistryAudit {
-    private let records = Mutex<[String]>([])
-
-    public init() {}
-
-    /// `action target outcome`, in the order they were recorded.
-    public var recorded: [String] { records.withLock { $0 } }
-
-    public func clear() { records.withLock { $0 = [] } }
-
-    func recording<Result, Failure: Error>(
-        _ action: String, target: String, forwarded: Bool, detail: (Result) -> String,
-        isStoreFailure: (Failure) -> Bool, _ change: () async throws(Failure) -> Result
-    ) async throws(Failure) -> Result {
-        if forwarded { return try await change() }
-        do {
-            let result = try await change()
-            records.withLock { $0.append("\(action) \(target) succeeded") }
-            return result
-        } catch {
-            if isStoreFailure(error) { records.withLock { $0.append("\(action) \(target) failed") } }
-            throw error
         }
     }
 }

@@ -73,7 +73,7 @@ public struct RegistryServer: Sendable {
         let registry = SchemaRegistry(store: LogRegistryStore(log: log, leader: leader), leaderTLS: configuration.leaderTLS, audit: audit, logger: logger)
         let keys = KeyDirectory(bootstrap: configuration.authentication.bootstrapKeys, topic: configuration.keysTopic, kafka: configuration.kafka, logger: logger)
         let authentication = configuration.authentication.following(keys)
-        let administration = KeyAdministration(directory: keys, registry: registry, leader: leader, audit: audit)
+        let administration = KeyAdministration(keys: LeaderKeyStore(directory: keys, leader: leader), registry: registry, audit: audit)
 
         let grpc = try GRPCServerService(
             host: configuration.host, port: configuration.grpcPort, tls: configuration.listenerCertificate,

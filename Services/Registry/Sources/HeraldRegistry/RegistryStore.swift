@@ -28,15 +28,3 @@ struct LogRegistryStore: RegistryStore {
         try await leader.execute(decide)
     }
 }
-
-/// How the registry records the writes callers ask for (`AuditLog` in the service).
-protocol RegistryAudit: Sendable {
-    /// Records `change` once its outcome is known, unless `forwarded` (the instance that
-    /// received the call records it).
-    func recording<Result, Failure: Error>(
-        _ action: String, target: String, forwarded: Bool, detail: (Result) -> String,
-        isStoreFailure: (Failure) -> Bool, _ change: () async throws(Failure) -> Result
-    ) async throws(Failure) -> Result
-}
-
-extension AuditLog: RegistryAudit {}

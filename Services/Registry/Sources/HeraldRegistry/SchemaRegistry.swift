@@ -14,10 +14,10 @@ public final class SchemaRegistry: Sendable {
     private let store: any RegistryStore
     /// How forwarded writes reach the leader: TLS when the registry's listeners speak it.
     private let leaderTLS: ClientTLS
-    private let audit: any RegistryAudit
+    private let audit: any AuditTrail
     private let logger: Logger
 
-    init(store: any RegistryStore, leaderTLS: ClientTLS = .plaintext, audit: any RegistryAudit, logger: Logger) {
+    init(store: any RegistryStore, leaderTLS: ClientTLS = .plaintext, audit: any AuditTrail, logger: Logger) {
         self.store = store
         self.leaderTLS = leaderTLS
         self.audit = audit

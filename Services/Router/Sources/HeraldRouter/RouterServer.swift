@@ -136,8 +136,8 @@ public struct RouterServer: Sendable {
         let authentication = configuration.authentication.following(keys)
         let audit = try AuditLog(topic: configuration.auditTopic, service: "router", kafka: configuration.kafka, logger: logger)
         let service = RouterGRPCService(
-            catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions, applyTimeout: .seconds(5),
-            audit: audit)
+            routes: TopicRouteStore(catalog: catalog, producer: routeWriter, topic: configuration.routesTopic, partitions: routesPartitions),
+            applyTimeout: .seconds(5), audit: audit)
         let (grpc, http, httpPort) = try ServiceListeners.make(
             configuration, serving: [service], health: health, authentication: authentication, access: .router,
             serverName: "herald-router", logger: logger)
