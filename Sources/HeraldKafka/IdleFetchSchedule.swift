@@ -99,7 +99,7 @@ struct IdleFetchSchedule {
     /// every partition of them (resting or being fetched) start its backoff over.
     mutating func written(to topics: Set<String>) -> [Wake] {
         // Not at their end any more: they are fetched on instead of resting.
-        reachedEnds = reachedEnds.filter { !topics.contains($0.key.topic) }
+        if !reachedEnds.isEmpty { reachedEnds = reachedEnds.filter { !topics.contains($0.key.topic) } }
         for partition in partitions.keys where topics.contains(partition.topic) {
             partitions[partition]!.backoff = .zero
         }
