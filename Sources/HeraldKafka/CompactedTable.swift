@@ -180,6 +180,12 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     /// is current while the revision is unchanged.
     public var revision: Int { state.withLock { $0.revision } }
 
+    /// The latest value of `key` (`nil` if absent or deleted) together with the table's revision,
+    /// read atomically: what a reader derives from the value stays current while the revision does.
+    public func versioned(_ key: Key) -> (revision: Int, value: Value?) {
+        state.withLock { ($0.revision, $0.values[key]) }
+    }
+
     /// A copy of the whole table together with its revision, taken atomically.
     public func versionedSnapshot() -> (revision: Int, values: [Key: Value]) {
         state.withLock { ($0.revision, $0.values) }

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 
 /// How many records of one partition lie after a consumer's position.
@@ -24,7 +23,7 @@ public struct ConsumerLagReporting: Sendable {
     }
 }
 
-/// The part of librdkafka's statistics JSON that lag is computed from; everything else in it is skipped.
+/// Lag from librdkafka's statistics JSON (`StatisticsReader` reads the fields it needs).
 ///
 /// librdkafka's own `consumer_lag` measures from the offset the consumer itself committed, which
 /// offsets committed through a transaction (`Transaction.sendOffsets`, how Herald's services
@@ -35,50 +34,23 @@ public struct ConsumerLagReporting: Sendable {
 /// offset read at assignment.
 enum ConsumerStatistics {
     static func lags(fromJSON json: some Collection<UInt8>, readCommitted: Bool) throws -> [PartitionLag] {
-        let statistics = try JSONDecoder().decode(Statistics.self, from: Data(json))
+        let entries = try json.withContiguousStorageIfAvailable { try StatisticsReader.partitions(in: $0) }
+            ?? Array(json).withUnsafeBufferPointer { try StatisticsReader.partitions(in: $0) }
         var result: [PartitionLag] = []
-        for (topic, entry) in statistics.topics ?? [:] {
-            for partition in entry.partitions.values where partition.partition >= 0 && partition.isFetched {
-                let end = readCommitted && partition.lastStableOffset >= 0 ? partition.lastStableOffset : partition.highWatermark
-                let known = [partition.applicationOffset, partition.nextFetchOffset, partition.committedOffset].filter { $0 >= 0 }
-                let position = known.first ?? -1
-                guard end >= 0, position >= 0 else { continue }
-                result.append(PartitionLag(TopicPartition(topic: topic, partition: partition.partition), records: max(0, end - position)))
-            }
+        for (topic, partition) in entries where partition.partition >= 0 && isFetched(partition.fetchState) {
+            let end = readCommitted && partition.lastStableOffset >= 0 ? partition.lastStableOffset : partition.highWatermark
+            let known = [partition.applicationOffset, partition.nextFetchOffset, partition.committedOffset].filter { $0 >= 0 }
+            let position = known.first ?? -1
+            guard end >= 0, position >= 0 else { continue }
+            result.append(PartitionLag(TopicPartition(topic: topic, partition: partition.partition), records: max(0, end - position)))
         }
         return result.sorted { ($0.topicPartition.topic, $0.topicPartition.partition) < ($1.topicPartition.topic, $1.topicPartition.partition) }
     }
 
-    private struct Statistics: Decodable {
-        let topics: [String: Topic]?
-    }
-
-    private struct Topic: Decodable {
-        let partitions: [String: Partition]
-    }
-
-    private struct Partition: Decodable {
-        let partition: Int32
-        /// `none`, `stopping` or `stopped` for a partition not (or no longer) assigned to this
-        /// consumer, merely known from metadata; `active` or an offset lookup state otherwise.
-        let fetchState: String
-        let highWatermark: Int64
-        let lastStableOffset: Int64
-        let applicationOffset: Int64
-        let committedOffset: Int64
-        let nextFetchOffset: Int64
-
-        enum CodingKeys: String, CodingKey {
-            case partition
-            case fetchState = "fetch_state"
-            case highWatermark = "hi_offset"
-            case lastStableOffset = "ls_offset"
-            case applicationOffset = "app_offset"
-            case committedOffset = "committed_offset"
-            case nextFetchOffset = "next_offset"
-        }
-
-        var isFetched: Bool { !["none", "stopping", "stopped"].contains(fetchState) }
+    /// `none`, `stopping` or `stopped` for a partition not (or no longer) assigned to this
+    /// consumer, merely known from metadata; `active` or an offset lookup state otherwise.
+    private static func isFetched(_ fetchState: String) -> Bool {
+        !["none", "stopping", "stopped"].contains(fetchState)
     }
 }
 

@@ -54,11 +54,13 @@ final class ConsumerPollLoop: Sendable {
         let registration = resting ? writeSignal.listen { [weak self] topics in self?.noteWritten(topics) } : nil
         while !thread.isStopRequested {
             runCommands()
+            // Waits only once the burst is over: nothing pending to hand over, no rests to start.
             let timeout = state.withLock { state in
                 let wait = wakeRestedPartitions(&state)
-                return state.pending.isEmpty ? wait : 0
+                return state.pending.isEmpty && !state.rests.hasReachedEnds ? wait : 0
             }
             guard let polled = client.consumerPoll(timeoutMilliseconds: timeout, topicNames: topicNames) else {
+                state.withLock { startRests(&$0) }
                 flush(thread)
                 continue
             }
@@ -66,7 +68,10 @@ final class ConsumerPollLoop: Sendable {
                 take(polled, &state)
                 return state.pending.count >= Self.batchSize
             }
-            if batchFull { flush(thread) }
+            if batchFull {
+                state.withLock { startRests(&$0) }
+                flush(thread)
+            }
         }
         // What the caller has not taken yet is dropped; the final revocation still reaches it.
         state.withLock { state in
@@ -95,10 +100,11 @@ final class ConsumerPollLoop: Sendable {
             guard !state.paused.contains(message.topicPartition) else { return }
             state.fetched[message.topicPartition] = message.offset + 1
             state.pending.append(.message(message))
+            state.rests.received(message.topicPartition)
         case .endOfPartition(let end):
             guard !state.paused.contains(end.topicPartition) else { return }
             if reportsEndOfPartition { state.pending.append(.endOfPartition(end)) }
-            rest(at: end, &state)
+            state.rests.reachedEnd(end)
         case .error(let error):
             logger.info("Kafka consumer error", metadata: [LogKeys.error: "\(error)"])
         }
@@ -106,18 +112,24 @@ final class ConsumerPollLoop: Sendable {
 
     // MARK: Resting caught-up partitions
 
-    /// Pauses a partition the consumer has caught up with, if `rests` says so. Every record
-    /// before `end` has been handed out; librdkafka drops what it fetched beyond it before the
-    /// pause, and the wake-up fetches from `end` again, so nothing is skipped or repeated.
-    private func rest(at end: TopicPartitionOffset, _ state: inout State) {
-        guard state.rests.caughtUp(end, at: .now) else { return }
+    /// Pauses, in one call, the partitions that `rests` says start resting now that a burst of
+    /// polls is over. Every record before each one's end has been handed out; librdkafka drops what
+    /// it fetched beyond it before the pause, and the wake-up fetches from that end again, so
+    /// nothing is skipped or repeated.
+    private func startRests(_ state: inout State) {
+        let resting = state.rests.startRests(at: .now)
+        guard !resting.isEmpty else { return }
         do {
-            try client.pause([end.topicPartition])
+            try client.pause(resting)
         } catch {
-            _ = state.rests.release([end.topicPartition])
-            logger.debug("Pausing a caught-up partition failed; it is fetched again at once", metadata: [LogKeys.error: "\(error)"])
+            // Some may be paused: resume them all, so none stays paused outside the schedule.
+            _ = state.rests.release(resting)
+            try? client.resume(resting)
+            logger.debug("Pausing caught-up partitions failed; they are fetched again at once", metadata: [LogKeys.error: "\(error)"])
         }
-        writes.withLock { _ = $0.followed.insert(end.topic) }
+        writes.withLock { writes in
+            for partition in resting { writes.followed.insert(partition.topic) }
+        }
     }
 
     /// Resumes the rested partitions that are due or whose topic this process wrote to; returns

@@ -8,6 +8,10 @@
 /// in one request. A write this process made readable (`LocalWriteSignal`) ends the rests of its
 /// topic at once and starts their backoff over, so records from this process never wait.
 ///
+/// Partitions that reach their end in one burst of polls start their rests together when the
+/// burst is over (`reachedEnd`, then `startRests`): one pause for all of them, where a pause each
+/// cost a round trip to librdkafka's broker thread per partition per rest.
+///
 /// A value type returning what to do; `ConsumerPollLoop` pauses, resumes and seeks accordingly.
 struct IdleFetchSchedule {
     /// Where a partition that has rested resumes: its end-of-partition offset.
@@ -26,6 +30,8 @@ struct IdleFetchSchedule {
     /// The grid's origin: a rest of length `b` ends at `origin + k·b`.
     private let origin: ContinuousClock.Instant
     private var partitions: [TopicPartition: Partition] = [:]
+    /// Ends reached in the current burst of polls, by partition: they rest once it is over.
+    private var reachedEnds: [TopicPartition: Int64] = [:]
 
     /// - Parameter longest: the longest rest; zero turns resting off (every fetch follows at once).
     init(longest: Duration, origin: ContinuousClock.Instant) {
@@ -42,6 +48,31 @@ struct IdleFetchSchedule {
 
     /// The earliest instant a rest ends; `nil` when none rests.
     private(set) var nextWake: ContinuousClock.Instant?
+
+    /// Whether ends were reached in this burst of polls that `startRests` has not taken yet.
+    var hasReachedEnds: Bool { !reachedEnds.isEmpty }
+
+    /// The consumer reached the end of a partition: it rests from the end of this burst of polls
+    /// (`startRests`), unless a record of it arrives before.
+    mutating func reachedEnd(_ end: TopicPartitionOffset) {
+        guard isEnabled, end.offset >= 0, partitions[end.topicPartition]?.restsUntil == nil else { return }
+        reachedEnds[end.topicPartition] = end.offset
+    }
+
+    /// A record of `partition` arrived: an end reached before it is not the end any more.
+    mutating func received(_ partition: TopicPartition) {
+        if !reachedEnds.isEmpty { reachedEnds[partition] = nil }
+    }
+
+    /// The burst of polls is over: the partitions still at the end they reached start their rests.
+    /// Returns them, to pause together.
+    mutating func startRests(at now: ContinuousClock.Instant) -> [TopicPartition] {
+        guard !reachedEnds.isEmpty else { return [] }
+        defer { reachedEnds = [:] }
+        return reachedEnds.sorted { Self.order($0.key, $1.key) }.compactMap { partition, offset in
+            caughtUp(TopicPartitionOffset(partition, offset: offset), at: now) ? partition : nil
+        }
+    }
 
     /// The consumer reached the end of a partition: returns whether to pause it for a rest.
     mutating func caughtUp(_ end: TopicPartitionOffset, at now: ContinuousClock.Instant) -> Bool {
@@ -67,6 +98,8 @@ struct IdleFetchSchedule {
     /// Records of `topics` became readable: resume their resting partitions at once, and let
     /// every partition of them (resting or being fetched) start its backoff over.
     mutating func written(to topics: Set<String>) -> [Wake] {
+        // Not at their end any more: they are fetched on instead of resting.
+        if !reachedEnds.isEmpty { reachedEnds = reachedEnds.filter { !topics.contains($0.key.topic) } }
         for partition in partitions.keys where topics.contains(partition.topic) {
             partitions[partition]!.backoff = .zero
         }
@@ -76,8 +109,9 @@ struct IdleFetchSchedule {
     /// The caller took these partitions over (paused, sought or lost them): they leave the
     /// schedule; the ones resting must be resumed, without a seek (the caller decides the position).
     mutating func release(_ released: some Sequence<TopicPartition>) -> [TopicPartition] {
-        let resting = released.compactMap { partition in
-            partitions.removeValue(forKey: partition)?.restsUntil.map { _ in partition }
+        let resting = released.compactMap { partition -> TopicPartition? in
+            reachedEnds[partition] = nil
+            return partitions.removeValue(forKey: partition)?.restsUntil.map { _ in partition }
         }
         if !resting.isEmpty { nextWake = partitions.values.compactMap(\.restsUntil).min() }
         return resting
@@ -96,7 +130,11 @@ struct IdleFetchSchedule {
             woken.append(Wake(partition, offset: state.caughtUpAt))
         }
         if !woken.isEmpty { nextWake = partitions.values.compactMap(\.restsUntil).min() }
-        return woken.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        return woken.sorted { Self.order($0.topicPartition, $1.topicPartition) }
+    }
+
+    private static func order(_ a: TopicPartition, _ b: TopicPartition) -> Bool {
+        (a.topic, a.partition) < (b.topic, b.partition)
     }
 
     /// The first grid point of `backoff` at least half a backoff after `now`.

@@ -38,17 +38,27 @@ public struct GRPCRequestMetrics: ServerInterceptor {
         }
     }
 
+    private struct Labels: Hashable, Sendable {
+        let method: String
+        let code: GRPCStatusName
+    }
+
+    private static let handles = MetricHandles<Labels, (requests: Counter, duration: Metrics.Timer)> { labels in
+        let dimensions = [("method", labels.method), ("code", labels.code.rawValue)]
+        return (Counter(label: "herald_grpc_server_requests_total", dimensions: dimensions),
+                Metrics.Timer(label: "herald_grpc_server_request_duration_seconds", dimensions: dimensions))
+    }
+
     private static func record(method: String, code: GRPCStatusName, since started: ContinuousClock.Instant) {
-        let dimensions = [("method", method), ("code", code.rawValue)]
-        Counter(label: "herald_grpc_server_requests_total", dimensions: dimensions).increment()
-        Metrics.Timer(label: "herald_grpc_server_request_duration_seconds", dimensions: dimensions)
-            .record(duration: ContinuousClock.now - started)
+        let handles = handles[Labels(method: method, code: code)]
+        handles.requests.increment()
+        handles.duration.record(duration: ContinuousClock.now - started)
     }
 }
 
 /// A gRPC status code as the canonical upper-case name the gRPC specification gives it
 /// (`OK`, `INVALID_ARGUMENT`), the `code` label of the request metrics.
-struct GRPCStatusName: RawRepresentable, Equatable, Sendable {
+struct GRPCStatusName: RawRepresentable, Hashable, Sendable {
     let rawValue: String
 
     init(rawValue: String) { self.rawValue = rawValue }

@@ -23,13 +23,23 @@ public struct HTTPRequestMetrics<Context: RequestContext>: RouterMiddleware {
     }
 
     private func record(_ request: Request, context: Context, status: Int, since started: ContinuousClock.Instant) {
-        let dimensions = [
-            ("method", request.method.rawValue),
-            ("path", context.endpointPath ?? "NotFound"),
-            ("code", String(status)),
-        ]
-        Counter(label: "herald_http_server_requests_total", dimensions: dimensions).increment()
-        Metrics.Timer(label: "herald_http_server_request_duration_seconds", dimensions: dimensions)
-            .record(duration: ContinuousClock.now - started)
+        let handles = HTTPRequestMetricHandles.all[.init(method: request.method.rawValue, path: context.endpointPath ?? "NotFound", code: status)]
+        handles.requests.increment()
+        handles.duration.record(duration: ContinuousClock.now - started)
+    }
+}
+
+/// The handles of `HTTPRequestMetrics`, one pair per (method, route, status code), for every context type.
+private enum HTTPRequestMetricHandles {
+    struct Labels: Hashable, Sendable {
+        let method: String
+        let path: String
+        let code: Int
+    }
+
+    static let all = MetricHandles<Labels, (requests: Counter, duration: Metrics.Timer)> { labels in
+        let dimensions = [("method", labels.method), ("path", labels.path), ("code", String(labels.code))]
+        return (Counter(label: "herald_http_server_requests_total", dimensions: dimensions),
+                Metrics.Timer(label: "herald_http_server_request_duration_seconds", dimensions: dimensions))
     }
 }

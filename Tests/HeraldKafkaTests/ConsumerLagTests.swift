@@ -44,4 +44,21 @@ import Testing
         #expect(try ConsumerStatistics.lags(fromJSON: Array(#"{"name":"c","type":"consumer"}"#.utf8), readCommitted: true).isEmpty)
         #expect(throws: (any Error).self) { try ConsumerStatistics.lags(fromJSON: Array("{not json".utf8), readCommitted: true) }
     }
+
+    /// Only the partitions' offsets are read; everything around them is skipped whatever it holds.
+    @Test func everythingButThePartitionsOffsetsIsSkippedWhateverItHolds() throws {
+        let json = Array(#"""
+        {"brokers":{"b":{"rtt":{"min":1,"p99":2.5e3},"toppars":{"t-0":{"topic":"t","partition":0}},"up":true,"x":null,
+                         "list":[1,[2,{"a":"]}"}],"q\"uote",-0.5],"empty":{},"none":[]}},
+         "topics":{"we\"ird\u00e9":{"batchsize":{"cnt":0},"partitions":{
+           "0":{"partition":0,"fetch_state":"active","hi_offset":10,"ls_offset":10,"app_offset":4,"next_offset":4,
+                "committed_offset":-1001,"nested":{"x":[{}]},"txmsgs":0}}}}}
+        """#.utf8)
+        #expect(try ConsumerStatistics.lags(fromJSON: json, readCommitted: true)
+                == [PartitionLag(TopicPartition(topic: "we\"ird\u{e9}", partition: 0), records: 6)])
+        // A partition entry without an offset lag is computed from is an error, not a lag of zero.
+        let partial = Array(#"{"topics":{"t":{"partitions":{"0":{"partition":0,"fetch_state":"active","hi_offset":3}}}}}"#.utf8)
+        #expect(throws: (any Error).self) { try ConsumerStatistics.lags(fromJSON: partial, readCommitted: true) }
+        #expect(throws: (any Error).self) { try ConsumerStatistics.lags(fromJSON: Array(#"{"topics":{}} trailing"#.utf8), readCommitted: true) }
+    }
 }

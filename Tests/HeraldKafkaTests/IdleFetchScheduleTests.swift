@@ -161,4 +161,62 @@ import Testing
         #expect(schedule.pollTimeout(at: origin, limit: .seconds(1)) == schedule.nextWake! - origin)
         #expect(schedule.pollTimeout(at: at(50), limit: .seconds(1)) == .zero)
     }
+
+    // MARK: Rests that start together when a burst of polls ends
+
+    @Test func partitionsThatReachedTheirEndInOneBurstStartRestingTogetherWhenItEnds() {
+        var schedule = IdleFetchSchedule(longest: .seconds(1), origin: origin)
+        let other = TopicPartition(topic: "events", partition: 1)
+        schedule.reachedEnd(end(other, 4))
+        schedule.reachedEnd(end(events, 3))
+        #expect(schedule.hasReachedEnds)
+        #expect(schedule.nextWake == nil, "nothing rests before the burst is over")
+        let resting = schedule.startRests(at: origin)
+        #expect(resting == [events, other], "one pause for both")
+        #expect(!schedule.hasReachedEnds)
+        let woken = schedule.due(at: schedule.nextWake!)
+        #expect(woken == [end(events, 3), end(other, 4)])
+        let again = schedule.startRests(at: origin)
+        #expect(again == [], "each end rests once")
+    }
+
+    @Test func aRecordAfterItsEndInTheSameBurstKeepsThePartitionFetched() {
+        var schedule = IdleFetchSchedule(longest: .seconds(1), origin: origin)
+        let other = TopicPartition(topic: "events", partition: 1)
+        schedule.reachedEnd(end(events, 3))
+        schedule.reachedEnd(end(other, 4))
+        // Written right after the end was reported: resting would fetch offset 3 again, a repeat.
+        schedule.received(events)
+        let resting = schedule.startRests(at: origin)
+        #expect(resting == [other])
+    }
+
+    @Test func aWriteOrTheCallerTakingThePartitionCancelsTheRestToStart() {
+        var schedule = IdleFetchSchedule(longest: .seconds(1), origin: origin)
+        let routes = TopicPartition(topic: "routes", partition: 0)
+        let other = TopicPartition(topic: "events", partition: 1)
+        schedule.reachedEnd(end(events, 3))
+        schedule.reachedEnd(end(routes, 7))
+        schedule.reachedEnd(end(other, 4))
+        let woken = schedule.written(to: ["routes"])
+        #expect(woken == [], "nothing rested yet")
+        let released = schedule.release([other])
+        #expect(released == [], "not paused, nothing to resume")
+        let resting = schedule.startRests(at: origin)
+        #expect(resting == [events], "the written topic is read on; the released partition is the caller's")
+    }
+
+    @Test func anEndIsNotRestedTwiceNorWhenRestingIsOff() {
+        var schedule = IdleFetchSchedule(longest: .seconds(1), origin: origin)
+        schedule.reachedEnd(end(events, 3))
+        _ = schedule.startRests(at: origin)
+        schedule.reachedEnd(end(events, 3))
+        #expect(!schedule.hasReachedEnds, "already resting")
+        var off = IdleFetchSchedule(longest: .zero, origin: origin)
+        off.reachedEnd(end(events, 3))
+        #expect(!off.hasReachedEnds)
+        let resting = off.startRests(at: origin)
+        #expect(resting == [])
+    }
 }
+

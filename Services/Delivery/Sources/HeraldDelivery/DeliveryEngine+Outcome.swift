@@ -35,7 +35,7 @@ extension DeliveryEngine {
             if let disable = endpoints.disablingRecord(task.endpointID) { records.append(disable) }
             logger.notice("Endpoint answered 410 Gone and is disabled", metadata: task.logMetadata)
         }
-        DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "\(resolution.status.state)", requestDuration: report.requestDuration)
+        DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: .state(resolution.status.state), requestDuration: report.requestDuration)
         records.append(ProducerRecord(topic: topics.status, key: Array(task.deliveryID.utf8), value: try! resolution.status.serializedBytes()))
         records.append(ProducerRecord(topic: topics.attempts, key: Array(task.deliveryID.utf8), value: try! resolution.attempt.serializedBytes()))
         pending.records.append(contentsOf: records)

@@ -168,7 +168,7 @@ actor DeliveryEngine {
         } catch {
             logger.error("Dead-lettering an undecodable delivery task", metadata: ["kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "error": "\(error)"])
             pending.records.append(TaskDeadLetters.unreadable(message, reason: "not a delivery task: \(error)", topic: topics.deadLetters, maxRecordBytes: maxRecordBytes))
-            DeliveryMetrics.attempt(endpointID: "", outcome: "unreadable", requestDuration: nil)
+            DeliveryMetrics.attempt(endpointID: "", outcome: .unreadable, requestDuration: nil)
             DeliveryMetrics.deadLettered(.unreadable)
             markDirty()
             return
@@ -185,7 +185,7 @@ actor DeliveryEngine {
         }
         if let done = RecentStatuses.alreadyProcessed(task, latest: latest) {
             logger.debug("Skipping a task already processed", metadata: task.logMetadata.merging(["herald.delivery.state": "\(done)"]) { $1 })
-            DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: "skipped", requestDuration: nil)
+            DeliveryMetrics.attempt(endpointID: task.endpointID, outcome: .skipped, requestDuration: nil)
             partitions[source]!.inFlight.remove(message.offset)
             markDirty()
             return

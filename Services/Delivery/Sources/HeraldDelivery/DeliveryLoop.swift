@@ -112,7 +112,7 @@ struct DeliveryLoop: Sendable {
         }
         let address: IPAddress?
         do {
-            address = try await endpoints.checkAddress(endpoint.endpoint.url)
+            address = try await endpoints.checkAddress(endpoint)
         } catch {
             return AttemptReport(kind: .failed, error: "refused: \(error.description)", policy: policy, reachedEndpoint: false)
         }

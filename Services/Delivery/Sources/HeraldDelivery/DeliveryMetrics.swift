@@ -1,6 +1,7 @@
 import HeraldCore
 import HeraldKafka
 import HeraldProtos
+import HeraldRuntime
 import Metrics
 
 /// The delivery service's own metrics, recorded by the engine as it carries out its decisions.
@@ -19,17 +20,52 @@ enum DeliveryMetrics {
         case unreadable
     }
 
-    /// One attempt's outcome, per endpoint; `requestDuration` when a request was made.
-    static func attempt(endpointID: String, outcome: String, requestDuration: Duration?) {
-        let dimensions = [("endpoint", endpointID), ("outcome", outcome)]
-        Counter(label: "herald_delivery_attempts_total", dimensions: dimensions).increment()
-        if let requestDuration {
-            Metrics.Timer(label: "herald_delivery_request_duration_seconds", dimensions: dimensions).record(duration: requestDuration)
+    /// What an attempt came to, the `outcome` label: the state it left the delivery in, or why there is none.
+    enum AttemptOutcome: Hashable, Sendable {
+        case state(Herald_V1_DeliveryState)
+        /// The record is not a delivery task.
+        case unreadable
+        /// The task was processed already (read again after a restart or a rebalance).
+        case skipped
+
+        var label: String {
+            switch self {
+            case .state(let state): "\(state)"
+            case .unreadable: "unreadable"
+            case .skipped: "skipped"
+            }
         }
     }
 
+    private struct AttemptKey: Hashable, Sendable {
+        let endpointID: String
+        let outcome: AttemptOutcome
+    }
+
+    private static let attempts = MetricHandles<AttemptKey, (attempts: Counter, duration: Metrics.Timer)> { key in
+        let dimensions = [("endpoint", key.endpointID), ("outcome", key.outcome.label)]
+        return (Counter(label: "herald_delivery_attempts_total", dimensions: dimensions),
+                Metrics.Timer(label: "herald_delivery_request_duration_seconds", dimensions: dimensions))
+    }
+    private static let deadLetters = MetricHandles<DeadLetterReason, Counter> { reason in
+        Counter(label: "herald_delivery_dead_letters_total", dimensions: [("reason", reason.rawValue)])
+    }
+    private static let circuits = MetricHandles<String, Gauge> { endpointID in
+        Gauge(label: "herald_delivery_circuit_state", dimensions: [("endpoint", endpointID)])
+    }
+    private static let retryBacklogs = MetricHandles<Duration, Gauge> { delay in
+        Gauge(label: "herald_delivery_retry_backlog_tasks", dimensions: [("tier", RetryTiers.label(delay))])
+    }
+
+    /// One attempt's outcome, per endpoint; `requestDuration` when a request was made.
+    static func attempt(endpointID: String, outcome: AttemptOutcome, requestDuration: Duration?) {
+        let handles = attempts[AttemptKey(endpointID: endpointID, outcome: outcome)]
+        handles.attempts.increment()
+        if let requestDuration { handles.duration.record(duration: requestDuration) }
+    }
+
     static func deadLettered(_ reason: DeadLetterReason) {
-        Counter(label: "herald_delivery_dead_letters_total", dimensions: [("reason", reason.rawValue)]).increment()
+        deadLetters[reason].increment()
     }
 
     /// 0 closed, 1 half-open (one probe allowed), 2 open (attempts refused).
@@ -39,14 +75,14 @@ enum DeliveryMetrics {
         case .halfOpen: 1
         case .open: 2
         }
-        Gauge(label: "herald_delivery_circuit_state", dimensions: [("endpoint", endpointID)]).record(value)
+        circuits[endpointID].record(value)
     }
 
     /// Tasks waiting in each retry tier: the lag of this instance's partitions of the tier's topic
     /// and the tasks it holds there until they are due.
     static func retryBacklog(_ lags: [PartitionLag], held: Set<TopicPartition>, tiers: RetryTiers) {
         for (delay, waiting) in zip(tiers.delays, tiers.backlog(lags: lags, held: held)) {
-            Gauge(label: "herald_delivery_retry_backlog_tasks", dimensions: [("tier", RetryTiers.label(delay))]).record(waiting)
+            retryBacklogs[delay].record(waiting)
         }
     }
 }

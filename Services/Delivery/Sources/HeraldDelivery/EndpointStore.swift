@@ -19,24 +19,6 @@ public struct DeliveryAPIError: ServiceCallError {
     }
 }
 
-/// An endpoint as the sender needs it: the secrets that sign now and the secret headers
-/// decrypted, the retry policy resolved.
-public struct ResolvedEndpoint: Sendable {
-    public let endpoint: Herald_V1_Endpoint
-    /// The current secret first, then the replaced one while a rotation's overlap lasts.
-    public let signingSecrets: [WebhookSecret]
-    /// The secret headers, in clear.
-    public let secretHeaders: [String: String]
-    public let retryPolicy: HeraldCore.RetryPolicy
-
-    public init(endpoint: Herald_V1_Endpoint, signingSecrets: [WebhookSecret], secretHeaders: [String: String] = [:], retryPolicy: HeraldCore.RetryPolicy) {
-        self.endpoint = endpoint
-        self.signingSecrets = signingSecrets
-        self.secretHeaders = secretHeaders
-        self.retryPolicy = retryPolicy
-    }
-}
-
 /// Stored endpoint secrets that this instance's key cannot open: sending for those endpoints would
 /// fail until the right key is configured, so the service does not start.
 public struct UnreadableSecrets: Error, CustomStringConvertible {
@@ -62,6 +44,7 @@ public final class EndpointStore: Sendable {
     private let logger: Logger
     /// Out-of-range stored settings already logged, so a send does not log each time.
     private let warned = Mutex<Set<String>>([])
+    private let prepared = PreparedEndpoints()
 
     public init(topic: String, kafka: KafkaConfiguration, secrets: EndpointSecrets, policy: EndpointAddressPolicy,
                 defaultRetryPolicy: HeraldCore.RetryPolicy, audit: AuditLog, logger: Logger) throws {
@@ -127,12 +110,17 @@ public final class EndpointStore: Sendable {
     // MARK: For the sender
 
     /// The endpoint with what a send at `now` needs decrypted, or `nil` when it does not exist (or
-    /// cannot be decrypted).
+    /// cannot be decrypted). Prepared once per version of the table (`PreparedEndpoints`).
     public func resolved(_ id: String, now: Date = Date()) -> ResolvedEndpoint? {
-        guard let stored = table[id] else { return nil }
-        let opened: EndpointSecrets.Opened
+        let (revision, stored) = table.versioned(id)
+        guard let stored else { return nil }
+        return prepared.endpoint(id, revision: revision) { prepare(id, stored) }?.at(now)
+    }
+
+    private func prepare(_ id: String, _ stored: Herald_V1_Endpoint) -> PreparedEndpoints.Prepared? {
+        let opened: EndpointSecrets.OpenedRotation
         do {
-            opened = try secrets.open(stored, at: now)
+            opened = try secrets.openRotation(stored)
         } catch {
             logger.error("Cannot decrypt an endpoint's secrets (missing master key?)", metadata: ["herald.endpoint.id": "\(id)", "error": "\(error)"])
             return nil
@@ -149,7 +137,12 @@ public final class EndpointStore: Sendable {
         let rate = stored.rateLimitPerSecond
         warnOnce(id, stored: stored, if: rate > 0 && rate < TokenBucket.minimumRate || rate.isNaN || rate < 0,
                  "rate_limit_per_second \(rate) is out of range (stored by an older version): the endpoint runs at \(TokenBucket.effectiveRate(rate))/s")
-        return ResolvedEndpoint(endpoint: stored, signingSecrets: opened.signing, secretHeaders: opened.headers, retryPolicy: policy)
+        func resolved(signing: [WebhookSecret]) -> ResolvedEndpoint {
+            ResolvedEndpoint(endpoint: stored, signingSecrets: signing, secretHeaders: opened.headers, retryPolicy: policy)
+        }
+        return PreparedEndpoints.Prepared(currentOnly: resolved(signing: [opened.current]),
+                                          withPrevious: opened.previous.map { resolved(signing: [opened.current, $0]) },
+                                          previousSignsUntil: opened.previousSignsUntil)
     }
 
     /// Logs `reason` once per stored version of an endpoint when `condition` holds.
@@ -192,8 +185,8 @@ public final class EndpointStore: Sendable {
 
     /// Checks the URL again at send time (DNS may have changed since `put`); answers the checked
     /// address the send must connect to (see `EndpointAddressPolicy.checkBlocking`).
-    public func checkAddress(_ url: String) async throws(EndpointAddressPolicy.Refusal) -> IPAddress? {
-        try await policy.check(url)
+    public func checkAddress(_ endpoint: ResolvedEndpoint) async throws(EndpointAddressPolicy.Refusal) -> IPAddress? {
+        try await policy.check(host: endpoint.host.get())
     }
 
     // MARK: Internals

@@ -91,7 +91,7 @@ public struct WebhookSender: Sendable {
         let timestamp = Int64(now.timeIntervalSince1970)
         var request = HTTPClientRequest(url: endpoint.endpoint.url)
         request.method = .POST
-        for (name, value) in endpoint.endpoint.headers.merging(endpoint.secretHeaders, uniquingKeysWith: { _, secret in secret }).sorted(by: { $0.key < $1.key }) {
+        for (name, value) in endpoint.requestHeaders {
             request.headers.add(name: name, value: value)
         }
         // Each attempt is a step of the event's trace; the receiver's own spans join it.
@@ -108,7 +108,7 @@ public struct WebhookSender: Sendable {
         let signatures = endpoint.signingSecrets.map { $0.signature(id: task.deliveryID, timestamp: timestamp, body: body) }
         request.headers.replaceOrAdd(name: "webhook-signature", value: signatures.joined(separator: " "))
         request.body = .bytes(ByteBuffer(bytes: body))
-        let host = (try? EndpointAddressPolicy.parse(endpoint.endpoint.url).host) ?? ""
+        let host = (try? endpoint.host.get()) ?? ""
         let answer = try await DeliverSpan.around(task, stepSpanID: attemptSpan) {
             try await clients.withClient(host: host, address: address) { client in
                 try await Self.exchange(request, with: client, within: requestTimeout)

@@ -72,6 +72,15 @@ import Testing
         #expect(!secret.verify(signatureHeader: signature, id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_331, body: body))
     }
 
+    /// A secret keeps its keyed HMAC and signs from a copy of it: one signature leaves nothing behind for the next.
+    @Test func eachSignatureIsIndependentOfTheOnesBefore() throws {
+        let secret = try WebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let body = Array(#"{"test": 2432232314}"#.utf8)
+        _ = secret.signature(id: "msg_other", timestamp: 1, body: Array("something else".utf8))
+        #expect(secret.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: body)
+            == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    }
+
     @Test func generatedSecretsAre32RandomBytesAndInvalidOnesAreRefused() throws {
         let a = WebhookSecret.generate(), b = WebhookSecret.generate()
         #expect(a.hasPrefix("whsec_") && a != b)

@@ -43,6 +43,33 @@ extension DeliveryIntegration {
             try await stack.stop()
         }
 
+        /// Sends reuse what they worked out of an endpoint (its secrets opened, its URL parsed, its
+        /// headers merged) only while the endpoint is unchanged: the first send after a change of
+        /// URL, headers and secret goes to the new URL with the new headers, signed with the new secret.
+        @Test func theFirstSendAfterAnEndpointChangesUsesItsNewURLHeadersAndSecret() async throws {
+            let stack = try await DeliveryStack.start(secretRotationOverlap: .zero)
+            let before = try await Receiver.start(), after = try await Receiver.start()
+            let old = WebhookSecret.generate(), new = WebhookSecret.generate()
+            _ = try await stack.putEndpoint("changing", url: before.url, secret: old) { $0.secretHeaders = ["authorization": "Bearer old"] }
+            try await stack.produce([stack.task(event: "first", endpoint: "changing")])
+            try await stack.waitFor(.succeeded, events: ["first"])
+            let first = try #require(before.received.first { $0.webhookID == "d-first-changing" })
+            #expect(try verifyWithPython(secret: old, received: first) == "ok")
+            #expect(first.headers["authorization"] == "Bearer old")
+
+            _ = try await stack.putEndpoint("changing", url: after.url, secret: new) { $0.secretHeaders = ["authorization": "Bearer new"] }
+            try await stack.produce([stack.task(event: "second", endpoint: "changing")])
+            try await stack.waitFor(.succeeded, events: ["second"])
+            #expect(!before.received.contains { $0.webhookID == "d-second-changing" }, "sent to the endpoint's old URL")
+            let second = try #require(after.received.first { $0.webhookID == "d-second-changing" })
+            #expect(try verifyWithPython(secret: new, received: second) == "ok")
+            #expect(try verifyWithPython(secret: old, received: second) != "ok", "signed with the replaced secret")
+            #expect(second.headers["authorization"] == "Bearer new")
+            try await before.stop()
+            try await after.stop()
+            try await stack.stop()
+        }
+
         /// Secret header values are sent in clear, stored sealed, and answered redacted.
         @Test func secretHeadersAreSentButNeverAnsweredOrStoredInClear() async throws {
             let stack = try await DeliveryStack.start()

@@ -21,7 +21,12 @@ public struct EndpointAddressPolicy: Sendable {
     /// are allowed. Resolution blocks: call it off the cooperative pool for names (see `check`).
     @discardableResult
     public func checkBlocking(_ urlString: String) throws(Refusal) -> IPAddress? {
-        let (host, _) = try Self.parse(urlString)
+        try checkBlocking(host: Self.parse(urlString).host)
+    }
+
+    /// `checkBlocking` for a host already parsed from its URL (`parse`).
+    @discardableResult
+    public func checkBlocking(host: String) throws(Refusal) -> IPAddress? {
         guard !allowsPrivateAddresses else { return nil }
         if let literal = IPAddress(host) {
             try Self.refuseUnlessPublic(literal, host: host)
@@ -36,10 +41,19 @@ public struct EndpointAddressPolicy: Sendable {
     /// `checkBlocking` on a dispatch queue, so DNS lookups never block Swift's cooperative pool.
     @discardableResult
     public func check(_ urlString: String) async throws(Refusal) -> IPAddress? {
+        try await check(host: Self.parse(urlString).host)
+    }
+
+    /// `check` for a host already parsed from its URL (`parse`). Only a name to resolve leaves
+    /// the calling task: allowed private addresses and address literals need no lookup.
+    @discardableResult
+    public func check(host: String) async throws(Refusal) -> IPAddress? {
+        guard !allowsPrivateAddresses else { return nil }
+        if IPAddress(host) != nil { return try checkBlocking(host: host) }
         let policy = self
         let result: Result<IPAddress?, Refusal> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(Refusal) in try policy.checkBlocking(urlString) })
+                continuation.resume(returning: Result { () throws(Refusal) in try policy.checkBlocking(host: host) })
             }
         }
         return try result.get()

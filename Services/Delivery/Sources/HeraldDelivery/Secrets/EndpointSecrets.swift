@@ -91,6 +91,25 @@ public final class EndpointSecrets: Sendable {
         return Opened(signing: signing, headers: try stored.secretHeaders.mapValues { try plaintext($0) })
     }
 
+    /// Every secret a send may need, whatever the time: the current one, the previous one with
+    /// the end of its overlap (while the endpoint keeps it), and the secret headers in clear.
+    public struct OpenedRotation: Sendable {
+        public let current: WebhookSecret
+        public let previous: WebhookSecret?
+        /// When `previous` stops signing.
+        public let previousSignsUntil: Date?
+        public let headers: [String: String]
+    }
+
+    /// Opens every sealed value of the stored endpoint, for `PreparedEndpoints` to choose from at each send.
+    public func openRotation(_ stored: Herald_V1_Endpoint) throws -> OpenedRotation {
+        let rotation = Self.rotation(of: stored)
+        return OpenedRotation(current: try WebhookSecret(try plaintext(rotation.current)),
+                              previous: try rotation.previous.map { try WebhookSecret(try plaintext($0)) },
+                              previousSignsUntil: rotation.previousExpiresAt,
+                              headers: try stored.secretHeaders.mapValues { try plaintext($0) })
+    }
+
     /// Whether any sealed value of the stored endpoint does not open with this instance's keys.
     public func isUnreadable(_ stored: Herald_V1_Endpoint) -> Bool {
         let sealed = [stored.secret] + (stored.previousSecret.isEmpty ? [] : [stored.previousSecret]) + Array(stored.secretHeaders.values)

@@ -7,6 +7,8 @@ public struct WebhookSecret: Sendable, Hashable {
     public static let prefix = "whsec_"
     /// The HMAC key.
     public let key: [UInt8]
+    /// HMAC-SHA256 keyed with `key`: each signature goes on from a copy instead of keying anew.
+    private let keyed: HMAC<SHA256>
 
     public struct Invalid: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -20,7 +22,12 @@ public struct WebhookSecret: Sendable, Hashable {
         }
         guard (16...64).contains(key.count) else { throw Invalid(description: "secret: key must be 16 to 64 bytes, got \(key.count)") }
         self.key = Array(key)
+        self.keyed = HMAC<SHA256>(key: SymmetricKey(data: key))
     }
+
+    public static func == (a: WebhookSecret, b: WebhookSecret) -> Bool { a.key == b.key }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
 
     /// A new secret: `whsec_` + base64 of 32 random bytes.
     public static func generate() -> String {
@@ -31,10 +38,14 @@ public struct WebhookSecret: Sendable, Hashable {
 
     /// The `webhook-signature` header value.
     public func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
-        var message = Array("\(id).\(timestamp).".utf8)
-        message.append(contentsOf: body)
-        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))
-        return "v1," + Data(mac).base64EncodedString()
+        var mac = keyed
+        var prefix = Array(id.utf8)
+        prefix.append(UInt8(ascii: "."))
+        prefix.append(contentsOf: String(timestamp).utf8)
+        prefix.append(UInt8(ascii: "."))
+        mac.update(data: prefix)
+        mac.update(data: body)
+        return "v1," + Data(mac.finalize()).base64EncodedString()
     }
 
     /// Whether any `v1,` signature in a (space-separated) header matches.
