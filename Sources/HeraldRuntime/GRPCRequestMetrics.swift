@@ -43,16 +43,13 @@ public struct GRPCRequestMetrics: ServerInterceptor {
         let code: GRPCStatusName
     }
 
-    private static let handles = MetricHandles<Labels, (requests: Counter, duration: Metrics.Timer)> { labels in
-        let dimensions = [("method", labels.method), ("code", labels.code.rawValue)]
-        return (Counter(label: "herald_grpc_server_requests_total", dimensions: dimensions),
-                Metrics.Timer(label: "herald_grpc_server_request_duration_seconds", dimensions: dimensions))
+    private static let handles = MetricHandles<Labels, CountedDurations> { labels in
+        CountedDurations(total: "herald_grpc_server_requests_total", duration: "herald_grpc_server_request_duration_seconds",
+                         dimensions: [("method", labels.method), ("code", labels.code.rawValue)])
     }
 
     private static func record(method: String, code: GRPCStatusName, since started: ContinuousClock.Instant) {
-        let handles = handles[Labels(method: method, code: code)]
-        handles.requests.increment()
-        handles.duration.record(duration: ContinuousClock.now - started)
+        handles[Labels(method: method, code: code)].record(ContinuousClock.now - started)
     }
 }
 

@@ -23,9 +23,8 @@ public struct HTTPRequestMetrics<Context: RequestContext>: RouterMiddleware {
     }
 
     private func record(_ request: Request, context: Context, status: Int, since started: ContinuousClock.Instant) {
-        let handles = HTTPRequestMetricHandles.all[.init(method: request.method.rawValue, path: context.endpointPath ?? "NotFound", code: status)]
-        handles.requests.increment()
-        handles.duration.record(duration: ContinuousClock.now - started)
+        HTTPRequestMetricHandles.all[.init(method: request.method.rawValue, path: context.endpointPath ?? "NotFound", code: status)]
+            .record(ContinuousClock.now - started)
     }
 }
 
@@ -37,9 +36,8 @@ private enum HTTPRequestMetricHandles {
         let code: Int
     }
 
-    static let all = MetricHandles<Labels, (requests: Counter, duration: Metrics.Timer)> { labels in
-        let dimensions = [("method", labels.method), ("path", labels.path), ("code", String(labels.code))]
-        return (Counter(label: "herald_http_server_requests_total", dimensions: dimensions),
-                Metrics.Timer(label: "herald_http_server_request_duration_seconds", dimensions: dimensions))
+    static let all = MetricHandles<Labels, CountedDurations> { labels in
+        CountedDurations(total: "herald_http_server_requests_total", duration: "herald_http_server_request_duration_seconds",
+                         dimensions: [("method", labels.method), ("path", labels.path), ("code", String(labels.code))])
     }
 }

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// Metric handles made once per set of label values and then held. Making a handle per record
@@ -25,5 +26,23 @@ public final class MetricHandles<Key: Hashable & Sendable, Handle: Sendable>: Se
             handles[key] = made
             return made
         }
+    }
+}
+
+/// A count of things and how long each took, under the same labels: every request and attempt
+/// metric is such a pair (`…_total` and `…_seconds`).
+public struct CountedDurations: Sendable {
+    private let count: Counter
+    private let duration: Metrics.Timer
+
+    public init(total: String, duration: String, dimensions: [(String, String)]) {
+        count = Counter(label: total, dimensions: dimensions)
+        self.duration = Metrics.Timer(label: duration, dimensions: dimensions)
+    }
+
+    /// Counts one; records its duration when it has one.
+    public func record(_ elapsed: Duration?) {
+        count.increment()
+        if let elapsed { duration.record(duration: elapsed) }
     }
 }

@@ -42,10 +42,9 @@ enum DeliveryMetrics {
         let outcome: AttemptOutcome
     }
 
-    private static let attempts = MetricHandles<AttemptKey, (attempts: Counter, duration: Metrics.Timer)> { key in
-        let dimensions = [("endpoint", key.endpointID), ("outcome", key.outcome.label)]
-        return (Counter(label: "herald_delivery_attempts_total", dimensions: dimensions),
-                Metrics.Timer(label: "herald_delivery_request_duration_seconds", dimensions: dimensions))
+    private static let attempts = MetricHandles<AttemptKey, CountedDurations> { key in
+        CountedDurations(total: "herald_delivery_attempts_total", duration: "herald_delivery_request_duration_seconds",
+                         dimensions: [("endpoint", key.endpointID), ("outcome", key.outcome.label)])
     }
     private static let deadLetters = MetricHandles<DeadLetterReason, Counter> { reason in
         Counter(label: "herald_delivery_dead_letters_total", dimensions: [("reason", reason.rawValue)])
@@ -59,9 +58,7 @@ enum DeliveryMetrics {
 
     /// One attempt's outcome, per endpoint; `requestDuration` when a request was made.
     static func attempt(endpointID: String, outcome: AttemptOutcome, requestDuration: Duration?) {
-        let handles = attempts[AttemptKey(endpointID: endpointID, outcome: outcome)]
-        handles.attempts.increment()
-        if let requestDuration { handles.duration.record(duration: requestDuration) }
+        attempts[AttemptKey(endpointID: endpointID, outcome: outcome)].record(requestDuration)
     }
 
     static func deadLettered(_ reason: DeadLetterReason) {
