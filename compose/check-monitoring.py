@@ -7,7 +7,7 @@ Usage: python3 compose/check-monitoring.py   (from the repository root; needs Py
   unique ids, a grid position inside 24 columns, targets with unique refIds and a PromQL
   expression with balanced brackets), every panel and target on the provisioned datasource, and
   every metric a query names one that Herald's code really exports (a swift-metrics
-  Counter/Gauge/Timer/Recorder label in Sources/ or Services/; `_bucket`, `_sum`, `_count` only
+  Counter/Gauge/Timer/Recorder label, or a CountedDurations pair, in Sources/ or Services/; `_bucket`, `_sum`, `_count` only
   on a Timer or Recorder, which Prometheus exports as a histogram) and that a service README
   documents.
 * prometheus/prometheus.yml: every Herald instance of compose.yaml, the console included, is a target,
@@ -23,6 +23,8 @@ import yaml
 HTTP_PORTS = {"registry": 8081, "producer": 8091, "router": 8092, "delivery": 8093, "console": 8080}
 PANEL_TYPES = {"timeseries", "stat", "gauge", "bargauge", "table", "heatmap", "text", "row"}
 METRIC_DECLARATION = re.compile(r'\b(Counter|FloatingPointCounter|Gauge|Meter|Timer|Recorder)\(\s*label:\s*"(herald_[a-z0-9_]+)"')
+# CountedDurations (HeraldRuntime/MetricHandles.swift) declares a Counter and a Timer in one call.
+COUNTED_DURATIONS = re.compile(r'\bCountedDurations\(\s*total:\s*"(herald_[a-z0-9_]+)",\s*duration:\s*"(herald_[a-z0-9_]+)"')
 METRIC_REFERENCE = re.compile(r"\bherald_[a-z0-9_]+")
 HISTOGRAM_SUFFIX = re.compile(r"_(bucket|sum|count)$")
 
@@ -33,6 +35,9 @@ def exported_metrics(root: Path) -> dict:
     for source in [*root.glob("Sources/**/*.swift"), *root.glob("Services/*/Sources/**/*.swift")]:
         for kind, name in METRIC_DECLARATION.findall(source.read_text()):
             metrics[name] = "histogram" if kind in ("Timer", "Recorder") else metrics.get(name, "plain")
+        for total, duration in COUNTED_DURATIONS.findall(source.read_text()):
+            metrics.setdefault(total, "plain")
+            metrics[duration] = "histogram"
     return metrics
 
 
