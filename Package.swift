@@ -95,6 +95,9 @@ let package = Package(
             providers: [.apt(["librocksdb-dev"])]
         ),
 
+        // glibc's malloc tuning, which Swift's Glibc module does not export (HeraldRuntime's MallocSettings).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+
         // Generated from Protos/ by `make generate`; checked in.
         .target(
             name: "HeraldProtos",
@@ -108,7 +111,7 @@ let package = Package(
         .target(
             name: "HeraldRuntime",
             dependencies: [
-                "HeraldAvro", "HeraldCore", "HeraldProtos", "HeraldKafka", swiftProtobuf, argumentParser, grpcCore,
+                "CMalloc", "HeraldAvro", "HeraldCore", "HeraldProtos", "HeraldKafka", swiftProtobuf, argumentParser, grpcCore,
                 grpcTransport, grpcProtobuf, hummingbird, hummingbirdCore, hummingbirdTLS, logging, metrics,
                 nioCertificateReloading, nioCore, nioSSL, prometheus, otel, serviceLifecycle, tracing, unixSignals,
             ],

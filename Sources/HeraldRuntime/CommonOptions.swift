@@ -57,6 +57,17 @@ public struct CommonOptions: ParsableArguments, Sendable {
         """)
     public var shutdownTimeout = HeraldEnvironment.int("shutdown-timeout", default: 30)
 
+    @Option(help: """
+        Most glibc malloc arenas (M_ARENA_MAX), set at start; 0 leaves glibc's default of eight per core, where \
+        each of the service's many threads may come to hold its own mostly free 64 MiB heap. Env: HERALD_MALLOC_ARENAS.
+        """)
+    public var mallocArenas = HeraldEnvironment.int("malloc-arenas", default: 2)
+
+    @Option(help: """
+        How often, in ms, free malloc pages go back to the system (malloc_trim); 0: never. Env: HERALD_MALLOC_TRIM_INTERVAL_MS.
+        """)
+    public var mallocTrimIntervalMS = HeraldEnvironment.int("malloc-trim-interval-ms", default: 10_000)
+
     @OptionGroup(title: "Kafka security")
     public var kafkaSecurity: KafkaSecurityOptions
 
@@ -90,6 +101,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
         }
         guard kafkaTimeoutMS >= 100 else { throw ValidationError("--kafka-timeout-ms must be at least 100") }
         guard (0...10_000).contains(kafkaIdleFetchBackoffMS) else { throw ValidationError("--kafka-idle-fetch-backoff-ms must be between 0 and 10000") }
+        guard (0...1024).contains(mallocArenas) else { throw ValidationError("--malloc-arenas must be between 0 and 1024") }
+        guard mallocTrimIntervalMS >= 0 else { throw ValidationError("--malloc-trim-interval-ms must be at least 0") }
         guard shutdownTimeout >= 1 else { throw ValidationError("--shutdown-timeout must be at least 1 (seconds)") }
         guard !keysTopic.isEmpty else { throw ValidationError("--keys-topic must not be empty") }
         guard !kafkaTransactionalIdsTopic.isEmpty else { throw ValidationError("--kafka-transactional-ids-topic must not be empty") }
@@ -118,6 +131,11 @@ extension CommonOptions {
 
 
 extension CommonOptions {
+    /// The malloc settings of `--malloc-arenas` and `--malloc-trim-interval-ms`.
+    public var mallocSettings: MallocSettings {
+        MallocSettings(arenas: mallocArenas, trimInterval: mallocTrimIntervalMS > 0 ? .milliseconds(mallocTrimIntervalMS) : nil)
+    }
+
     /// Kafka settings from these options; reads the SASL password file.
     public func kafkaConfiguration(clientID: String) throws -> KafkaConfiguration {
         let (security, properties) = try kafkaSecurity.settings()

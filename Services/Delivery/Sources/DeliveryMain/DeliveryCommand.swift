@@ -114,6 +114,8 @@ struct DeliveryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before any thread the service starts allocates: arenas made earlier stay.
+        common.mallocSettings.apply()
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.delivery")
         var configuration: DeliveryServer.Configuration = try await common.checkedConfiguration("delivery", ports: ports, logger: logger)
@@ -143,7 +145,7 @@ struct DeliveryCommand: AsyncParsableCommand {
         configuration.deliveryRetention = try DeliveryLogRetention.parse(deliveryRetention)
         let server = try await DeliveryServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-delivery", logger: logger)
-        try await ServiceRunner.run("Delivery", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
+        try await ServiceRunner.run("Delivery", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + common.mallocSettings.services + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }

@@ -60,6 +60,8 @@ struct ProducerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before any thread the service starts allocates: arenas made earlier stay.
+        common.mallocSettings.apply()
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.producer")
         var configuration: ProducerServer.Configuration = try await common.checkedConfiguration("producer", ports: ports, logger: logger)
@@ -74,7 +76,7 @@ struct ProducerCommand: AsyncParsableCommand {
         configuration.batching = .init(maxRecords: batchMaxRecords, maxBytes: batchMaxBytes, linger: .milliseconds(batchLingerMS))
         let server = try await ProducerServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-producer", logger: logger)
-        try await ServiceRunner.run("Producer", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
+        try await ServiceRunner.run("Producer", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + common.mallocSettings.services + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }

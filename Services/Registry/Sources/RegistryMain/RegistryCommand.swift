@@ -38,6 +38,8 @@ struct RegistryCommand: AsyncParsableCommand {
     var leaderTransactionalID = HeraldEnvironment.string("leader-transactional-id", default: "herald-registry-leader")
 
     func run() async throws {
+        // Before any thread the service starts allocates: arenas made earlier stay.
+        common.mallocSettings.apply()
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.registry")
         var configuration: RegistryServer.Configuration = try await common.checkedConfiguration("registry", ports: ports, logger: logger)
@@ -49,7 +51,7 @@ struct RegistryCommand: AsyncParsableCommand {
         configuration.electionGroup = electionGroup
         configuration.transactionalID = leaderTransactionalID
         let server = try RegistryServer.build(configuration, logger: logger)
-        try await ServiceRunner.run("Registry", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + server.services, grpc: server.grpc, httpPort: server.httpPort,
+        try await ServiceRunner.run("Registry", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + common.mallocSettings.services + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }

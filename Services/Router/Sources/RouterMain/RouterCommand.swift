@@ -56,6 +56,8 @@ struct RouterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before any thread the service starts allocates: arenas made earlier stay.
+        common.mallocSettings.apply()
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.router")
         var configuration: RouterServer.Configuration = try await common.checkedConfiguration("router", ports: ports, logger: logger)
@@ -72,7 +74,7 @@ struct RouterCommand: AsyncParsableCommand {
         configuration.dataDirectory = dataDir
         let server = try await RouterServer.build(configuration, logger: logger)
         let spanExport = try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-router", logger: logger)
-        try await ServiceRunner.run("Router", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
+        try await ServiceRunner.run("Router", services: InsecureModeWarning.services(for: configuration.authentication, logger: logger) + common.mallocSettings.services + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }
