@@ -19,9 +19,9 @@ struct MallocSettingsTests {
     }
 
     @Test(arguments: [
-        (["--malloc-arenas", "-1"], "--malloc-arenas must be between 0 and 1024"),
+        (["--malloc-arenas=-1"], "--malloc-arenas must be between 0 and 1024"),
         (["--malloc-arenas", "1025"], "--malloc-arenas must be between 0 and 1024"),
-        (["--malloc-trim-interval-ms", "-5"], "--malloc-trim-interval-ms must be at least 0"),
+        (["--malloc-trim-interval-ms=-5"], "--malloc-trim-interval-ms must be at least 0"),
     ])
     func valuesOutsideTheirRangeAreRefused(arguments: [String], message: String) {
         #expect {

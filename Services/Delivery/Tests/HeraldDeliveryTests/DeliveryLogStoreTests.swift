@@ -67,6 +67,8 @@ import Testing
             #expect(batchedAttempts.count == 1)
             #expect(batchedAttempts == singleAttempts)
         }
+        await batched.database.close()
+        await single.database.close()
     }
 
     @Test(arguments: LogBackend.available)
