@@ -95,13 +95,15 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CAvro", pkgConfig: "avro-c", providers: [.apt(["libavro-dev"])]),
         .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
+        // glibc's malloc tuning, which Swift's Glibc module does not export (HeraldRuntime's MallocSettings).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         // Generated from Protos/ by `make generate`; checked in.
         library("HeraldProtos", [swiftProtobuf, grpcCore, grpcProtobuf]),
 
         // Shared service runtime: options, gRPC and HTTP servers as services, health, metrics, logs.
         library("HeraldRuntime", [
-            "HeraldAvro", "HeraldCore", "HeraldProtos", "HeraldKafka", swiftProtobuf, argumentParser, grpcCore,
+            "CMalloc", "HeraldAvro", "HeraldCore", "HeraldProtos", "HeraldKafka", swiftProtobuf, argumentParser, grpcCore,
             grpcTransport, grpcProtobuf, hummingbird, hummingbirdCore, hummingbirdTLS, logging, metrics,
             nioCertificateReloading, nioCore, nioSSL, prometheus, otel, serviceLifecycle, tracing, unixSignals,
         ]),

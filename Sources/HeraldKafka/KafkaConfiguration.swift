@@ -35,6 +35,8 @@ public struct KafkaConfiguration: Sendable {
     /// at librdkafka's default): a larger one fails at once with `.messageSizeTooLarge`-style
     /// errors, so stages check against it before writing. Default 1 MiB (Kafka's broker default).
     public var maxMessageBytes: Int
+    /// How much each consumer prefetches and each producer buffers (`BufferBounds`). Default `BufferBounds()`.
+    public var buffers: BufferBounds
     /// Any librdkafka property (see librdkafka's CONFIGURATION.md), applied after everything else.
     public var properties: [String: String]
 
@@ -48,6 +50,7 @@ public struct KafkaConfiguration: Sendable {
         idleFetchBackoff: Duration = .milliseconds(250),
         maxMessageBytes: Int = 1 << 20,
         writeSignal: LocalWriteSignal = .process,
+        buffers: BufferBounds = BufferBounds(),
         properties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
@@ -59,6 +62,7 @@ public struct KafkaConfiguration: Sendable {
         self.idleFetchBackoff = idleFetchBackoff
         self.maxMessageBytes = maxMessageBytes
         self.writeSignal = writeSignal
+        self.buffers = buffers
         self.properties = properties
     }
 }
@@ -124,7 +128,11 @@ extension KafkaConfiguration {
 
 extension KafkaConfiguration {
     /// librdkafka properties common to every client kind.
-    var clientProperties: [String: String] {
+    var clientProperties: [String: String] { clientProperties(adding: [:]) }
+
+    /// The common properties with `kindProperties` (one client kind's) over them, and `properties`
+    /// over both.
+    func clientProperties(adding kindProperties: [String: String]) -> [String: String] {
         var result: [String: String] = [
             "bootstrap.servers": bootstrapServers.joined(separator: ","),
             "client.id": clientID,
@@ -136,6 +144,7 @@ extension KafkaConfiguration {
             "message.max.bytes": String(maxMessageBytes),
         ]
         result.merge(security.properties) { _, new in new }
+        result.merge(kindProperties) { _, new in new }
         result.merge(properties) { _, new in new }
         return result
     }

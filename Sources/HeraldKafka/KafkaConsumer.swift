@@ -49,7 +49,7 @@ public final class KafkaConsumer: Sendable {
         )
         let client = try RDKafkaClient(
             kind: .consumer,
-            properties: configuration.clientProperties
+            properties: configuration.consumerProperties
                 .merging(options.properties(resting: configuration.idleFetchBackoff > .zero)) { _, new in new },
             callbacks: callbacks
         )

@@ -47,7 +47,7 @@ final class ProducerEngine: Sendable {
         }
         let client = try RDKafkaClient(
             kind: .producer,
-            properties: configuration.clientProperties
+            properties: configuration.producerProperties
                 .merging(["message.timeout.ms": String(max(1, configuration.deliveryTimeout.milliseconds))]) { _, new in new }
                 .merging(properties) { _, new in new },
             callbacks: callbacks

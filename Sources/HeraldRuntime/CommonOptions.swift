@@ -72,6 +72,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "API key sent to the registry (producer, delivery)")
     public var registryKey: ClientKeyOptions
 
+    @OptionGroup(title: "Memory")
+    public var malloc: MallocOptions
+
     @Option(help: """
         OTLP/HTTP (protobuf) URL the publish, route and deliver spans are exported to, the collector's \
         traces path included (http://collector:4318/v1/traces); unset, no span is made. Env: HERALD_OTEL_ENDPOINT.

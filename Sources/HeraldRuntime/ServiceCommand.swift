@@ -17,8 +17,8 @@ public protocol AssembledService: Sendable {
 
 /// The executable of one Herald service (`herald-<service>`). It declares only its own options and
 /// how they set its configuration; the rest is the same for every service and written here once:
-/// logging, the configuration the shared options make, span export, and running until SIGTERM or
-/// SIGINT with the insecure-mode warning when callers are not checked.
+/// the malloc settings, logging, the configuration the shared options make, span export, and
+/// running until SIGTERM or SIGINT with the insecure-mode warning when callers are not checked.
 public protocol ServiceCommand: AsyncParsableCommand {
     associatedtype Server: AssembledService
     associatedtype Ports: ServicePortDefaults
@@ -43,6 +43,9 @@ extension ServiceCommand {
     }
 
     public func run() async throws {
+        let malloc = common.malloc.settings
+        // Before any thread the service starts allocates: arenas made earlier stay.
+        malloc.apply()
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.\(Self.service)")
         var configuration: Server.Configuration = try await common.checkedConfiguration(Self.service, ports: ports, logger: logger)
@@ -52,7 +55,7 @@ extension ServiceCommand {
             ? try SpanExport.services(endpoint: common.otelEndpoint, serviceName: "herald-\(Self.service)", logger: logger) : []
         let warning = InsecureModeWarning.services(for: configuration.shared.authentication, logger: logger)
         try await ServiceRunner.run(
-            Self.service.capitalized, services: warning + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
+            Self.service.capitalized, services: warning + malloc.services + spanExport + server.services, grpc: server.grpc, httpPort: server.httpPort,
             certificate: configuration.shared.listenerCertificate, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
     }
 }

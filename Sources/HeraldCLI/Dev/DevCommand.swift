@@ -69,6 +69,8 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before any thread the services start allocates: arenas made earlier stay.
+        common.malloc.settings.apply()
         HeraldLogging.bootstrap(level: common.logLevel)
         let logger = Logger(label: "herald.dev")
         // One check for all four: they share the cluster and its security settings.
@@ -127,7 +129,7 @@ struct DevCommand: AsyncParsableCommand {
                 router: sink.router(), host: common.host, port: sinkPort, serverName: "herald-sink", logger: Logger(label: "herald.sink"))
             services.append(application)
         }
-        let group = ServiceRunner.group(of: services, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
+        let group = ServiceRunner.group(of: common.malloc.settings.services + services, shutdownTimeout: .seconds(common.shutdownTimeout), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {

@@ -36,6 +36,41 @@ import Testing
         }
     }
 
+    /// A batch (few multi-row statements) leaves the rows one statement per entry leaves: every
+    /// delivery's newest state, every attempt once, whatever the log held before.
+    @Test(arguments: LogBackend.available)
+    func aBatchLeavesTheRowsItsEntriesOneByOneLeave(_ backend: LogBackend) async throws {
+        let (batched, single) = (try await backend.open(try await backend.freshLocation()), try await backend.open(try await backend.freshLocation()))
+        // Rows already there: some older than the batch's states, some newer (kept).
+        let before = (0..<300).map { Self.record($0, state: .pending, micros: $0 % 2 == 0 ? 10 : 1_000) }
+        var entries: [LogEntry] = []
+        for index in 0..<600 {
+            entries.append(.delivery(Self.record(index, state: .pending, micros: 20)))
+            entries.append(.attempt(Self.attempt(Self.record(index).deliveryID, endpoint: "ep", at: 30, status: 200, durationMS: 5)))
+            entries.append(.delivery(Self.record(index, state: index % 7 == 0 ? .dead : .succeeded, micros: 30)))
+            // An attempt repeated (a record read twice) is kept once.
+            if index % 5 == 0 { entries.append(.attempt(Self.attempt(Self.record(index).deliveryID, endpoint: "ep", at: 30, status: 200, durationMS: 5))) }
+        }
+        for log in [batched, single] { try await log.apply(before.map(LogEntry.delivery), offsets: []) }
+        try await batched.apply(entries, offsets: [])
+        for entry in entries { try await single.database.transaction([entry.statement]) }
+
+        let everything = DeliveryFilter()
+        let (batchedRows, _) = try await batched.list(everything, after: nil, limit: 1000)
+        let (singleRows, _) = try await single.list(everything, after: nil, limit: 1000)
+        #expect(batchedRows.count == 600)
+        #expect(batchedRows == singleRows)
+        #expect(batchedRows.filter { $0.state == .pending }.count == 150, "the 150 rows newer than the batch keep their state")
+        for id in ["d-0000", "d-0005", "d-0299", "d-0599"] {
+            let (_, batchedAttempts) = try #require(try await batched.delivery(id: id))
+            let (_, singleAttempts) = try #require(try await single.delivery(id: id))
+            #expect(batchedAttempts.count == 1)
+            #expect(batchedAttempts == singleAttempts)
+        }
+        await batched.database.close()
+        await single.database.close()
+    }
+
     @Test(arguments: LogBackend.available)
     func filteredPagesListEveryMatchingDeliveryOnceNewestFirst(_ backend: LogBackend) async throws {
         let log = try await backend.open(try await backend.freshLocation())

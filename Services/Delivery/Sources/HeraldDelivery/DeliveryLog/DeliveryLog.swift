@@ -20,13 +20,14 @@ public struct DeliveryLog: Sendable {
         return DeliveryLog(database: database)
     }
 
-    /// Applies entries and records the offsets after them, in one transaction, rows in lock order
-    /// (`LogEntry.inLockOrder`) and offsets by topic and partition: instances sharing one
-    /// PostgreSQL log apply the same records in batches of their own, and two transactions taking
-    /// the same rows in different orders can deadlock (PostgreSQL then fails one of them).
+    /// Applies entries and records the offsets after them, in one transaction of few statements
+    /// (`LogBatch`), rows in lock order (`LogEntry.inLockOrder`) and offsets by topic and
+    /// partition: instances sharing one PostgreSQL log apply the same records in batches of their
+    /// own, and two transactions taking the same rows in different orders can deadlock (PostgreSQL
+    /// then fails one of them).
     func apply(_ entries: [LogEntry], offsets: [TopicPartitionOffset]) async throws {
         let offsets = offsets.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
-        try await database.transaction(LogEntry.inLockOrder(entries).map(\.statement) + offsets.map {
+        try await database.transaction(LogBatch.statements(entries) + offsets.map {
             DeliveryLogQuery.offset(topic: $0.topic, partition: $0.partition, next: $0.offset)
         })
     }

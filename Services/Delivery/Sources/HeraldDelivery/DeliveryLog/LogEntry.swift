@@ -60,29 +60,9 @@ enum LogEntry: Sendable, Hashable {
     var statement: LogStatement {
         switch self {
         case .delivery(let record):
-            return LogStatement("""
-                INSERT INTO deliveries (\(DeliveryLogQuery.deliveryColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-                ON CONFLICT (delivery_id) DO UPDATE SET event_source = excluded.event_source, event_id = excluded.event_id, \
-                event_type = excluded.event_type, endpoint_id = excluded.endpoint_id, route_id = excluded.route_id, state = excluded.state, \
-                attempts = excluded.attempts, last_status_code = excluded.last_status_code, last_error = excluded.last_error, \
-                updated_us = excluded.updated_us, next_attempt_us = excluded.next_attempt_us WHERE excluded.updated_us >= deliveries.updated_us
-                """, [
-                    .text(record.deliveryID), .text(record.eventSource), .text(record.eventID), .text(record.eventType),
-                    .text(record.endpointID), .text(record.routeID), .integer(Int64(record.state.rawValue)), .integer(Int64(record.attempts)),
-                    .integer(Int64(record.lastStatusCode)), .text(record.lastError), .integer(DeliveryLogRows.micros(record.updatedAt)),
-                    record.hasNextAttemptAt ? .integer(DeliveryLogRows.micros(record.nextAttemptAt)) : .null,
-                ])
+            return LogBatch.upsert([record])
         case .attempt(let attempt):
-            return LogStatement("""
-                INSERT INTO attempts (\(DeliveryLogQuery.attemptColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                ON CONFLICT (delivery_id, attempted_us) DO NOTHING
-                """, [
-                    .text(attempt.deliveryID), .integer(DeliveryLogRows.micros(attempt.attemptedAt)), .text(attempt.endpointID),
-                    .integer(Int64(attempt.state.rawValue)), .integer(Int64(attempt.attempts)), .integer(Int64(attempt.statusCode)),
-                    .integer(attempt.duration.seconds * 1_000_000 + Int64(attempt.duration.nanos / 1000)), .text(attempt.error),
-                    .blob(Array(attempt.responseBody)),
-                    attempt.hasNextAttemptAt ? .integer(DeliveryLogRows.micros(attempt.nextAttemptAt)) : .null,
-                ])
+            return LogBatch.insert([attempt])
         case .deadLetter(let task, let deadMicros):
             return LogStatement("""
                 INSERT INTO dead_letters (delivery_id, endpoint_id, dead_us, task) VALUES ($1, $2, $3, $4) \
