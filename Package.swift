@@ -223,7 +223,7 @@ let package = Package(
             name: "HeraldConsole",
             dependencies: [
                 "HeraldCore", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto, grpcCore, grpcTransport,
-                hummingbird, hummingbirdTLS, logging, mustache, nioCore, serviceLifecycle, swiftProtobuf,
+                hummingbird, hummingbirdTLS, logging, mustache, nioCore, nioSSL, serviceLifecycle, swiftProtobuf,
             ],
             path: "Services/Console/Sources/HeraldConsole",
             swiftSettings: swiftSettings
