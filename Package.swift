@@ -154,7 +154,7 @@ let package = Package(
         // The operators' console: server-rendered pages over the services' public gRPC APIs.
         library("HeraldConsole", [
             "HeraldCore", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto, grpcCore, grpcTransport,
-            hummingbird, hummingbirdTLS, logging, mustache, nioCore, serviceLifecycle, swiftProtobuf,
+            hummingbird, hummingbirdTLS, logging, mustache, nioCore, nioSSL, serviceLifecycle, swiftProtobuf,
         ], path: "Services/Console/Sources/HeraldConsole"),
         executable("herald-console", [
             "HeraldConsole", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,

@@ -55,6 +55,15 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     assert "saved" in browser.find_element(By.CSS_SELECTOR, ".notice").text
     shot(browser, "endpoints")
 
+    # A test event: the receiver gets it, marked as a test, and the page shows its answer.
+    browser.find_element(By.LINK_TEXT, names["endpoint"]).click()
+    until(lambda: browser.find_elements(By.ID, "endpoint-test"), "the endpoint's page")[0].click()
+    answer = until(lambda: browser.find_elements(By.ID, "test-answer"), "the test event's answer")[0].text
+    assert "accepted" in answer and "HTTP 200" in answer, answer
+    assert [event["type"] for event in receiver.tests] == ["herald.test"] and receiver.tests[0]["heraldtest"] == "true"
+    assert receiver.tests[0]["id"] in answer
+    shot(browser, "endpoint-test-event")
+
     browser.get(herald.console_url + "/routes")
     browser.find_element(By.LINK_TEXT, "New route").click()
     fill(browser, "route-id", names["route"])
@@ -76,6 +85,14 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     publish(herald, names, "first")
     until(lambda: tail_row(browser, "first", "SUCCEEDED"), "the delivery in the live tail")
     shot(browser, "tail")
+
+    # The overview's figures, from the producer's and the delivery service's metrics.
+    browser.get(herald.console_url + "/")
+    ingest = browser.find_element(By.ID, "ingest-rate").text
+    latency = browser.find_element(By.ID, "e2e-latency").text
+    assert "events" in ingest and "no events" not in ingest, ingest
+    assert "p50" in latency and "p99" in latency and "deliveries" in latency, latency
+    shot(browser, "overview-figures")
 
     # A failing endpoint: the next event dead-letters and shows in the dead letters.
     receiver.failing = True
@@ -115,6 +132,8 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     # The form reloads the page with the window chosen: read the health of the new page only.
     until(lambda: "window=300" in browser.current_url and "Circuit" in browser.find_element(By.ID, "endpoint-health").text,
           "the endpoint's health over 5 minutes")
+    # Its requests over time, drawn by the server: the window holds the deliveries above.
+    assert browser.find_elements(By.CSS_SELECTOR, "#latency-chart polyline.p99")
     shot(browser, "endpoint")
 
     # At a phone's width the pages still fit: nothing scrolls sideways.
@@ -137,6 +156,8 @@ def test_a_read_only_key_cannot_change_a_route(herald, browser, names):
     page = browser.page_source
     assert "/routes/new" not in page and "/edit" not in page, "a read-only key was shown write controls"
     shot(browser, "routes-read-only")
+    browser.get(herald.console_url + "/endpoints")
+    assert not browser.find_elements(By.ID, "endpoint-form"), "a read-only key was shown the new endpoint form"
 
     # A forged post with the session's own CSRF token is still refused: the key lacks routes:write.
     csrf = browser.find_element(By.CSS_SELECTOR, "form.signout input[name=csrf]").get_attribute("value")

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Foundation
 public import HeraldRuntime
 
 /// The console's own options, shared by `herald-console` and `herald dev` (which sets the service
@@ -22,6 +23,12 @@ public struct ConsoleOptions: ParsableArguments, Sendable {
     @Option(help: "gRPC address (host:port) of the delivery service. Env: HERALD_DELIVERY_URL.")
     public var deliveryURL = HeraldEnvironment.string("delivery-url", default: "127.0.0.1:50053")
 
+    @Option(help: "URL of the producer's /metrics, for the overview's ingest rate. Env: HERALD_PRODUCER_METRICS_URL.")
+    public var producerMetricsURL = HeraldEnvironment.string("producer-metrics-url", default: "http://127.0.0.1:8091/metrics")
+
+    @Option(help: "URL of the delivery service's /metrics, for the overview's end-to-end latency. Env: HERALD_DELIVERY_METRICS_URL.")
+    public var deliveryMetricsURL = HeraldEnvironment.string("delivery-metrics-url", default: "http://127.0.0.1:8093/metrics")
+
     @Option(help: "Seconds a sign-in lasts; then the user signs in again. Env: HERALD_SESSION_TTL.")
     public var sessionTTL = HeraldEnvironment.int("session-ttl", default: 28_800)
 
@@ -39,6 +46,11 @@ public struct ConsoleOptions: ParsableArguments, Sendable {
         for (option, url) in [("--registry-url", registryURL), ("--producer-url", producerURL), ("--router-url", routerURL), ("--delivery-url", deliveryURL)] {
             do { _ = try ServiceAddress(url) } catch { throw ValidationError("\(option): \(error.description)") }
         }
+        for (option, url) in [("--producer-metrics-url", producerMetricsURL), ("--delivery-metrics-url", deliveryMetricsURL)] {
+            guard let parsed = URL(string: url), parsed.scheme == "http" || parsed.scheme == "https", parsed.host?.isEmpty == false else {
+                throw ValidationError("\(option): '\(url)' is not an http(s) URL such as http://127.0.0.1:8091/metrics")
+            }
+        }
     }
 
     public func configuration() throws -> ConsoleServer.Configuration {
@@ -48,6 +60,8 @@ public struct ConsoleOptions: ParsableArguments, Sendable {
         configuration.host = host
         configuration.port = port
         configuration.sessionLifetime = .seconds(sessionTTL)
+        configuration.metrics.producer = producerMetricsURL
+        configuration.metrics.delivery = deliveryMetricsURL
         configuration.clientTLS = clientTLS.clientTLS
         configuration.listenerCertificate = try listenerTLS.listenerCertificate()
         return configuration
