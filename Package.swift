@@ -183,7 +183,8 @@ let package = Package(
         ], path: "Benchmarks/Tests/HeraldBenchTests"),
         // End to end: `herald schema …` (the built binary) against a registry started in the test process.
         tests("HeraldCLITests", [
-            "HeraldCLI", "HeraldCore", "HeraldTestSupport", "HeraldKafka", "HeraldRuntime", argumentParser,
+            "HeraldCLI", "HeraldCore", "HeraldDelivery", "HeraldProducer", "HeraldRegistry", "HeraldRouter", "HeraldTestSupport",
+            "HeraldKafka", "HeraldRuntime", argumentParser,
             asyncHTTPClient, logging, nioCore, nioHTTP1, nioSSL,
         ]),
 

@@ -8,6 +8,9 @@ import HeraldRuntime
 /// `herald dev --topic-prefix P`: every topic, consumer group and fixed transactional id of the
 /// four services gets `P.` in front (`P.herald.events`, `P.herald-router`), so a run on a broker
 /// that an earlier run used reads none of its records — what a test suite reusing one broker needs.
+/// The transactional-id ledger (`--kafka-transactional-ids-topic`) stays shared: it holds no record
+/// a run reads, only the last incarnation of each transactional id, and a fresh ledger would start
+/// an id the broker has already seen at its first incarnation again.
 struct DevTopicPrefix {
     let prefix: String
 
