@@ -56,7 +56,8 @@ class Herald:
         """Runs a `herald` command in herald dev's directory (so it sends the dev admin key unless given `key`)."""
         urls = ["--registry-url", f"127.0.0.1:{self.base}"] if arguments[0] in ("schema", "key") else \
             ["--producer-url", f"127.0.0.1:{self.base + 2}"] if arguments[0] == "publish" else \
-            ["--router-url", f"127.0.0.1:{self.base + 4}"] if arguments[0] == "route" else []
+            ["--router-url", f"127.0.0.1:{self.base + 4}"] if arguments[0] == "route" else \
+            ["--delivery-url", f"127.0.0.1:{self.base + 6}"] if arguments[0] == "endpoint" else []
         command = [str(HERALD), *arguments, *urls, *(["--api-key", key] if key else [])]
         done = subprocess.run(command, cwd=self.directory, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, f"{' '.join(arguments)} failed: {done.stderr}"

@@ -20,7 +20,8 @@ struct LatencyChartTests {
         let chart = try #require(LatencyChart(steps: [
             .init(p50: 0.01, p99: 0.02), .init(p50: nil, p99: nil), .init(p50: 0.01, p99: 0.02), .init(p50: 0.01, p99: 0.02),
         ], width: 400, height: 100))
-        #expect(chart.series[1].lines == ["50.0,0.0", "250.0,0.0 350.0,0.0"], "0.02 s is the top exactly")
+        // The first step stands alone: it is drawn across its 100 px, or it would not show at all.
+        #expect(chart.series[1].lines == ["0.0,0.0 100.0,0.0", "250.0,0.0 350.0,0.0"], "0.02 s is the top exactly")
         #expect(chart.measured == 3)
         #expect(LatencyChart(steps: [.init(p50: nil, p99: nil)]) == nil, "nothing measured, nothing drawn")
         #expect(LatencyChart(steps: []) == nil)

@@ -69,4 +69,18 @@ struct OverviewFiguresTests {
         let quiet = MetricsSnapshot(time: Self.start.addingTimeInterval(-20), exposition: "")
         #expect(OverviewFigures.ingest(earlier: quiet, now: now) == .init(perSecond: 2, events: 40, window: "over the last 20 s"))
     }
+
+    @Test func thePageSaysWhatEachFigureCoversOrWhyThereIsNone() {
+        let now = MetricsSnapshot(time: Self.start, exposition: Self.exposition(records: 1, buckets: [("0.1", 1), ("+Inf", 1)]))
+        #expect(OverviewPage.ingestFigure(.read(now: now, earlier: nil)).text == "1 event since the producer started")
+        #expect(OverviewPage.latencyFigure(.read(now: now, earlier: nil)).text == "p50 0.050 s, p99 0.099 s (1 delivery) since the delivery service started")
+        let later = MetricsSnapshot(time: Self.start.addingTimeInterval(10), exposition: Self.exposition(records: 21, buckets: [("0.1", 3), ("+Inf", 3)]))
+        #expect(OverviewPage.ingestFigure(.read(now: later, earlier: now)).text == "2.0 events/s, 20 events over the last 10 s")
+        #expect(OverviewPage.latencyFigure(.read(now: later, earlier: now)).text.hasSuffix("(2 deliveries) over the last 10 s"))
+        let refused = OverviewPage.ingestFigure(.unavailable("http://127.0.0.1:8091/metrics needs a key with metrics:read"))
+        #expect(!refused.available && refused.text == "not available: http://127.0.0.1:8091/metrics needs a key with metrics:read")
+        // Registered with the first success: before it, the figure says so rather than failing.
+        let quiet = MetricsSnapshot(time: Self.start, exposition: "")
+        #expect(OverviewPage.latencyFigure(.read(now: quiet, earlier: nil)).text == "no delivery succeeded since the delivery service started")
+    }
 }

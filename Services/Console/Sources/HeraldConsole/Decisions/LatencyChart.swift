@@ -1,7 +1,8 @@
 import Foundation
 
 /// Request latency over time as the geometry of a line chart: p50 and p99 of each step of a health
-/// window (oldest left), one polyline per series, broken where a step had no request. The top of
+/// window (oldest left), one polyline per series, broken where a step had no request (a step
+/// between two empty ones is a level line across its width). The top of
 /// the plot is a round value (1, 2 or 5 times a power of ten seconds) at or above the largest p99,
 /// so its label reads well. All the arithmetic is here, free of I/O; the console draws it as SVG.
 public struct LatencyChart: Sendable, Equatable {
@@ -38,19 +39,22 @@ public struct LatencyChart: Sendable, Equatable {
         let scale = Self.roundUp(largest)
         let slot = width / Double(steps.count)
         func lines(_ value: (Step) -> Double?) -> [String] {
-            var lines: [String] = [], current: [String] = []
+            var lines: [String] = [], current: [(x: Double, y: Double)] = []
+            func close() {
+                // A polyline of one point draws nothing: a step alone is drawn across its width.
+                if current.count == 1, let only = current.first { current = [(only.x - slot / 2, only.y), (only.x + slot / 2, only.y)] }
+                if !current.isEmpty { lines.append(current.map { Self.format($0.x) + "," + Self.format($0.y) }.joined(separator: " ")) }
+                current = []
+            }
             for (index, step) in steps.enumerated() {
                 guard let seconds = value(step) else {
-                    if !current.isEmpty { lines.append(current.joined(separator: " ")) }
-                    current = []
+                    close()
                     continue
                 }
                 // Each point at its step's middle; y grows downwards in SVG.
-                let x = (Double(index) + 0.5) * slot
-                let y = height - height * min(seconds, scale) / scale
-                current.append(Self.format(x) + "," + Self.format(y))
+                current.append(((Double(index) + 0.5) * slot, height - height * min(seconds, scale) / scale))
             }
-            if !current.isEmpty { lines.append(current.joined(separator: " ")) }
+            close()
             return lines
         }
         self.width = width

@@ -96,7 +96,7 @@ struct OverviewPage {
             return Figure(text: "no events since the producer started", available: true)
         }
         let rate = ingest.perSecond.map { String(format: "%.1f events/s, ", $0) } ?? ""
-        return Figure(text: rate + "\(Int(ingest.events)) events \(ingest.window)", available: true)
+        return Figure(text: rate + count(ingest.events, "event", "events") + " \(ingest.window)", available: true)
     }
 
     static func latencyFigure(_ reading: MetricsReader.Reading) -> Figure {
@@ -108,7 +108,13 @@ struct OverviewPage {
         guard let p50 = latency.p50, let p99 = latency.p99 else {
             return Figure(text: "no delivery succeeded \(latency.window)", available: true)
         }
-        return Figure(text: String(format: "p50 %.3f s, p99 %.3f s", p50, p99) + " (\(Int(latency.deliveries)) deliveries) \(latency.window)", available: true)
+        return Figure(text: String(format: "p50 %.3f s, p99 %.3f s", p50, p99) + " (\(count(latency.deliveries, "delivery", "deliveries"))) \(latency.window)", available: true)
+    }
+
+    /// `1 event`, `3 events`.
+    private static func count(_ value: Double, _ one: String, _ many: String) -> String {
+        let whole = Int(value)
+        return "\(whole) " + (whole == 1 ? one : many)
     }
 
     private static func unavailable(_ reading: MetricsReader.Reading) -> Figure {
