@@ -160,7 +160,8 @@ let package = Package(
             "HeraldConsole", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
         ], path: "Services/Console/Sources/ConsoleMain"),
         tests("HeraldConsoleTests", [
-            "HeraldConsole", "HeraldCore", "HeraldProtos", grpcCore, mustache,
+            "HeraldConsole", "HeraldCore", "HeraldProtos", "HeraldRuntime", "HeraldTestSupport", asyncHTTPClient, grpcCore,
+            hummingbird, logging, mustache, nioCore,
         ], path: "Services/Console/Tests/HeraldConsoleTests"),
 
         // The `herald` tool users install: only what they run (no benchmarks, no test support).
