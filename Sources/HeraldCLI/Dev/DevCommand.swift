@@ -128,7 +128,9 @@ struct DevCommand: AsyncParsableCommand {
         logger.warning("Development mode: delivery accepts endpoints on loopback and private addresses")
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
 
-        let console = try ConsoleServer.build(consoleConfiguration(ports: ports, certificate: certificate), logger: Logger(label: "herald.console"))
+        let console = try ConsoleServer.build(consoleConfiguration(
+            ports: ports, metricsPorts: (producerConfiguration.shared.httpPort, deliveryConfiguration.shared.httpPort), certificate: certificate
+        ), logger: Logger(label: "herald.console"))
 
         // The span exporter first, so it stops last and flushes the spans the others ended.
         var services = InsecureModeWarning.services(for: authentication, logger: logger)
@@ -164,8 +166,11 @@ struct DevCommand: AsyncParsableCommand {
 }
 
 extension DevCommand {
-    /// The console calls this process's four services on 127.0.0.1, as the producer and delivery call its registry.
-    func consoleConfiguration(ports: (Int) -> (grpc: Int, http: Int)?, certificate: ListenerCertificate?) throws -> ConsoleServer.Configuration {
+    /// The console calls this process's four services on 127.0.0.1, as the producer and delivery call its
+    /// registry, and reads the producer's and delivery's `/metrics` on their HTTP ports (`metricsPorts`).
+    func consoleConfiguration(
+        ports: (Int) -> (grpc: Int, http: Int)?, metricsPorts: (producer: Int, delivery: Int), certificate: ListenerCertificate?
+    ) throws -> ConsoleServer.Configuration {
         func address(_ index: Int, _ defaultPort: Int) throws -> ServiceAddress { try ServiceAddress("127.0.0.1:\(ports(index)?.grpc ?? defaultPort)") }
         var configuration = ConsoleServer.Configuration(services: .init(
             registry: try address(0, 50050), producer: try address(1, 50051), router: try address(2, 50052), delivery: try address(3, 50053)))
@@ -174,8 +179,8 @@ extension DevCommand {
         configuration.clientTLS = common.registryTLS.clientTLS
         configuration.listenerCertificate = certificate
         let scheme = certificate == nil ? "http" : "https"
-        configuration.metrics.producer = "\(scheme)://127.0.0.1:\(ports(1)?.http ?? 8091)/metrics"
-        configuration.metrics.delivery = "\(scheme)://127.0.0.1:\(ports(3)?.http ?? 8093)/metrics"
+        configuration.metrics.producer = ["\(scheme)://127.0.0.1:\(metricsPorts.producer)/metrics"]
+        configuration.metrics.delivery = ["\(scheme)://127.0.0.1:\(metricsPorts.delivery)/metrics"]
         return configuration
     }
 

@@ -27,11 +27,11 @@ public enum ConsoleServer {
         }
     }
 
-    /// The `/metrics` URLs of the producer and the delivery service (http, or https verified
-    /// against `Configuration.clientTLS`'s CA).
+    /// The `/metrics` URLs of the producer's and the delivery service's instances, one each (http,
+    /// or https verified against `Configuration.clientTLS`'s CA).
     public struct MetricsAddresses: Sendable {
-        public var producer = "http://127.0.0.1:8091/metrics"
-        public var delivery = "http://127.0.0.1:8093/metrics"
+        public var producer = ["http://127.0.0.1:8091/metrics"]
+        public var delivery = ["http://127.0.0.1:8093/metrics"]
 
         public init() {}
     }

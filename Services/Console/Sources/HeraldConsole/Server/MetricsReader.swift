@@ -30,31 +30,51 @@ final class MetricsReader: Sendable {
         self.client = client
     }
 
-    func read(_ url: String, key: String, now: Date = Date()) async -> Reading {
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "authorization", value: "Bearer \(key)")
-        let text: String
-        do {
-            let response = try await client.execute(request, timeout: .seconds(5))
-            let body = try await response.body.collect(upTo: 16 << 20)
-            switch response.status.code {
-            case 200: text = String(buffer: body)
-            case 401, 403: return .unavailable("\(url) needs a key with metrics:read")
-            default: return .unavailable("\(url) answered HTTP \(response.status.code)")
+    /// Reads every instance's `urls` (one service's instances) as one reading: a counter or bucket
+    /// of the same series adds up across them, so the figures are the service's, not one instance's.
+    /// One instance that cannot be read makes the reading unavailable: a part would understate it.
+    func read(_ urls: [String], key: String, now: Date = Date()) async -> Reading {
+        var texts: [String] = []
+        for result in await withTaskGroup(of: Result<String, Unavailable>.self, body: { group in
+            for url in urls { group.addTask { await self.text(url, key: key) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }) {
+            switch result {
+            case .success(let text): texts.append(text)
+            case .failure(let unavailable): return .unavailable(unavailable.reason)
             }
-        } catch {
-            return .unavailable("\(url) could not be read (\(error))")
         }
-        let snapshot = MetricsSnapshot(time: now, exposition: text)
+        let snapshot = MetricsSnapshot(time: now, exposition: texts.joined(separator: "\n"))
+        let name = urls.joined(separator: ",")
         let earlier = history.withLock { history in
-            var kept = (history[url] ?? []).filter { now.timeIntervalSince($0.time) <= Self.longestWindow }
+            var kept = (history[name] ?? []).filter { now.timeIntervalSince($0.time) <= Self.longestWindow }
             let earlier = kept.first { now.timeIntervalSince($0.time) >= Self.shortestWindow }
             kept.append(snapshot)
             // A page reloaded without pause must not grow the history without limit.
             if kept.count > Self.keptReadings { kept.removeFirst(kept.count - Self.keptReadings) }
-            history[url] = kept
+            history[name] = kept
             return earlier
         }
         return .read(now: snapshot, earlier: earlier)
+    }
+
+    struct Unavailable: Error {
+        let reason: String
+    }
+
+    private func text(_ url: String, key: String) async -> Result<String, Unavailable> {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
+        do {
+            let response = try await client.execute(request, timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            switch response.status.code {
+            case 200: return .success(String(buffer: body))
+            case 401, 403: return .failure(Unavailable(reason: "\(url) needs a key with metrics:read"))
+            default: return .failure(Unavailable(reason: "\(url) answered HTTP \(response.status.code)"))
+            }
+        } catch {
+            return .failure(Unavailable(reason: "\(url) could not be read (\(error))"))
+        }
     }
 }
