@@ -156,13 +156,14 @@ let package = Package(
         // The operators' console: server-rendered pages over the services' public gRPC APIs.
         library("HeraldConsole", [
             "HeraldCore", "HeraldProtos", "HeraldRuntime", asyncHTTPClient, crypto, grpcCore, grpcTransport,
-            hummingbird, hummingbirdTLS, logging, mustache, nioCore, serviceLifecycle, swiftProtobuf,
+            hummingbird, hummingbirdTLS, logging, mustache, nioCore, nioSSL, serviceLifecycle, swiftProtobuf,
         ], path: "Services/Console/Sources/HeraldConsole"),
         executable("herald-console", [
             "HeraldConsole", "HeraldRuntime", argumentParser, logging, serviceLifecycle, unixSignals,
         ], path: "Services/Console/Sources/ConsoleMain"),
         tests("HeraldConsoleTests", [
-            "HeraldConsole", "HeraldCore", "HeraldProtos", grpcCore, mustache,
+            "HeraldConsole", "HeraldCore", "HeraldProtos", "HeraldRuntime", "HeraldTestSupport", asyncHTTPClient, grpcCore,
+            hummingbird, logging, mustache, nioCore,
         ], path: "Services/Console/Tests/HeraldConsoleTests"),
 
         // The `herald` tool users install: only what they run (no benchmarks, no test support).
@@ -185,7 +186,8 @@ let package = Package(
         ], path: "Benchmarks/Tests/HeraldBenchTests"),
         // End to end: `herald schema …` (the built binary) against a registry started in the test process.
         tests("HeraldCLITests", [
-            "HeraldCLI", "HeraldCore", "HeraldTestSupport", "HeraldKafka", "HeraldRuntime", argumentParser,
+            "HeraldCLI", "HeraldCore", "HeraldDelivery", "HeraldProducer", "HeraldRegistry", "HeraldRouter", "HeraldTestSupport",
+            "HeraldKafka", "HeraldRuntime", argumentParser,
             asyncHTTPClient, logging, nioCore, nioHTTP1, nioSSL,
         ]),
 

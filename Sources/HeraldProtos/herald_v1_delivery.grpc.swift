@@ -176,6 +176,19 @@ public enum Herald_V1_Delivery: Sendable {
                 type: .serverStreaming
             )
         }
+        /// Namespace for "SendTestEvent" metadata.
+        public enum SendTestEvent: Sendable {
+            /// Request type for "SendTestEvent".
+            public typealias Input = Herald_V1_SendTestEventRequest
+            /// Response type for "SendTestEvent".
+            public typealias Output = Herald_V1_SendTestEventResponse
+            /// Descriptor for "SendTestEvent".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "herald.v1.Delivery"),
+                method: "SendTestEvent",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "herald.v1.Delivery" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             PutEndpoint.descriptor,
@@ -189,7 +202,8 @@ public enum Herald_V1_Delivery: Sendable {
             ListDeadLetters.descriptor,
             Redrive.descriptor,
             Replay.descriptor,
-            WatchDeliveries.descriptor
+            WatchDeliveries.descriptor,
+            SendTestEvent.descriptor
         ]
     }
 }
@@ -433,6 +447,28 @@ extension Herald_V1_Delivery {
             request: GRPCCore.StreamingServerRequest<Herald_V1_WatchDeliveriesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_DeliveryRecord>
+
+        /// Handle the "SendTestEvent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends one signed synthetic event (type `herald.test`, extension `heraldtest: true`) to the
+        /// > endpoint now, through the same address check and signing as a delivery, and answers what the
+        /// > endpoint said. Nothing is written to the delivery topics or the delivery log; the call is
+        /// > audited as `endpoint.test`. NOT_FOUND for an unknown endpoint, FAILED_PRECONDITION for a
+        /// > disabled one; a refused address, a connection error or a timeout is an answer, not an error.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Herald_V1_SendTestEventRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Herald_V1_SendTestEventResponse` messages.
+        func sendTestEvent(
+            request: GRPCCore.StreamingServerRequest<Herald_V1_SendTestEventRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_SendTestEventResponse>
     }
 
     /// Service protocol for the "herald.v1.Delivery" service.
@@ -660,6 +696,28 @@ extension Herald_V1_Delivery {
             request: GRPCCore.ServerRequest<Herald_V1_WatchDeliveriesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_DeliveryRecord>
+
+        /// Handle the "SendTestEvent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends one signed synthetic event (type `herald.test`, extension `heraldtest: true`) to the
+        /// > endpoint now, through the same address check and signing as a delivery, and answers what the
+        /// > endpoint said. Nothing is written to the delivery topics or the delivery log; the call is
+        /// > audited as `endpoint.test`. NOT_FOUND for an unknown endpoint, FAILED_PRECONDITION for a
+        /// > disabled one; a refused address, a connection error or a timeout is an answer, not an error.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_SendTestEventRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Herald_V1_SendTestEventResponse` message.
+        func sendTestEvent(
+            request: GRPCCore.ServerRequest<Herald_V1_SendTestEventRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Herald_V1_SendTestEventResponse>
     }
 
     /// Simple service protocol for the "herald.v1.Delivery" service.
@@ -886,6 +944,28 @@ extension Herald_V1_Delivery {
             response: GRPCCore.RPCWriter<Herald_V1_DeliveryRecord>,
             context: GRPCCore.ServerContext
         ) async throws
+
+        /// Handle the "SendTestEvent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends one signed synthetic event (type `herald.test`, extension `heraldtest: true`) to the
+        /// > endpoint now, through the same address check and signing as a delivery, and answers what the
+        /// > endpoint said. Nothing is written to the delivery topics or the delivery log; the call is
+        /// > audited as `endpoint.test`. NOT_FOUND for an unknown endpoint, FAILED_PRECONDITION for a
+        /// > disabled one; a refused address, a connection error or a timeout is an answer, not an error.
+        ///
+        /// - Parameters:
+        ///   - request: A `Herald_V1_SendTestEventRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Herald_V1_SendTestEventResponse` to respond with.
+        func sendTestEvent(
+            request: Herald_V1_SendTestEventRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Herald_V1_SendTestEventResponse
     }
 }
 
@@ -1020,6 +1100,17 @@ extension Herald_V1_Delivery.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_DeliveryRecord>(),
             handler: { request, context in
                 try await self.watchDeliveries(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Herald_V1_Delivery.Method.SendTestEvent.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_SendTestEventRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_SendTestEventResponse>(),
+            handler: { request, context in
+                try await self.sendTestEvent(
                     request: request,
                     context: context
                 )
@@ -1161,6 +1252,17 @@ extension Herald_V1_Delivery.ServiceProtocol {
             context: context
         )
         return response
+    }
+
+    public func sendTestEvent(
+        request: GRPCCore.StreamingServerRequest<Herald_V1_SendTestEventRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_SendTestEventResponse> {
+        let response = try await self.sendTestEvent(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
     }
 }
 
@@ -1324,6 +1426,19 @@ extension Herald_V1_Delivery.SimpleServiceProtocol {
                 )
                 return [:]
             }
+        )
+    }
+
+    public func sendTestEvent(
+        request: GRPCCore.ServerRequest<Herald_V1_SendTestEventRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Herald_V1_SendTestEventResponse> {
+        return GRPCCore.ServerResponse<Herald_V1_SendTestEventResponse>(
+            message: try await self.sendTestEvent(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
         )
     }
 }
@@ -1613,6 +1728,33 @@ extension Herald_V1_Delivery {
             deserializer: some GRPCCore.MessageDeserializer<Herald_V1_DeliveryRecord>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Herald_V1_DeliveryRecord>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SendTestEvent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends one signed synthetic event (type `herald.test`, extension `heraldtest: true`) to the
+        /// > endpoint now, through the same address check and signing as a delivery, and answers what the
+        /// > endpoint said. Nothing is written to the delivery topics or the delivery log; the call is
+        /// > audited as `endpoint.test`. NOT_FOUND for an unknown endpoint, FAILED_PRECONDITION for a
+        /// > disabled one; a refused address, a connection error or a timeout is an answer, not an error.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_SendTestEventRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_SendTestEventRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_SendTestEventResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func sendTestEvent<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_SendTestEventRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_SendTestEventRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_SendTestEventResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_SendTestEventResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2039,6 +2181,44 @@ extension Herald_V1_Delivery {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SendTestEvent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sends one signed synthetic event (type `herald.test`, extension `heraldtest: true`) to the
+        /// > endpoint now, through the same address check and signing as a delivery, and answers what the
+        /// > endpoint said. Nothing is written to the delivery topics or the delivery log; the call is
+        /// > audited as `endpoint.test`. NOT_FOUND for an unknown endpoint, FAILED_PRECONDITION for a
+        /// > disabled one; a refused address, a connection error or a timeout is an answer, not an error.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_SendTestEventRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_SendTestEventRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_SendTestEventResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func sendTestEvent<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_SendTestEventRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_SendTestEventRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_SendTestEventResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_SendTestEventResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Herald_V1_Delivery.Method.SendTestEvent.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2384,6 +2564,39 @@ extension Herald_V1_Delivery.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_WatchDeliveriesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_DeliveryRecord>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SendTestEvent" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sends one signed synthetic event (type `herald.test`, extension `heraldtest: true`) to the
+    /// > endpoint now, through the same address check and signing as a delivery, and answers what the
+    /// > endpoint said. Nothing is written to the delivery topics or the delivery log; the call is
+    /// > audited as `endpoint.test`. NOT_FOUND for an unknown endpoint, FAILED_PRECONDITION for a
+    /// > disabled one; a refused address, a connection error or a timeout is an answer, not an error.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Herald_V1_SendTestEventRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sendTestEvent<Result>(
+        request: GRPCCore.ClientRequest<Herald_V1_SendTestEventRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_SendTestEventResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.sendTestEvent(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_SendTestEventRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_SendTestEventResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2779,6 +2992,43 @@ extension Herald_V1_Delivery.ClientProtocol {
             metadata: metadata
         )
         return try await self.watchDeliveries(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SendTestEvent" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sends one signed synthetic event (type `herald.test`, extension `heraldtest: true`) to the
+    /// > endpoint now, through the same address check and signing as a delivery, and answers what the
+    /// > endpoint said. Nothing is written to the delivery topics or the delivery log; the call is
+    /// > audited as `endpoint.test`. NOT_FOUND for an unknown endpoint, FAILED_PRECONDITION for a
+    /// > disabled one; a refused address, a connection error or a timeout is an answer, not an error.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sendTestEvent<Result>(
+        _ message: Herald_V1_SendTestEventRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_SendTestEventResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Herald_V1_SendTestEventRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.sendTestEvent(
             request: request,
             options: options,
             onResponse: handleResponse

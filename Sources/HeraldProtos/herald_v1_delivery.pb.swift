@@ -583,11 +583,69 @@ public nonisolated struct Herald_V1_GetEndpointHealthRequest: Sendable {
   /// Clears the value of `window`. Subsequent reads from it will return its default value.
   public mutating func clearWindow() {self._window = nil}
 
+  /// When set: the window also cut into steps of this length (at least one second, at most 1440
+  /// steps), answered in `steps`, for a latency-over-time chart.
+  public var step: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_step ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_step = newValue}
+  }
+  /// Returns true if `step` has been explicitly set.
+  public var hasStep: Bool {self._step != nil}
+  /// Clears the value of `step`. Subsequent reads from it will return its default value.
+  public mutating func clearStep() {self._step = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _window: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _step: SwiftProtobuf.Google_Protobuf_Duration? = nil
+}
+
+/// The requests of one step of a health window and their duration percentiles.
+public nonisolated struct Herald_V1_HealthStep: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var start: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_start ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_start = newValue}
+  }
+  /// Returns true if `start` has been explicitly set.
+  public var hasStart: Bool {self._start != nil}
+  /// Clears the value of `start`. Subsequent reads from it will return its default value.
+  public mutating func clearStart() {self._start = nil}
+
+  /// Attempts in the step that made a request (the ones with a duration).
+  public var requests: Int64 = 0
+
+  /// Unset when the step has no request.
+  public var p50Duration: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_p50Duration ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_p50Duration = newValue}
+  }
+  /// Returns true if `p50Duration` has been explicitly set.
+  public var hasP50Duration: Bool {self._p50Duration != nil}
+  /// Clears the value of `p50Duration`. Subsequent reads from it will return its default value.
+  public mutating func clearP50Duration() {self._p50Duration = nil}
+
+  public var p99Duration: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_p99Duration ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_p99Duration = newValue}
+  }
+  /// Returns true if `p99Duration` has been explicitly set.
+  public var hasP99Duration: Bool {self._p99Duration != nil}
+  /// Clears the value of `p99Duration`. Subsequent reads from it will return its default value.
+  public mutating func clearP99Duration() {self._p99Duration = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _start: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _p50Duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
+  fileprivate var _p99Duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
 }
 
 public nonisolated struct Herald_V1_GetEndpointHealthResponse: Sendable {
@@ -638,6 +696,9 @@ public nonisolated struct Herald_V1_GetEndpointHealthResponse: Sendable {
   /// As this instance's breaker sees the endpoint (CLOSED when it has not sent to it).
   public var circuit: Herald_V1_CircuitState = .unspecified
 
+  /// With `step`: the window's steps, oldest first, empty ones included.
+  public var steps: [Herald_V1_HealthStep] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -645,6 +706,55 @@ public nonisolated struct Herald_V1_GetEndpointHealthResponse: Sendable {
   fileprivate var _p50Duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
   fileprivate var _p99Duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
   fileprivate var _lastErrorAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Herald_V1_SendTestEventRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var endpointID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Herald_V1_SendTestEventResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Sent as `webhook-id` and as the event's `id`: `test_` + a random UUID.
+  public var deliveryID: String = String()
+
+  /// Whether the endpoint answered 2xx.
+  public var succeeded: Bool = false
+
+  /// HTTP status of the answer; 0 when no answer arrived (see `error`).
+  public var statusCode: Int32 = 0
+
+  /// Empty on success; else why: `HTTP 500: …`, `refused: …`, `request failed: …`.
+  public var error: String = String()
+
+  /// From sending the request to the end of the answer; unset when no request was made.
+  public var duration: SwiftProtobuf.Google_Protobuf_Duration {
+    get {_duration ?? SwiftProtobuf.Google_Protobuf_Duration()}
+    set {_duration = newValue}
+  }
+  /// Returns true if `duration` has been explicitly set.
+  public var hasDuration: Bool {self._duration != nil}
+  /// Clears the value of `duration`. Subsequent reads from it will return its default value.
+  public mutating func clearDuration() {self._duration = nil}
+
+  /// The start of the answer's body, as the delivery log keeps it for attempts.
+  public var responseBody: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
 }
 
 public nonisolated struct Herald_V1_ListDeadLettersRequest: Sendable {
@@ -1614,7 +1724,7 @@ nonisolated extension Herald_V1_GetDeliveryResponse: SwiftProtobuf.Message, Swif
 
 nonisolated extension Herald_V1_GetEndpointHealthRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetEndpointHealthRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}window\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}window\0\u{1}step\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1624,6 +1734,7 @@ nonisolated extension Herald_V1_GetEndpointHealthRequest: SwiftProtobuf.Message,
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.endpointID) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._window) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._step) }()
       default: break
       }
     }
@@ -1640,12 +1751,65 @@ nonisolated extension Herald_V1_GetEndpointHealthRequest: SwiftProtobuf.Message,
     try { if let v = self._window {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    try { if let v = self._step {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Herald_V1_GetEndpointHealthRequest, rhs: Herald_V1_GetEndpointHealthRequest) -> Bool {
     if lhs.endpointID != rhs.endpointID {return false}
     if lhs._window != rhs._window {return false}
+    if lhs._step != rhs._step {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_HealthStep: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HealthStep"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}start\0\u{1}requests\0\u{3}p50_duration\0\u{3}p99_duration\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._start) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.requests) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._p50Duration) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._p99Duration) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._start {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.requests != 0 {
+      try visitor.visitSingularInt64Field(value: self.requests, fieldNumber: 2)
+    }
+    try { if let v = self._p50Duration {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._p99Duration {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_HealthStep, rhs: Herald_V1_HealthStep) -> Bool {
+    if lhs._start != rhs._start {return false}
+    if lhs.requests != rhs.requests {return false}
+    if lhs._p50Duration != rhs._p50Duration {return false}
+    if lhs._p99Duration != rhs._p99Duration {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1653,7 +1817,7 @@ nonisolated extension Herald_V1_GetEndpointHealthRequest: SwiftProtobuf.Message,
 
 nonisolated extension Herald_V1_GetEndpointHealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetEndpointHealthResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}attempts\0\u{1}succeeded\0\u{3}success_rate\0\u{3}p50_duration\0\u{3}p99_duration\0\u{3}last_error\0\u{3}last_error_at\0\u{1}circuit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0\u{1}attempts\0\u{1}succeeded\0\u{3}success_rate\0\u{3}p50_duration\0\u{3}p99_duration\0\u{3}last_error\0\u{3}last_error_at\0\u{1}circuit\0\u{1}steps\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1670,6 +1834,7 @@ nonisolated extension Herald_V1_GetEndpointHealthResponse: SwiftProtobuf.Message
       case 7: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._lastErrorAt) }()
       case 9: try { try decoder.decodeSingularEnumField(value: &self.circuit) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.steps) }()
       default: break
       }
     }
@@ -1707,6 +1872,9 @@ nonisolated extension Herald_V1_GetEndpointHealthResponse: SwiftProtobuf.Message
     if self.circuit != .unspecified {
       try visitor.visitSingularEnumField(value: self.circuit, fieldNumber: 9)
     }
+    if !self.steps.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.steps, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1720,6 +1888,96 @@ nonisolated extension Herald_V1_GetEndpointHealthResponse: SwiftProtobuf.Message
     if lhs.lastError != rhs.lastError {return false}
     if lhs._lastErrorAt != rhs._lastErrorAt {return false}
     if lhs.circuit != rhs.circuit {return false}
+    if lhs.steps != rhs.steps {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_SendTestEventRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SendTestEventRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}endpoint_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.endpointID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.endpointID.isEmpty {
+      try visitor.visitSingularStringField(value: self.endpointID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_SendTestEventRequest, rhs: Herald_V1_SendTestEventRequest) -> Bool {
+    if lhs.endpointID != rhs.endpointID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Herald_V1_SendTestEventResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SendTestEventResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}delivery_id\0\u{1}succeeded\0\u{3}status_code\0\u{1}error\0\u{1}duration\0\u{3}response_body\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.deliveryID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.succeeded) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.statusCode) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._duration) }()
+      case 6: try { try decoder.decodeSingularBytesField(value: &self.responseBody) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.deliveryID.isEmpty {
+      try visitor.visitSingularStringField(value: self.deliveryID, fieldNumber: 1)
+    }
+    if self.succeeded != false {
+      try visitor.visitSingularBoolField(value: self.succeeded, fieldNumber: 2)
+    }
+    if self.statusCode != 0 {
+      try visitor.visitSingularInt32Field(value: self.statusCode, fieldNumber: 3)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 4)
+    }
+    try { if let v = self._duration {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if !self.responseBody.isEmpty {
+      try visitor.visitSingularBytesField(value: self.responseBody, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Herald_V1_SendTestEventResponse, rhs: Herald_V1_SendTestEventResponse) -> Bool {
+    if lhs.deliveryID != rhs.deliveryID {return false}
+    if lhs.succeeded != rhs.succeeded {return false}
+    if lhs.statusCode != rhs.statusCode {return false}
+    if lhs.error != rhs.error {return false}
+    if lhs._duration != rhs._duration {return false}
+    if lhs.responseBody != rhs.responseBody {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -59,11 +59,25 @@ public enum Herald_V1_Keys: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "WhoAmI" metadata.
+        public enum WhoAmI: Sendable {
+            /// Request type for "WhoAmI".
+            public typealias Input = Herald_V1_WhoAmIRequest
+            /// Response type for "WhoAmI".
+            public typealias Output = Herald_V1_WhoAmIResponse
+            /// Descriptor for "WhoAmI".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "herald.v1.Keys"),
+                method: "WhoAmI",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "herald.v1.Keys" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateKey.descriptor,
             ListKeys.descriptor,
-            RevokeKey.descriptor
+            RevokeKey.descriptor,
+            WhoAmI.descriptor
         ]
     }
 }
@@ -150,6 +164,26 @@ extension Herald_V1_Keys {
             request: GRPCCore.StreamingServerRequest<Herald_V1_RevokeKeyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_RevokeKeyResponse>
+
+        /// Handle the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The key the call is made with: its id, name, scopes and publish narrowing. Any valid key may
+        /// > ask about itself, whatever its scopes; UNAUTHENTICATED for a missing, unknown or revoked key.
+        /// > A registry run with `--insecure-no-auth` checks no key and answers FAILED_PRECONDITION.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Herald_V1_WhoAmIRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Herald_V1_WhoAmIResponse` messages.
+        func whoAmI(
+            request: GRPCCore.StreamingServerRequest<Herald_V1_WhoAmIRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_WhoAmIResponse>
     }
 
     /// Service protocol for the "herald.v1.Keys" service.
@@ -220,6 +254,26 @@ extension Herald_V1_Keys {
             request: GRPCCore.ServerRequest<Herald_V1_RevokeKeyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Herald_V1_RevokeKeyResponse>
+
+        /// Handle the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The key the call is made with: its id, name, scopes and publish narrowing. Any valid key may
+        /// > ask about itself, whatever its scopes; UNAUTHENTICATED for a missing, unknown or revoked key.
+        /// > A registry run with `--insecure-no-auth` checks no key and answers FAILED_PRECONDITION.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_WhoAmIRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Herald_V1_WhoAmIResponse` message.
+        func whoAmI(
+            request: GRPCCore.ServerRequest<Herald_V1_WhoAmIRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Herald_V1_WhoAmIResponse>
     }
 
     /// Simple service protocol for the "herald.v1.Keys" service.
@@ -288,6 +342,26 @@ extension Herald_V1_Keys {
             request: Herald_V1_RevokeKeyRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Herald_V1_RevokeKeyResponse
+
+        /// Handle the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The key the call is made with: its id, name, scopes and publish narrowing. Any valid key may
+        /// > ask about itself, whatever its scopes; UNAUTHENTICATED for a missing, unknown or revoked key.
+        /// > A registry run with `--insecure-no-auth` checks no key and answers FAILED_PRECONDITION.
+        ///
+        /// - Parameters:
+        ///   - request: A `Herald_V1_WhoAmIRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Herald_V1_WhoAmIResponse` to respond with.
+        func whoAmI(
+            request: Herald_V1_WhoAmIRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Herald_V1_WhoAmIResponse
     }
 }
 
@@ -323,6 +397,17 @@ extension Herald_V1_Keys.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_RevokeKeyResponse>(),
             handler: { request, context in
                 try await self.revokeKey(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Herald_V1_Keys.Method.WhoAmI.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_WhoAmIRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_WhoAmIResponse>(),
+            handler: { request, context in
+                try await self.whoAmI(
                     request: request,
                     context: context
                 )
@@ -366,6 +451,17 @@ extension Herald_V1_Keys.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func whoAmI(
+        request: GRPCCore.StreamingServerRequest<Herald_V1_WhoAmIRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Herald_V1_WhoAmIResponse> {
+        let response = try await self.whoAmI(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -403,6 +499,19 @@ extension Herald_V1_Keys.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Herald_V1_RevokeKeyResponse> {
         return GRPCCore.ServerResponse<Herald_V1_RevokeKeyResponse>(
             message: try await self.revokeKey(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func whoAmI(
+        request: GRPCCore.ServerRequest<Herald_V1_WhoAmIRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Herald_V1_WhoAmIResponse> {
+        return GRPCCore.ServerResponse<Herald_V1_WhoAmIResponse>(
+            message: try await self.whoAmI(
                 request: request.message,
                 context: context
             ),
@@ -494,6 +603,31 @@ extension Herald_V1_Keys {
             deserializer: some GRPCCore.MessageDeserializer<Herald_V1_RevokeKeyResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_RevokeKeyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The key the call is made with: its id, name, scopes and publish narrowing. Any valid key may
+        /// > ask about itself, whatever its scopes; UNAUTHENTICATED for a missing, unknown or revoked key.
+        /// > A registry run with `--insecure-no-auth` checks no key and answers FAILED_PRECONDITION.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_WhoAmIRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_WhoAmIRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_WhoAmIResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func whoAmI<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_WhoAmIRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_WhoAmIRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_WhoAmIResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_WhoAmIResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -621,6 +755,42 @@ extension Herald_V1_Keys {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The key the call is made with: its id, name, scopes and publish narrowing. Any valid key may
+        /// > ask about itself, whatever its scopes; UNAUTHENTICATED for a missing, unknown or revoked key.
+        /// > A registry run with `--insecure-no-auth` checks no key and answers FAILED_PRECONDITION.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Herald_V1_WhoAmIRequest` message.
+        ///   - serializer: A serializer for `Herald_V1_WhoAmIRequest` messages.
+        ///   - deserializer: A deserializer for `Herald_V1_WhoAmIResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func whoAmI<Result>(
+            request: GRPCCore.ClientRequest<Herald_V1_WhoAmIRequest>,
+            serializer: some GRPCCore.MessageSerializer<Herald_V1_WhoAmIRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Herald_V1_WhoAmIResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_WhoAmIResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Herald_V1_Keys.Method.WhoAmI.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -711,6 +881,37 @@ extension Herald_V1_Keys.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_RevokeKeyRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_RevokeKeyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WhoAmI" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The key the call is made with: its id, name, scopes and publish narrowing. Any valid key may
+    /// > ask about itself, whatever its scopes; UNAUTHENTICATED for a missing, unknown or revoked key.
+    /// > A registry run with `--insecure-no-auth` checks no key and answers FAILED_PRECONDITION.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Herald_V1_WhoAmIRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func whoAmI<Result>(
+        request: GRPCCore.ClientRequest<Herald_V1_WhoAmIRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_WhoAmIResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.whoAmI(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Herald_V1_WhoAmIRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Herald_V1_WhoAmIResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -815,6 +1016,41 @@ extension Herald_V1_Keys.ClientProtocol {
             metadata: metadata
         )
         return try await self.revokeKey(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WhoAmI" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The key the call is made with: its id, name, scopes and publish narrowing. Any valid key may
+    /// > ask about itself, whatever its scopes; UNAUTHENTICATED for a missing, unknown or revoked key.
+    /// > A registry run with `--insecure-no-auth` checks no key and answers FAILED_PRECONDITION.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func whoAmI<Result>(
+        _ message: Herald_V1_WhoAmIRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Herald_V1_WhoAmIResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Herald_V1_WhoAmIRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.whoAmI(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -56,7 +56,8 @@ class Herald:
         """Runs a `herald` command in herald dev's directory (so it sends the dev admin key unless given `key`)."""
         urls = ["--registry-url", f"127.0.0.1:{self.base}"] if arguments[0] in ("schema", "key") else \
             ["--producer-url", f"127.0.0.1:{self.base + 2}"] if arguments[0] == "publish" else \
-            ["--router-url", f"127.0.0.1:{self.base + 4}"] if arguments[0] == "route" else []
+            ["--router-url", f"127.0.0.1:{self.base + 4}"] if arguments[0] == "route" else \
+            ["--delivery-url", f"127.0.0.1:{self.base + 6}"] if arguments[0] == "endpoint" else []
         command = [str(HERALD), *arguments, *urls, *(["--api-key", key] if key else [])]
         done = subprocess.run(command, cwd=self.directory, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, f"{' '.join(arguments)} failed: {done.stderr}"
@@ -67,14 +68,17 @@ class Herald:
 def herald():
     if not HERALD.exists():
         pytest.fail(f"{HERALD} is missing: build it first (`swift build --product herald`)")
-    # A fixed directory, so herald dev keeps its development secret key between runs: endpoints it
-    # sealed on a broker that is still up must open again. Its delivery log copy is rebuilt from the topics.
+    # Topics, groups and transactional ids of this run only: a broker reused from an earlier run
+    # (or a parallel one) holds none of its records, so what the pages show is this run's alone.
+    # A fresh directory for the same reason: the delivery log copy and the dev keys start empty.
+    run = f"console-test-{uuid.uuid4().hex[:8]}"
     directory = ROOT / ".herald" / "console-test"
-    shutil.rmtree(directory / ".herald" / "data", ignore_errors=True)
-    directory.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
     base = free_port_base(8)
     process = subprocess.Popen(
-        [str(HERALD), "dev", "--kafka-brokers", BROKERS, "--port-base", str(base), "--console-port", "0", "--partitions", "2"],
+        [str(HERALD), "dev", "--kafka-brokers", BROKERS, "--port-base", str(base), "--console-port", "0", "--partitions", "2",
+         "--topic-prefix", run, "--instance-id", run],
         cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     ready = threading.Event()
     found = {}
@@ -99,17 +103,20 @@ def herald():
 
 
 class Receiver:
-    """A webhook endpoint on loopback: answers 200 or, while `failing`, 500."""
+    """A webhook endpoint on loopback: answers 200 or, while `failing`, 500. Test events
+    (type herald.test) are kept apart in `tests`, so `received` holds the deliveries only."""
 
     def __init__(self):
         self.failing = False
         self.received = []
+        self.tests = []
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.received.append(json.loads(body or b"{}"))
+                event = json.loads(body or b"{}")
+                (receiver.tests if event.get("type") == "herald.test" else receiver.received).append(event)
                 status = 500 if receiver.failing else 200
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")

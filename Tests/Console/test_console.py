@@ -1,5 +1,6 @@
 """The operators' console in a real browser: headless Chromium driven by Selenium against `herald dev`."""
 import json
+import re
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -55,6 +56,16 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     assert "saved" in browser.find_element(By.CSS_SELECTOR, ".notice").text
     shot(browser, "endpoints")
 
+    # A test event: the receiver gets it, marked as a test, and the page shows its answer.
+    browser.find_element(By.LINK_TEXT, names["endpoint"]).click()
+    until(lambda: browser.find_elements(By.ID, "endpoint-test"), "the endpoint's page")[0].click()
+    answer = until(lambda: browser.find_elements(By.ID, "test-answer"), "the test event's answer")[0].text
+    assert "accepted" in answer and "HTTP 200" in answer, answer
+    assert [event["type"] for event in receiver.tests] == ["herald.test"] and receiver.tests[0]["heraldtest"] == "true"
+    assert receiver.tests[0]["id"] in answer
+    browser.execute_script("document.getElementById('test-answer').scrollIntoView()")
+    shot(browser, "endpoint-test-event")
+
     browser.get(herald.console_url + "/routes")
     browser.find_element(By.LINK_TEXT, "New route").click()
     fill(browser, "route-id", names["route"])
@@ -76,6 +87,14 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     publish(herald, names, "first")
     until(lambda: tail_row(browser, "first", "SUCCEEDED"), "the delivery in the live tail")
     shot(browser, "tail")
+
+    # The overview's figures, from the producer's and the delivery service's metrics.
+    browser.get(herald.console_url + "/")
+    ingest = browser.find_element(By.ID, "ingest-rate").text
+    latency = browser.find_element(By.ID, "e2e-latency").text
+    assert "events" in ingest and "no events" not in ingest, ingest
+    assert "p50" in latency and "p99" in latency and re.search(r"\(\d+ deliver(y|ies)\)", latency), latency
+    shot(browser, "overview-figures")
 
     # A failing endpoint: the next event dead-letters and shows in the dead letters.
     receiver.failing = True
@@ -115,6 +134,9 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     # The form reloads the page with the window chosen: read the health of the new page only.
     until(lambda: "window=300" in browser.current_url and "Circuit" in browser.find_element(By.ID, "endpoint-health").text,
           "the endpoint's health over 5 minutes")
+    # Its requests over time, drawn by the server: the window holds the deliveries above.
+    assert browser.find_elements(By.CSS_SELECTOR, "#latency-chart polyline.p99")
+    browser.execute_script("document.getElementById('latency-chart').previousElementSibling.scrollIntoView()")
     shot(browser, "endpoint")
 
     # At a phone's width the pages still fit: nothing scrolls sideways.
@@ -128,6 +150,7 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
 
 def test_a_read_only_key_cannot_change_a_route(herald, browser, names):
     herald.cli("route", "put", "--id", names["route"], "--type", names["type"], "--endpoint", "unchanged-endpoint")
+    herald.cli("endpoint", "put", names["endpoint"], "--url", "http://127.0.0.1:9/never-sent")
     created = herald.cli("key", "create", "--name", "console-read-only",
                          "--scope", "routes:read", "--scope", "endpoints:read", "--scope", "deliveries:read")
     read_only = created.splitlines()[0].strip()
@@ -137,15 +160,29 @@ def test_a_read_only_key_cannot_change_a_route(herald, browser, names):
     page = browser.page_source
     assert "/routes/new" not in page and "/edit" not in page, "a read-only key was shown write controls"
     shot(browser, "routes-read-only")
+    browser.get(herald.console_url + "/endpoints")
+    assert not browser.find_elements(By.ID, "endpoint-form"), "a read-only key was shown the new endpoint form"
+    # Its endpoint page shows the health, but neither the change forms nor the test event's button.
+    browser.get(herald.console_url + "/endpoints/" + names["endpoint"])
+    until(lambda: "Circuit" in browser.find_element(By.ID, "endpoint-health").text, "the endpoint's health")
+    assert not browser.find_elements(By.ID, "endpoint-test"), "a read-only key was shown the test event's button"
+    page = browser.page_source
+    assert "/enabled\"" not in page and "/secret\"" not in page, "a read-only key was shown endpoint changes"
+    shot(browser, "endpoint-read-only")
 
-    # A forged post with the session's own CSRF token is still refused: the key lacks routes:write.
+    # Forged posts with the session's own CSRF token are still refused: the key lacks routes:write
+    # and endpoints:write.
     csrf = browser.find_element(By.CSS_SELECTOR, "form.signout input[name=csrf]").get_attribute("value")
-    status = browser.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        const body = new URLSearchParams({csrf: arguments[0], id: arguments[1], types: '*', endpoints: 'hijacked', enabled: 'on'});
-        fetch('/routes', {method: 'POST', body: body, credentials: 'same-origin'}).then(r => done(r.status), e => done(String(e)));
-    """, csrf, names["route"])
-    assert status == 403
+
+    def forged(path, **fields):
+        return browser.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const body = new URLSearchParams(arguments[1]);
+            fetch(arguments[0], {method: 'POST', body: body, credentials: 'same-origin'}).then(r => done(r.status), e => done(String(e)));
+        """, path, {"csrf": csrf, **fields})
+
+    assert forged("/routes", id=names["route"], types="*", endpoints="hijacked", enabled="on") == 403
+    assert forged(f"/endpoints/{names['endpoint']}/test") == 403
     route = json.loads(herald.cli("route", "get", "--id", names["route"], "--json"))
     assert route["endpoint_ids"] == ["unchanged-endpoint"]
     sign_out(browser)

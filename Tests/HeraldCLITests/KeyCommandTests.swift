@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldKafka
+import HeraldRuntime
 import HeraldTestSupport
 import Logging
 import Testing
@@ -33,8 +34,45 @@ struct KeyCommandTests {
         }
     }
 
+    /// `whoami` prints the key it sends, whatever that key's scopes; without a valid key it is refused.
+    @Test func whoamiShowsTheKeySentWithoutNeedingAScope() async throws {
+        var logger = Logger(label: "herald-cli-tests")
+        logger.logLevel = .warning
+        let brokers = ProcessInfo.processInfo.environment["HERALD_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+        let kafka = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init), requestTimeout: .seconds(20))
+        let ring = KeyRing([KeyRecord(key: TestKeys.admin, name: "bootstrap", scopes: Set(Scope.allCases), createdAt: .now)])
+        let registry = try await InProcessRegistry.start(
+            kafka: kafka, prefix: "herald-test-cli-whoami", authentication: .keys(StaticKeyRing(ring)), logger: logger)
+        do {
+            let herald = HeraldRun(registry: registry.grpcAddress, environment: ["HERALD_API_KEY": TestKeys.admin.presented])
+            let admin = try await herald.run("key", "whoami")
+            #expect(admin.status == 0 && admin.stdout.hasPrefix("\(TestKeys.admin.id)  bootstrap  ") && admin.stdout.contains("keys:admin"), "\(admin)")
+
+            let created = try await herald.run("key", "create", "--name", "narrow", "--scope", "events:publish", "--sources", "/billing")
+            let narrow = try APIKey(parsing: try #require(created.stdout.split(separator: "\n").first.map(String.init)))
+            // events:publish only, yet it may ask about itself.
+            let itself = try await herald.run("key", "whoami", "--api-key", narrow.presented, "--json")
+            let object = try JSONSerialization.jsonObject(with: Data(itself.stdout.utf8)) as? [String: Any]
+            #expect(itself.status == 0 && object?["id"] as? String == narrow.id && object?["scopes"] as? [String] == ["events:publish"], "\(itself)")
+            #expect(object?["sources"] as? [String] == ["/billing"])
+
+            _ = try await herald.run("key", "revoke", narrow.id)
+            try await TestEnvironment.eventually("the revocation to be read") {
+                let revoked = try await herald.run("key", "whoami", "--api-key", narrow.presented)
+                return revoked.status == 2 && revoked.stderr.contains("UNAUTHENTICATED")
+            }
+            try await registry.stop()
+        } catch {
+            try? await registry.stop()
+            throw error
+        }
+    }
+
     private func walkThrough(_ herald: HeraldRun) async throws {
         #expect(try await herald.run("key", "list").stdout == "no keys\n")
+        // A registry that checks no keys has none to describe.
+        let insecure = try await herald.run("key", "whoami")
+        #expect(insecure.status == 2 && insecure.stderr.hasPrefix("error: FAILED_PRECONDITION: ") && insecure.stderr.contains("--insecure-no-auth"), "\(insecure)")
 
         let created = try await herald.run(
             "key", "create", "--name", "billing", "--scope", "events:publish", "--types", "com.example.billing.*,com.example.invoice.*")

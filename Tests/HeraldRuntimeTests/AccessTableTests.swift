@@ -31,6 +31,12 @@ import Testing
         for method in ["CreateKey", "ListKeys", "RevokeKey"] {
             #expect(RPCAccessTable.registry.rule(for: "herald.v1.Keys/\(method)") == .requires(.keysAdmin))
         }
+        // A key may ask about itself whatever its scopes, never without a key.
+        #expect(RPCAccessTable.registry.rule(for: "herald.v1.Keys/WhoAmI") == .anyKey)
+        for method in Herald_V1_Keys.Method.descriptors {
+            #expect(RPCAccessTable.registry.rule(for: method.fullyQualifiedMethod).map { $0 != .open } == true, "\(method.fullyQualifiedMethod) has no rule")
+        }
+        #expect(RPCAccessTable.delivery.rule(for: "herald.v1.Delivery/SendTestEvent") == .requires(.endpointsWrite))
     }
 
     @Test func writesNeedWriteScopesAndReadsReadScopes() {
@@ -62,6 +68,14 @@ import Testing
         #expect(decide(.requires(.schemasWrite), reader.presented) == .denied(missing: .schemasWrite, keyID: reader.id))
         #expect(decide(nil, reader.presented) == .unlisted("m"))
         #expect(decide(nil, nil) == .unauthenticated(.missing))
+        // Any valid key, whatever it holds; still none, an unknown or a revoked one refused.
+        #expect(decide(.anyKey, nil) == .unauthenticated(.missing))
+        #expect(decide(.anyKey, revoked.presented) == .unauthenticated(.revoked))
+        guard case .allowed(let asker, _) = decide(.anyKey, reader.presented) else {
+            Issue.record("a valid key was refused a call open to any key")
+            return
+        }
+        #expect(asker.keyID == reader.id)
         guard case .allowed(let principal, let credential) = decide(.requires(.schemasRead), reader.presented) else {
             Issue.record("a key with the scope is let through")
             return

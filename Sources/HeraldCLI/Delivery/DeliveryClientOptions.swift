@@ -55,6 +55,15 @@ enum DeliveryText {
         return line
     }
 
+    /// `test_…  HTTP 200 in 0.012s`, then the error and the start of the answer's body when there are.
+    static func testAnswer(_ answer: Herald_V1_SendTestEventResponse) -> String {
+        var line = answer.deliveryID + "  " + (answer.statusCode == 0 ? "no answer" : "HTTP \(answer.statusCode)")
+        if answer.hasDuration { line += String(format: " in %.3fs", Double(answer.duration.seconds) + Double(answer.duration.nanos) / 1e9) }
+        if !answer.error.isEmpty { line += "\n  error: \(answer.error)" }
+        if !answer.responseBody.isEmpty { line += "\n  body: " + String(decoding: answer.responseBody.prefix(200), as: UTF8.self) }
+        return line
+    }
+
     static func attempt(_ attempt: Herald_V1_DeliveryAttempt) -> String {
         var line = "  attempt  at=\(attempt.attemptedAt.iso8601)  \(attempt.state)  attempts=\(attempt.attempts)"
         if attempt.statusCode != 0 { line += "  status=\(attempt.statusCode)" }

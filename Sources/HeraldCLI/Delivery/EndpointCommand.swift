@@ -4,13 +4,13 @@ import HeraldDelivery
 import HeraldProtos
 import SwiftProtobuf
 
-/// `herald endpoint put|get|list|delete`: webhook endpoints of the delivery service.
+/// `herald endpoint put|get|list|delete|test`: webhook endpoints of the delivery service.
 struct EndpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "endpoint",
-        abstract: "Create, read, list and delete webhook endpoints.",
+        abstract: "Create, read, list, delete and test webhook endpoints.",
         discussion: "Exit status: 0 on success, 2 when the delivery service refused the call or could not be reached.",
-        subcommands: [EndpointPutCommand.self, EndpointGetCommand.self, EndpointListCommand.self, EndpointDeleteCommand.self]
+        subcommands: [EndpointPutCommand.self, EndpointGetCommand.self, EndpointListCommand.self, EndpointDeleteCommand.self, EndpointTestCommand.self]
     )
 }
 
@@ -109,5 +109,26 @@ struct EndpointDeleteCommand: AsyncParsableCommand {
         let id = id
         _ = try await options.withDelivery { try await $0.deleteEndpoint(.with { $0.id = id }) }
         if !options.json { print("deleted \(id)") }
+    }
+}
+
+struct EndpointTestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Send the endpoint one signed test event now and show its answer.",
+        discussion: """
+            The event has type herald.test and the CloudEvents extension heraldtest=true; it is signed like a \
+            delivery and written to no topic. Exit status: 0 when the endpoint answered 2xx, 1 when it answered \
+            otherwise or could not be reached, 2 when the delivery service refused the call or could not be reached.
+            """
+    )
+    @OptionGroup var options: DeliveryClientOptions
+    @Argument(help: "Endpoint id.") var id: String
+
+    func run() async throws {
+        let id = id
+        let answer = try await options.withDelivery { try await $0.sendTestEvent(.with { $0.endpointID = id }) }
+        options.emit(answer) { DeliveryText.testAnswer(answer) }
+        if !answer.succeeded { throw ExitCode(1) }
     }
 }

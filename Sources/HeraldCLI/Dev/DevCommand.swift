@@ -54,7 +54,16 @@ struct DevCommand: AsyncParsableCommand {
         """)
     var portBase: Int?
 
+    @Option(help: """
+        Put this in front of every topic, consumer group and fixed transactional id (P.herald.events, \
+        P.herald-router, …), so this run reads nothing an earlier run left on the broker.
+        """)
+    var topicPrefix: String?
+
     func validate() throws {
+        if let topicPrefix, topicPrefix.isEmpty || !topicPrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+            throw ValidationError("--topic-prefix must be letters, digits, '-', '_' or '.' (Kafka topic characters)")
+        }
         if let sinkSecret { do { _ = try WebhookSecret(sinkSecret) } catch { throw ValidationError(error.description) } }
         guard partitions > 0, (1...65535).contains(sinkPort) else { throw ValidationError("--partitions and --sink-port must be valid") }
         guard (0...65535).contains(consolePort) else { throw ValidationError("--console-port must be 0–65535") }
@@ -83,10 +92,12 @@ struct DevCommand: AsyncParsableCommand {
         let certificate = try common.listenerTLS.listenerCertificate()
         // One admin key for the four: callers' keys are checked against it, and the producer and delivery send it.
         let (authentication, ownKey) = try devAuthentication(logger: logger)
+        let prefix = topicPrefix.map(DevTopicPrefix.init)
 
         var registryConfiguration: RegistryServer.Configuration = try common.configuration("registry", authentication: authentication)
         registryConfiguration.listenerCertificate = certificate
         if let moved = ports(0) { registryConfiguration.shared.grpcPort = moved.grpc; registryConfiguration.shared.httpPort = moved.http }
+        prefix?.apply(registry: &registryConfiguration)
         let registry = try RegistryServer.build(registryConfiguration, logger: Logger(label: "herald.registry"))
 
         var producerConfiguration: ProducerServer.Configuration = try common.configuration("producer", authentication: authentication)
@@ -95,12 +106,14 @@ struct DevCommand: AsyncParsableCommand {
         producerConfiguration.registryKey = ownKey
         producerConfiguration.partitions = partitions
         if let moved = ports(1) { producerConfiguration.shared.grpcPort = moved.grpc; producerConfiguration.shared.httpPort = moved.http }
+        prefix?.apply(producer: &producerConfiguration)
         let producer = try await ProducerServer.build(producerConfiguration, logger: Logger(label: "herald.producer"))
 
         var routerConfiguration: RouterServer.Configuration = try common.configuration("router", authentication: authentication)
         routerConfiguration.listenerCertificate = certificate
         routerConfiguration.partitions = partitions
         if let moved = ports(2) { routerConfiguration.shared.grpcPort = moved.grpc; routerConfiguration.shared.httpPort = moved.http }
+        prefix?.apply(router: &routerConfiguration)
         let router = try await RouterServer.build(routerConfiguration, logger: Logger(label: "herald.router"))
 
         var deliveryConfiguration: DeliveryServer.Configuration = try common.configuration("delivery", authentication: authentication)
@@ -110,13 +123,16 @@ struct DevCommand: AsyncParsableCommand {
         deliveryConfiguration.partitions = partitions
         deliveryConfiguration.allowPrivateEndpoints = true
         if let moved = ports(3) { deliveryConfiguration.shared.grpcPort = moved.grpc; deliveryConfiguration.shared.httpPort = moved.http }
+        prefix?.apply(delivery: &deliveryConfiguration)
         deliveryConfiguration.secretKey = if let keys = HeraldEnvironment.string("secret-key", default: "").nonEmpty { SecretBox.KeySource.inline(keys) } else {
             SecretBox.KeySource.developmentFile(".herald/delivery-secret.key")
         }
         logger.warning("Development mode: delivery accepts endpoints on loopback and private addresses")
         let delivery = try await DeliveryServer.build(deliveryConfiguration, logger: Logger(label: "herald.delivery"))
 
-        let console = try ConsoleServer.build(consoleConfiguration(ports: ports, certificate: certificate), logger: Logger(label: "herald.console"))
+        let console = try ConsoleServer.build(consoleConfiguration(
+            ports: ports, metricsPorts: (producerConfiguration.shared.httpPort, deliveryConfiguration.shared.httpPort), certificate: certificate
+        ), logger: Logger(label: "herald.console"))
 
         // The span exporter first, so it stops last and flushes the spans the others ended.
         var services = InsecureModeWarning.services(for: authentication, logger: logger)
@@ -152,8 +168,11 @@ struct DevCommand: AsyncParsableCommand {
 }
 
 extension DevCommand {
-    /// The console calls this process's four services on 127.0.0.1, as the producer and delivery call its registry.
-    func consoleConfiguration(ports: (Int) -> (grpc: Int, http: Int)?, certificate: ListenerCertificate?) throws -> ConsoleServer.Configuration {
+    /// The console calls this process's four services on 127.0.0.1, as the producer and delivery call its
+    /// registry, and reads the producer's and delivery's `/metrics` on their HTTP ports (`metricsPorts`).
+    func consoleConfiguration(
+        ports: (Int) -> (grpc: Int, http: Int)?, metricsPorts: (producer: Int, delivery: Int), certificate: ListenerCertificate?
+    ) throws -> ConsoleServer.Configuration {
         func address(_ index: Int, _ defaultPort: Int) throws -> ServiceAddress { try ServiceAddress("127.0.0.1:\(ports(index)?.grpc ?? defaultPort)") }
         var configuration = ConsoleServer.Configuration(services: .init(
             registry: try address(0, 50050), producer: try address(1, 50051), router: try address(2, 50052), delivery: try address(3, 50053)))
@@ -161,6 +180,9 @@ extension DevCommand {
         configuration.port = consolePort
         configuration.clientTLS = common.registryTLS.clientTLS
         configuration.listenerCertificate = certificate
+        let scheme = certificate == nil ? "http" : "https"
+        configuration.metrics.producer = ["\(scheme)://127.0.0.1:\(metricsPorts.producer)/metrics"]
+        configuration.metrics.delivery = ["\(scheme)://127.0.0.1:\(metricsPorts.delivery)/metrics"]
         return configuration
     }
 

@@ -17,10 +17,10 @@ struct KeyCommand: AsyncParsableCommand {
         discussion: """
             A key is hk_<id>_<secret>; it is shown once, when generated or created, and stored only as \
             a hash. Scopes: \(Scope.allCases.map(\.rawValue).sorted().joined(separator: ", ")). \
-            create, list and revoke talk to the registry's gRPC API (herald.v1.Keys). Exit status: 0 on \
+            create, list, revoke and whoami talk to the registry's gRPC API (herald.v1.Keys). Exit status: 0 on \
             success, 2 when the registry answered with an error or could not be reached.
             """,
-        subcommands: [KeyGenerateCommand.self, KeyCreateCommand.self, KeyListCommand.self, KeyRevokeCommand.self]
+        subcommands: [KeyGenerateCommand.self, KeyCreateCommand.self, KeyListCommand.self, KeyRevokeCommand.self, KeyWhoAmICommand.self]
     )
 }
 
@@ -120,6 +120,22 @@ struct KeyRevokeCommand: AsyncParsableCommand {
             try await keys.revokeKey(.with { $0.id = id }, options: options)
         }
         try registry.emit(KeyText.Info(response.info)) { "revoked " + KeyText.line(response.info) }
+    }
+}
+
+struct KeyWhoAmICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whoami",
+        abstract: "Show the key this command sends (its id, name, scopes and narrowing); needs no scope."
+    )
+
+    @OptionGroup var registry: RegistryClientOptions
+
+    func run() async throws {
+        let response = try await registry.withKeys { keys, options in
+            try await keys.whoAmI(Herald_V1_WhoAmIRequest(), options: options)
+        }
+        try registry.emit(KeyText.Info(response.info)) { KeyText.line(response.info) }
     }
 }
 

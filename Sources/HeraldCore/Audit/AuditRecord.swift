@@ -26,7 +26,8 @@ public struct AuditRecord: Sendable, Hashable {
     public var keyID: String
     /// What was done, `<thing>.<verb>`: `schema.register`, `subject.delete`, `version.delete`,
     /// `config.set`, `config.delete`, `mode.set`, `mode.delete`, `route.create`, `route.update`,
-    /// `route.delete`, `endpoint.create`, `endpoint.update`, `endpoint.rotate_secret`, `endpoint.delete`.
+    /// `route.delete`, `endpoint.create`, `endpoint.update`, `endpoint.rotate_secret`, `endpoint.delete`,
+    /// `endpoint.test` (a test event sent; `detail` holds its answer).
     public var action: String
     /// What it was done to: a subject (empty for the global config or mode), a route id, an endpoint id.
     public var target: String

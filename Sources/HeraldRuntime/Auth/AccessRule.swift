@@ -1,14 +1,16 @@
 public import HeraldCore
 
-/// What a call needs to be let through: nothing (health, reflection, `/healthz`), or an API key
-/// holding one scope.
+/// What a call needs to be let through: nothing (health, reflection, `/healthz`), any valid API
+/// key whatever its scopes (a key asking about itself), or an API key holding one scope.
 public enum AccessRule: Hashable, Sendable, CustomStringConvertible {
     case open
+    case anyKey
     case requires(Scope)
 
     public var description: String {
         switch self {
         case .open: "open"
+        case .anyKey: "any valid key"
         case .requires(let scope): scope.rawValue
         }
     }
@@ -37,9 +39,15 @@ public enum AccessDecision: Equatable, Sendable {
         case .failure(let failure): return .unauthenticated(failure)
         case .success(let authenticated): principal = authenticated
         }
-        guard case .requires(let scope) = rule else { return .unlisted(call) }
-        guard principal.has(scope) else { return .denied(missing: scope, keyID: principal.keyID) }
-        return .allowed(principal, credential: presented ?? "")
+        switch rule {
+        case .anyKey?:
+            return .allowed(principal, credential: presented ?? "")
+        case .requires(let scope)?:
+            guard principal.has(scope) else { return .denied(missing: scope, keyID: principal.keyID) }
+            return .allowed(principal, credential: presented ?? "")
+        case .open?, nil:
+            return .unlisted(call)
+        }
     }
 
     /// What the caller is told when refused; nil when let through. Unknown and revoked keys get

@@ -45,11 +45,13 @@ public struct RPCAccessTable: Sendable {
         Herald_V1_Registry.Method.DeleteVersion.descriptor.fullyQualifiedMethod: .requires(.schemasWrite),
     ])).merging(keys)
 
-    /// `herald.v1.Keys`, served by the registry: managing keys is the admin's alone.
+    /// `herald.v1.Keys`, served by the registry: managing keys is the admin's alone; any valid key
+    /// may ask what it is itself (a console deciding which controls to show).
     public static let keys = RPCAccessTable([
         "herald.v1.Keys/CreateKey": .requires(.keysAdmin),
         "herald.v1.Keys/ListKeys": .requires(.keysAdmin),
         "herald.v1.Keys/RevokeKey": .requires(.keysAdmin),
+        "herald.v1.Keys/WhoAmI": .anyKey,
     ])
 
     /// Publishing also passes the key's event-type and source narrowing, checked per event by the producer.
@@ -80,5 +82,7 @@ public struct RPCAccessTable: Sendable {
         Herald_V1_Delivery.Method.GetEndpointHealth.descriptor.fullyQualifiedMethod: .requires(.deliveriesRead),
         // A replay sends delivered events again, like a redrive.
         Herald_V1_Delivery.Method.Replay.descriptor.fullyQualifiedMethod: .requires(.deliveriesRedrive),
+        // A test event reaches the endpoint like a delivery: as much a change to it as its settings.
+        Herald_V1_Delivery.Method.SendTestEvent.descriptor.fullyQualifiedMethod: .requires(.endpointsWrite),
     ]))
 }

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Foundation
 public import HeraldRuntime
 
 /// The console's own options, shared by `herald-console` and `herald dev` (which sets the service
@@ -22,6 +23,18 @@ public struct ConsoleOptions: ParsableArguments, Sendable {
     @Option(help: "gRPC address (host:port) of the delivery service. Env: HERALD_DELIVERY_URL.")
     public var deliveryURL = HeraldEnvironment.string("delivery-url", default: "127.0.0.1:50053")
 
+    @Option(help: """
+        URL of each producer instance's /metrics, comma-separated, for the overview's ingest rate (the \
+        instances' counters add up). Env: HERALD_PRODUCER_METRICS_URL.
+        """)
+    public var producerMetricsURL = HeraldEnvironment.string("producer-metrics-url", default: "http://127.0.0.1:8091/metrics")
+
+    @Option(help: """
+        URL of each delivery instance's /metrics, comma-separated, for the overview's end-to-end latency. \
+        Env: HERALD_DELIVERY_METRICS_URL.
+        """)
+    public var deliveryMetricsURL = HeraldEnvironment.string("delivery-metrics-url", default: "http://127.0.0.1:8093/metrics")
+
     @Option(help: "Seconds a sign-in lasts; then the user signs in again. Env: HERALD_SESSION_TTL.")
     public var sessionTTL = HeraldEnvironment.int("session-ttl", default: 28_800)
 
@@ -39,6 +52,20 @@ public struct ConsoleOptions: ParsableArguments, Sendable {
         for (option, url) in [("--registry-url", registryURL), ("--producer-url", producerURL), ("--router-url", routerURL), ("--delivery-url", deliveryURL)] {
             do { _ = try ServiceAddress(url) } catch { throw ValidationError("\(option): \(error.description)") }
         }
+        _ = try Self.metricsURLs("--producer-metrics-url", producerMetricsURL)
+        _ = try Self.metricsURLs("--delivery-metrics-url", deliveryMetricsURL)
+    }
+
+    /// The instances' `/metrics` URLs `option` lists, comma-separated; each must be http(s) with a host.
+    static func metricsURLs(_ option: String, _ list: String) throws -> [String] {
+        let urls = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !urls.isEmpty else { throw ValidationError("\(option): give at least one URL, such as http://127.0.0.1:8091/metrics") }
+        for url in urls {
+            guard let parsed = URL(string: url), parsed.scheme == "http" || parsed.scheme == "https", parsed.host?.isEmpty == false else {
+                throw ValidationError("\(option): '\(url)' is not an http(s) URL such as http://127.0.0.1:8091/metrics")
+            }
+        }
+        return urls
     }
 
     public func configuration() throws -> ConsoleServer.Configuration {
@@ -48,6 +75,8 @@ public struct ConsoleOptions: ParsableArguments, Sendable {
         configuration.host = host
         configuration.port = port
         configuration.sessionLifetime = .seconds(sessionTTL)
+        configuration.metrics.producer = try Self.metricsURLs("--producer-metrics-url", producerMetricsURL)
+        configuration.metrics.delivery = try Self.metricsURLs("--delivery-metrics-url", deliveryMetricsURL)
         configuration.clientTLS = clientTLS.clientTLS
         configuration.listenerCertificate = try listenerTLS.listenerCertificate()
         return configuration

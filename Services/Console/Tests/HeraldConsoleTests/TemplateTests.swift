@@ -45,6 +45,37 @@ struct TemplateTests {
         #expect(failed.contains("Last error</dt><dd>HTTP 500"))
     }
 
+    func endpoint(testable: Bool, answer: Herald_V1_SendTestEventResponse?, steps: [LatencyChart.Step] = []) throws -> String {
+        var endpoint = Herald_V1_Endpoint()
+        endpoint.id = "orders-hook"
+        endpoint.enabled = true
+        let detail = EndpointsPage.Detail(
+            endpoint: EndpointsPage.Row(endpoint), health: EndpointsPage.Health(Herald_V1_GetEndpointHealthResponse()),
+            latency: LatencyChart(steps: steps), stepLabel: "1 hour in 60 steps", windows: [], editable: testable, testable: testable,
+            testAnswer: answer.map(EndpointsPage.TestAnswer.init), csrf: "c")
+        return try ConsoleServer.templates().render(detail, withTemplate: "endpoint") ?? ""
+    }
+
+    @Test func theTestEventButtonAndItsAnswerShowOnTheEndpointPage() throws {
+        #expect(try endpoint(testable: true, answer: nil).contains("action=\"/endpoints/orders-hook/test\""))
+        #expect(!(try endpoint(testable: false, answer: nil).contains("/test\"")))
+        #expect(!(try endpoint(testable: true, answer: nil).contains("id=\"test-answer\"")))
+        var answer = Herald_V1_SendTestEventResponse()
+        answer.deliveryID = "test_1"
+        answer.statusCode = 503
+        answer.error = "HTTP 503: <b>down</b>"
+        answer.responseBody = Data("<b>down</b>".utf8)
+        let page = try endpoint(testable: true, answer: answer)
+        #expect(page.contains("Test event test_1: not accepted") && page.contains("HTTP 503"))
+        #expect(!page.contains("<b>") && page.contains("&lt;b&gt;down&lt;/b&gt;"))
+    }
+
+    @Test func theLatencyChartShowsOnlyWithRequests() throws {
+        #expect(!(try endpoint(testable: false, answer: nil).contains("latency-chart")))
+        let page = try endpoint(testable: false, answer: nil, steps: [.init(p50: 0.1, p99: 0.3), .init(p50: nil, p99: nil)])
+        #expect(page.contains("id=\"latency-chart\"") && page.contains("<polyline class=\"p99\""))
+    }
+
     @Test func theNavigationFollowsTheKeysReadScopes() throws {
         func frame(_ scopes: Set<Scope>?) throws -> String {
             let frame = Console.Frame(

@@ -5,8 +5,8 @@ import HeraldProtos
 import ServiceLifecycle
 import SwiftProtobuf
 
-/// `herald.v1.Delivery`: endpoints CRUD (secrets never answered), queries over the delivery log,
-/// redrive, and status changes as they happen.
+/// `herald.v1.Delivery`: endpoints CRUD (secrets never answered) and test events, queries over the
+/// delivery log, redrive, and status changes as they happen.
 struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
     let endpoints: EndpointStore
     let status: CompactedTable<String, Herald_V1_DeliveryRecord>
@@ -16,6 +16,7 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
     /// How long before a replayed range its tasks may have been written (their retries' delays).
     let replayLookback: Duration
     let topics: DeliveryTopics
+    let tester: EndpointTester
     /// Status changes a `WatchDeliveries` watcher may fall behind before it is cut off.
     var watchBuffer = 1024
     static let defaultListLimit = 100
@@ -27,6 +28,10 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
         guard request.hasEndpoint else { throw DeliveryAPIError(.invalidArgument, "endpoint: missing") }
         let stored = try await endpoints.put(request.endpoint)
         return .with { $0.endpoint = stored }
+    }
+
+    func sendTestEvent(request: Herald_V1_SendTestEventRequest, context: ServerContext) async throws -> Herald_V1_SendTestEventResponse {
+        try await tester.send(to: request.endpointID)
     }
 
     func getEndpoint(request: Herald_V1_GetEndpointRequest, context: ServerContext) async throws -> Herald_V1_GetEndpointResponse {
@@ -86,8 +91,16 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
         guard !request.endpointID.isEmpty else { throw DeliveryAPIError(.invalidArgument, "endpoint_id: required") }
         let window = request.hasWindow ? request.window.seconds * 1_000_000 + Int64(request.window.nanos / 1000) : 3_600_000_000
         guard window > 0 else { throw DeliveryAPIError(.invalidArgument, "window: must be positive") }
-        var health = try await log.health(endpointID: request.endpointID, sinceMicros: DeliveryLogRows.micros(Date()) - window)
+        let since = DeliveryLogRows.micros(Date()) - window
+        var health = try await log.health(endpointID: request.endpointID, sinceMicros: since)
         health.circuit = EndpointHealth.circuit(await engine.circuitState(request.endpointID))
+        if request.hasStep {
+            let step = request.step.seconds * 1_000_000 + Int64(request.step.nanos / 1000)
+            guard let steps = HealthSteps(sinceMicros: since, windowMicros: window, stepMicros: step) else {
+                throw DeliveryAPIError(.invalidArgument, "step: at least 1 s, and at most \(HealthSteps.maxSteps) steps in the window")
+            }
+            health.steps = try await log.steps(endpointID: request.endpointID, steps)
+        }
         return health
     }
 

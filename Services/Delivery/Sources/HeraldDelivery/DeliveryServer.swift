@@ -170,6 +170,7 @@ public struct DeliveryServer: Sendable {
         let service = DeliveryGRPCService(endpoints: endpoints, status: status, log: log, engine: engine,
                                           deliveredTasks: DeliveredTasks(topic: topics.deliveries, kafka: configuration.kafka, logger: logger),
                                           replayLookback: configuration.retryPolicy.schedule.reduce(.seconds(3600), +), topics: topics,
+                                          tester: EndpointTester(endpoints: endpoints, sender: sender, audit: audit),
                                           watchBuffer: max(1, configuration.watchBuffer))
         let (grpc, http, httpPort) = try ServiceListeners.make(
             configuration, serving: [service], health: health, authentication: authentication, access: .delivery,

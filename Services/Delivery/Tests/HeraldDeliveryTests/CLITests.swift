@@ -88,6 +88,12 @@ extension DeliveryIntegration {
             #expect(got.status == 0 && got.stdout.contains("\"url\"") && !got.stdout.contains("\"secret\"") && !got.stdout.contains("whsec_"))
             let list = try HeraldBinary.run(["endpoint", "list"] + service)
             #expect(list.stdout.split(separator: "\n").count == 2)
+            // A test event: signed with the endpoint's secret, so the sink accepts it (exit 0); the
+            // other endpoint's generated secret is not the sink's, so it refuses that one (exit 1).
+            let tested = try HeraldBinary.run(["endpoint", "test", "hook"] + service)
+            #expect(tested.status == 0 && tested.stdout.hasPrefix("test_") && tested.stdout.contains("HTTP 200 in "), "\(tested.stdout)\(tested.stderr)")
+            let refusedTest = try HeraldBinary.run(["endpoint", "test", "wrong-secret"] + service)
+            #expect(refusedTest.status == 1 && refusedTest.stdout.contains("HTTP 401") && refusedTest.stdout.contains("error: HTTP 401"), "\(refusedTest.stdout)")
             let missing = try HeraldBinary.run(["endpoint", "get", "nope"] + service)
             #expect(missing.status == 2 && missing.stderr.contains("notFound") || missing.stderr.contains("not found") || missing.stderr.contains("does not exist"))
 
@@ -128,7 +134,8 @@ extension DeliveryIntegration {
             #expect(sink.interrupt() == 0)
             // The pipe's last chunk may reach the reader after the process has exited.
             try await TestEnvironment.eventually("the sink's summary") { sink.text.contains("bad signatures ") }
-            #expect(sink.text.contains("deliveries 1, repeats (same webhook-id) 0, bad signatures "))
+            // The test event to `hook` counts as one.
+            #expect(sink.text.contains("deliveries 2, repeats (same webhook-id) 0, bad signatures "), "\(sink.text)")
             try await stack.stop()
         }
     }

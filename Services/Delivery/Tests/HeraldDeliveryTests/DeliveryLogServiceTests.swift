@@ -33,6 +33,21 @@ extension DeliveryIntegration {
             #expect(health.lastError.hasPrefix("HTTP 503"))
             #expect(health.circuit == .closed)
             #expect(health.hasP99Duration)
+            #expect(health.steps.isEmpty, "no steps unless asked")
+
+            // The hour in minutes: the two requests fall in the latest steps, every other step is empty.
+            let stepped = try await stack.withDelivery {
+                try await $0.getEndpointHealth(.with { $0.endpointID = "flaky"; $0.step = Google_Protobuf_Duration(seconds: 60) })
+            }
+            #expect(stepped.steps.count == 60)
+            #expect(stepped.steps.map(\.requests).reduce(0, +) == 2)
+            #expect(stepped.steps.allSatisfy { $0.requests == 0 ? !$0.hasP99Duration : $0.hasP50Duration && $0.hasP99Duration })
+            #expect(zip(stepped.steps, stepped.steps.dropFirst()).allSatisfy { $1.start.seconds - $0.start.seconds == 60 })
+            for step in [Google_Protobuf_Duration(nanos: 500_000_000), Google_Protobuf_Duration(seconds: 1)] {
+                await #expect(throws: RPCError.self, "step \(step.seconds) s over an hour") {
+                    try await stack.withDelivery { try await $0.getEndpointHealth(.with { $0.endpointID = "flaky"; $0.step = step }) }
+                }
+            }
 
             let dead = try await stack.withDelivery { try await $0.listDeliveries(.with { $0.endpointID = "flaky"; $0.state = .dead }) }
             #expect(dead.deliveries.map(\.deliveryID) == [task.deliveryID])

@@ -30,6 +30,20 @@ final class KeyAdministration: Sendable {
         return .with { $0.keys = keys }
     }
 
+    /// The key a call was made with, as `list` shows it. `principal` is nil only when the registry
+    /// checks no keys (`--insecure-no-auth`): there is then no key to describe.
+    func whoAmI(_ principal: Principal?) throws(RPCError) -> Herald_V1_WhoAmIResponse {
+        guard let principal else {
+            throw RPCError(code: .failedPrecondition, message: "this registry runs with --insecure-no-auth: it checks no key, so there is none to describe")
+        }
+        // The interceptor accepted the key against this very ring, so it holds the record; a
+        // revocation read since then answers as any revoked key does.
+        guard let record = try keys.readableRing().record(id: principal.keyID), record.revokedAt == nil else {
+            throw RPCError(code: .unauthenticated, message: "API key not accepted: unknown or revoked")
+        }
+        return .with { $0.info = Herald_V1_ApiKeyInfo(record) }
+    }
+
     /// Creates a key; the response is the only time its secret exists outside the caller.
     func create(_ creation: KeyCreation, forwarded: Bool) async throws -> Herald_V1_CreateKeyResponse {
         try await audit.recording(

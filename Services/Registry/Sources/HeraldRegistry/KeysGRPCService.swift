@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import HeraldCore
 import HeraldProtos
+import HeraldRuntime
 import SwiftProtobuf
 
 /// `herald.v1.Keys` over the registry's `KeyAdministration`. Writes read the forwarding marker,
@@ -25,6 +26,10 @@ struct KeysGRPCService: Herald_V1_Keys.SimpleServiceProtocol {
         request: ServerRequest<Herald_V1_RevokeKeyRequest>, context: ServerContext
     ) async throws -> ServerResponse<Herald_V1_RevokeKeyResponse> {
         ServerResponse(message: try await keys.revoke(id: request.message.id, forwarded: request.isForwarded))
+    }
+
+    func whoAmI(request: Herald_V1_WhoAmIRequest, context: ServerContext) async throws -> Herald_V1_WhoAmIResponse {
+        try keys.whoAmI(CallerPrincipal.current)
     }
 
     // The simple forms are required by the protocol; the metadata-aware forms above replace them.

@@ -120,6 +120,39 @@ extension RegistryIntegration {
             do { return try await call() } catch let error as RPCError where error.code == .unavailable { return nil }
         }
 
+        /// Any valid key learns what it is, whatever its scopes; no key, or a revoked one, learns nothing;
+        /// a registry that checks no keys says it has none to describe.
+        @Test func whoAmIDescribesTheCallingKeyToAnyValidKey() async throws {
+            let names = RegistryNames()
+            let bootstrap = KeyRing([KeyRecord(key: TestKeys.admin, name: "bootstrap", scopes: Set(Scope.allCases), createdAt: .now)])
+            let registry = try await RegistryInstance.start(names, authentication: .keys(StaticKeyRing(bootstrap)))
+            try await TestEnvironment.eventually("the registry to lead") { registry.server.registry.isLeader }
+            let publisher = try await registry.keys {
+                try await $0.createKey(.with {
+                    $0.name = "narrow publisher"
+                    $0.scopes = ["events:publish"]
+                    $0.eventTypes = ["com.example.billing.*"]
+                    $0.sources = ["/billing"]
+                })
+            }
+            // events:publish only: no Keys or Registry scope, yet it may ask about itself.
+            let described = try await registry.keys(sending: publisher.key) { try await $0.whoAmI(Herald_V1_WhoAmIRequest()) }
+            #expect(described.info.id == publisher.info.id && described.info.name == "narrow publisher")
+            #expect(described.info.scopes == ["events:publish"] && described.info.eventTypes == ["com.example.billing.*"] && described.info.sources == ["/billing"])
+            #expect(!described.info.hasRevokedAt)
+            let admin = try await registry.keys { try await $0.whoAmI(Herald_V1_WhoAmIRequest()) }
+            #expect(admin.info.id == TestKeys.admin.id && admin.info.name == "bootstrap" && admin.info.scopes.contains("keys:admin"))
+
+            try await registry.expectRefusal(.unauthenticated, "no API key", sending: nil) { _ = try await $0.whoAmI(Herald_V1_WhoAmIRequest()) }
+            _ = try await registry.keys { try await $0.revokeKey(.with { $0.id = publisher.info.id }) }
+            try await registry.expectRefusal(.unauthenticated, "unknown or revoked", sending: publisher.key) { _ = try await $0.whoAmI(Herald_V1_WhoAmIRequest()) }
+            try await registry.stop()
+
+            let insecure = try await RegistryInstance.start(RegistryNames(), authentication: .off)
+            try await insecure.expectRefusal(.failedPrecondition, "--insecure-no-auth", sending: nil) { _ = try await $0.whoAmI(Herald_V1_WhoAmIRequest()) }
+            try await insecure.stop()
+        }
+
         @Test func aKeyCreatedThroughTheRegistryIsCheckedOnCallsUntilRevoked() async throws {
             let names = RegistryNames()
             let bootstrap = KeyRing([KeyRecord(key: TestKeys.admin, name: "bootstrap", scopes: Set(Scope.allCases), createdAt: .now)])

@@ -6,12 +6,12 @@ public import HeraldCore
 public struct ConsoleControls: Sendable, Equatable {
     /// A change the console can make, each needing one scope of the services' access table.
     public enum Write: String, Sendable, CaseIterable {
-        case putRoute, putEndpoint, redrive
+        case putRoute, putEndpoint, sendTestEvent, redrive
 
         public var scope: Scope {
             switch self {
             case .putRoute: .routesWrite
-            case .putEndpoint: .endpointsWrite
+            case .putEndpoint, .sendTestEvent: .endpointsWrite
             case .redrive: .deliveriesRedrive
             }
         }

@@ -56,6 +56,35 @@ enum EndpointTemplates {
         </tbody>
         </table>
         {{/health}}
+        {{#latency}}
+        <h3>Request latency over time</h3>
+        <svg class="chart latency" id="latency-chart" viewBox="0 0 {{width}} {{height}}" role="img" aria-labelledby="latency-title">
+        <title id="latency-title">p50 and p99 request duration over {{stepLabel}}; top of the chart: {{scale}} s</title>
+        {{#series}}{{#lines}}<polyline class="{{name}}" fill="none" points="{{.}}"/>{{/lines}}{{/series}}
+        </svg>
+        <p class="legend"><span class="p50">― p50</span><span class="p99">― p99</span> · {{stepLabel}}, {{measured}} with requests · top of the chart: {{scale}} s</p>
+        {{/latency}}
+        {{#testable}}
+        <h2>Test</h2>
+        {{#endpoint}}
+        <form method="post" action="/endpoints/{{id}}/test" class="card" id="endpoint-test-form">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <p>Sends one signed event of type <code>herald.test</code> now, outside the delivery log.</p>
+        <button type="submit" id="endpoint-test">Send a test event</button>
+        </form>
+        {{/endpoint}}
+        {{/testable}}
+        {{#testAnswer}}
+        <section id="test-answer" class="card" aria-live="polite">
+        <h3>Test event {{id}}: {{#succeeded}}accepted{{/succeeded}}{{^succeeded}}not accepted{{/succeeded}}</h3>
+        <dl>
+        <dt>Answer</dt><dd id="test-status">{{status}}</dd>
+        {{#duration}}<dt>Took</dt><dd>{{duration}}</dd>{{/duration}}
+        {{#error}}<dt>Error</dt><dd>{{error}}</dd>{{/error}}
+        {{#body}}<dt>Response body</dt><dd><pre>{{body}}</pre></dd>{{/body}}
+        </dl>
+        </section>
+        {{/testAnswer}}
         <p><a href="/deliveries?endpoint={{endpoint.id}}">Deliveries to this endpoint</a> · <a href="/dead-letters?endpoint={{endpoint.id}}">Its dead letters</a></p>
         {{#editable}}
         <h2>Change</h2>

@@ -5,7 +5,8 @@ import SwiftProtobuf
 
 /// `/endpoints`: the delivery service's endpoints; one endpoint's health over a chosen window and
 /// circuit state; and (with `endpoints:write`) creating one, disabling or enabling it and rotating
-/// its secret — each a read-modify-write through `PutEndpoint`, which audits it under the user's key.
+/// its secret — each a read-modify-write through `PutEndpoint`, which audits it under the user's key —
+/// and sending it a test event (`SendTestEvent`, audited too), whose answer the page shows.
 struct EndpointsPage {
     let console: Console
 
@@ -69,9 +70,43 @@ struct EndpointsPage {
     struct Detail {
         let endpoint: Row
         let health: Health
+        /// Nil when no request was made in the window.
+        let latency: LatencyChart?
+        let stepLabel: String
         let windows: [Window]
         let editable: Bool
+        /// Whether the *Send a test event* button shows: the scope, and an enabled endpoint.
+        let testable: Bool
+        let testAnswer: TestAnswer?
         let csrf: String
+    }
+
+    /// What a `SendTestEvent` answered, as the endpoint page shows it.
+    struct TestAnswer {
+        let id: String
+        let succeeded: Bool
+        let status: String
+        let duration: String?
+        let error: String?
+        let body: String?
+
+        init(_ answer: Herald_V1_SendTestEventResponse) {
+            id = answer.deliveryID
+            succeeded = answer.succeeded
+            status = answer.statusCode == 0 ? "no answer" : "HTTP \(answer.statusCode)"
+            duration = answer.hasDuration ? Display.seconds(answer.duration) : nil
+            error = answer.error.isEmpty ? nil : answer.error
+            body = answer.responseBody.isEmpty ? nil : String(decoding: answer.responseBody, as: UTF8.self)
+        }
+    }
+
+    static let chartSteps = 60
+
+    static func latencyChart(_ steps: [Herald_V1_HealthStep]) -> LatencyChart? {
+        func seconds(_ duration: Google_Protobuf_Duration) -> Double { Double(duration.seconds) + Double(duration.nanos) / 1e9 }
+        return LatencyChart(steps: steps.map {
+            LatencyChart.Step(p50: $0.hasP50Duration ? seconds($0.p50Duration) : nil, p99: $0.hasP99Duration ? seconds($0.p99Duration) : nil)
+        })
     }
 
     static let windows = [(300, "5 minutes"), (3600, "1 hour"), (86400, "1 day"), (604_800, "7 days")]
@@ -87,21 +122,19 @@ struct EndpointsPage {
         }
         router.get("endpoints/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
-            let window = request.uri.queryParameters.get("window").flatMap { Int($0) } ?? 3600
             return await console.signedIn(request, "Endpoint \(id)") { session in
-                let metadata = ServiceClients.metadata(for: session.key)
-                var lookup = Herald_V1_GetEndpointRequest()
-                lookup.id = id
-                let endpoint = try await console.clients.delivery.getEndpoint(lookup, metadata: metadata).endpoint
-                var healthRequest = Herald_V1_GetEndpointHealthRequest()
-                healthRequest.endpointID = id
-                healthRequest.window = Google_Protobuf_Duration(seconds: Int64(window))
-                let health = try await console.clients.delivery.getEndpointHealth(healthRequest, metadata: metadata)
-                let detail = Detail(
-                    endpoint: Row(endpoint), health: Health(health),
-                    windows: Self.windows.map { Window(seconds: $0.0, label: $0.1, selected: $0.0 == window) },
-                    editable: ConsoleControls(scopes: session.scopes).editEndpoints, csrf: session.csrfToken)
-                return console.page("Endpoint \(id)", "endpoint", detail, session: session, after: request)
+                try await detail(id, request: request, session: session, testAnswer: nil)
+            }
+        }
+        // The answer is the endpoint's page with the test's outcome on it: a test changes nothing
+        // stored, so sending it again on a reload is harmless.
+        router.post("endpoints/:id/test") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            return await console.post(request, "Endpoint \(id)", write: .sendTestEvent) { session, _ in
+                var test = Herald_V1_SendTestEventRequest()
+                test.endpointID = id
+                let answer = try await console.clients.delivery.sendTestEvent(test, metadata: ServiceClients.metadata(for: session.key))
+                return try await detail(id, request: request, session: session, testAnswer: TestAnswer(answer))
             }
         }
         router.post("endpoints") { request, _ -> Response in
@@ -135,6 +168,28 @@ struct EndpointsPage {
                 return try await put(endpoint, session: session, notice: "Secret of \(id) rotated; the previous one signs beside it for the overlap.", back: "/endpoints/\(id)")
             }
         }
+    }
+
+    private func detail(_ id: String, request: Request, session: ConsoleSession, testAnswer: TestAnswer?) async throws -> Response {
+        let window = request.uri.queryParameters.get("window").flatMap { Int($0) } ?? 3600
+        let metadata = ServiceClients.metadata(for: session.key)
+        var lookup = Herald_V1_GetEndpointRequest()
+        lookup.id = id
+        let endpoint = try await console.clients.delivery.getEndpoint(lookup, metadata: metadata).endpoint
+        var healthRequest = Herald_V1_GetEndpointHealthRequest()
+        healthRequest.endpointID = id
+        healthRequest.window = Google_Protobuf_Duration(seconds: Int64(window))
+        // Sixty points whatever the window: a minute each over the default hour.
+        healthRequest.step = Google_Protobuf_Duration(seconds: Int64(max(1, window / Self.chartSteps)))
+        let health = try await console.clients.delivery.getEndpointHealth(healthRequest, metadata: metadata)
+        let controls = ConsoleControls(scopes: session.scopes)
+        let detail = Detail(
+            endpoint: Row(endpoint), health: Health(health), latency: Self.latencyChart(health.steps),
+            stepLabel: Self.windows.first { $0.0 == window }.map { "\($0.1) in \(Self.chartSteps) steps" } ?? "\(window) s in \(Self.chartSteps) steps",
+            windows: Self.windows.map { Window(seconds: $0.0, label: $0.1, selected: $0.0 == window) },
+            editable: controls.editEndpoints, testable: controls.permits(.sendTestEvent) && endpoint.enabled,
+            testAnswer: testAnswer, csrf: session.csrfToken)
+        return console.page("Endpoint \(id)", "endpoint", detail, session: session, after: request)
     }
 
     /// The endpoint as stored: its secret empty (kept) and secret headers `<redacted>` (kept), so a put changes only what the form changes.

@@ -77,6 +77,9 @@ enum LayoutTemplates {
         tr.diff-removed td:first-child { background: #fbe3e1; } tr.diff-added td:last-child { background: #e3f4e1; }
         svg.chart { width: 100%; height: auto; background: #fff; border: 1px solid #dde1e6; }
         rect.succeeded { fill: #2e8540; } rect.retrying { fill: #d9a400; } rect.dead { fill: #b3261e; }
+        polyline.p50 { stroke: #1f5fa8; stroke-width: 2; } polyline.p99 { stroke: #b3261e; stroke-width: 2; }
+        .legend .p50 { color: #1f5fa8; } .legend .p99 { color: #b3261e; }
+        dd.unavailable { color: #5f6b7a; }
         .legend span { margin-right: 1rem; } .legend .succeeded { color: #2e8540; } .legend .retrying { color: #9a6700; } .legend .dead { color: #b3261e; }
         pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; padding: .5rem; }
         @media (max-width: 640px) {

@@ -4,8 +4,9 @@ import Hummingbird
 import HeraldProtos
 import SwiftProtobuf
 
-/// `/`: the last hour's delivery outcomes and the dead letters waiting, from the delivery log.
-/// What the key may not read is left out rather than shown as an error.
+/// `/`: the ingest rate and end-to-end latency from the services' metrics; the last hour's delivery
+/// outcomes and the dead letters waiting, from the delivery log. What the key may not read is left
+/// out rather than shown as an error.
 struct OverviewPage {
     let console: Console
 
@@ -14,7 +15,15 @@ struct OverviewPage {
         let count: Int
     }
 
+    /// A figure as the page shows it: its text, or why there is none.
+    struct Figure {
+        let text: String
+        let available: Bool
+    }
+
     struct View {
+        let ingest: Figure
+        let latency: Figure
         let outcomes: [Outcome]
         let deadLetters: String
         /// Nil when the key may not list them (a template section renders for any string, even an empty one).
@@ -25,6 +34,11 @@ struct OverviewPage {
     }
 
     static let template = """
+        <h2>Flow</h2>
+        <dl class="card" id="figures">
+        <dt>Ingest rate</dt><dd id="ingest-rate" class="{{^ingest.available}}unavailable{{/ingest.available}}">{{ingest.text}}</dd>
+        <dt>End-to-end latency (task to 2xx)</dt><dd id="e2e-latency" class="{{^latency.available}}unavailable{{/latency.available}}">{{latency.text}}</dd>
+        </dl>
         {{#deliveriesReadable}}
         <h2>Deliveries updated in the last hour</h2>
         {{#chart}}
@@ -46,6 +60,8 @@ struct OverviewPage {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/") { request, _ -> Response in
             await console.signedIn(request, "Overview") { session in
+                async let ingest = Self.ingestFigure(await console.metrics.read(console.metrics.addresses.producer, key: session.key))
+                async let latency = Self.latencyFigure(await console.metrics.read(console.metrics.addresses.delivery, key: session.key))
                 let metadata = ServiceClients.metadata(for: session.key)
                 let controls = ConsoleControls(scopes: session.scopes)
                 var outcomes: [Outcome] = []
@@ -67,10 +83,43 @@ struct OverviewPage {
                 if controls.showsEndpoints { endpoints = "\(try await console.clients.delivery.listEndpoints(.init(), metadata: metadata).endpoints.count)" }
                 var routes: String?
                 if controls.showsRoutes { routes = "\(try await console.clients.router.listRoutes(.init(), metadata: metadata).routes.count)" }
-                let view = View(outcomes: outcomes, deadLetters: deadLetters, endpoints: endpoints, routes: routes, deliveriesReadable: controls.showsDeliveries, chart: chart)
+                let view = View(ingest: await ingest, latency: await latency, outcomes: outcomes, deadLetters: deadLetters, endpoints: endpoints, routes: routes, deliveriesReadable: controls.showsDeliveries, chart: chart)
                 return console.page("Overview", "overview", view, session: session)
             }
         }
+    }
+
+    static func ingestFigure(_ reading: MetricsReader.Reading) -> Figure {
+        guard case .read(let now, let earlier) = reading else { return unavailable(reading) }
+        guard let ingest = OverviewFigures.ingest(earlier: earlier, now: now) else {
+            // The producer registers the metric with its first transaction.
+            return Figure(text: "no events since the producer started", available: true)
+        }
+        let rate = ingest.perSecond.map { String(format: "%.1f events/s, ", $0) } ?? ""
+        return Figure(text: rate + count(ingest.events, "event", "events") + " \(ingest.window)", available: true)
+    }
+
+    static func latencyFigure(_ reading: MetricsReader.Reading) -> Figure {
+        guard case .read(let now, let earlier) = reading else { return unavailable(reading) }
+        guard let latency = OverviewFigures.latency(earlier: earlier, now: now) else {
+            // The delivery service registers the histogram with its first success.
+            return Figure(text: "no delivery succeeded since the delivery service started", available: true)
+        }
+        guard let p50 = latency.p50, let p99 = latency.p99 else {
+            return Figure(text: "no delivery succeeded \(latency.window)", available: true)
+        }
+        return Figure(text: String(format: "p50 %.3f s, p99 %.3f s", p50, p99) + " (\(count(latency.deliveries, "delivery", "deliveries"))) \(latency.window)", available: true)
+    }
+
+    /// `1 event`, `3 events`.
+    private static func count(_ value: Double, _ one: String, _ many: String) -> String {
+        let whole = Int(value)
+        return "\(whole) " + (whole == 1 ? one : many)
+    }
+
+    private static func unavailable(_ reading: MetricsReader.Reading) -> Figure {
+        guard case .unavailable(let reason) = reading else { return Figure(text: "", available: false) }
+        return Figure(text: "not available: \(reason)", available: false)
     }
 
     /// A record's place in the chart; pending deliveries have no outcome yet.

@@ -19,10 +19,9 @@ struct SignInPage {
             var request = request
             let form = FormBody(String(buffer: try await request.collectBody(upTo: 16 * 1024)))
             let key = form["key"] ?? ""
-            // A text that is no key is refused without asking the services anything.
-            var outcomes: [Scope: RPCError.Code?] = [:]
-            if key.hasPrefix("hk_") { outcomes = await ScopeProbe(clients: console.clients).outcomes(key: key) }
-            switch SignInDecision(key: key, outcomes: outcomes) {
+            // A text that is no key is refused without asking the registry anything.
+            let answer = key.hasPrefix("hk_") ? await KeyIdentity(clients: console.clients).answer(key: key) : nil
+            switch SignInDecision(key: key, answer: answer) {
             case .refused(let reason):
                 return console.page("Sign in", "signin", [String: String](), session: nil, error: reason, status: .unauthorized)
             case .signedIn(let scopes):

@@ -10,6 +10,7 @@ import NIOCore
 /// each request goes through (a valid session; for a write, the CSRF token and the scope).
 struct Console: Sendable {
     let clients: ServiceClients
+    let metrics: MetricsReader
     let sessions: SessionStore
     let cookie: SessionCookie
     let sessionLifetime: Duration

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Hummingbird
 import HeraldProtos
 public import HeraldRuntime
@@ -19,10 +19,21 @@ public enum ConsoleServer {
         /// TLS on the console's own listener; the session cookie is then Secure.
         public var listenerCertificate: ListenerCertificate?
         public var sessionLifetime: Duration = .seconds(8 * 3600)
+        /// Where the overview reads its ingest and latency figures.
+        public var metrics = MetricsAddresses()
 
         public init(services: ServiceClients.Addresses) {
             self.services = services
         }
+    }
+
+    /// The `/metrics` URLs of the producer's and the delivery service's instances, one each (http,
+    /// or https verified against `Configuration.clientTLS`'s CA).
+    public struct MetricsAddresses: Sendable {
+        public var producer = ["http://127.0.0.1:8091/metrics"]
+        public var delivery = ["http://127.0.0.1:8093/metrics"]
+
+        public init() {}
     }
 
     public struct Built: Sendable {
@@ -33,8 +44,10 @@ public enum ConsoleServer {
     public static func build(_ configuration: Configuration, logger: Logger) throws -> Built {
         _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let clients = try ServiceClients(configuration.services, tls: configuration.clientTLS)
+        let metricsClient = try MetricsHTTPClient(tls: configuration.clientTLS)
         let console = Console(
-            clients: clients, sessions: SessionStore(), cookie: SessionCookie(secure: configuration.listenerCertificate != nil),
+            clients: clients, metrics: MetricsReader(addresses: configuration.metrics, client: metricsClient.client),
+            sessions: SessionStore(), cookie: SessionCookie(secure: configuration.listenerCertificate != nil),
             sessionLifetime: configuration.sessionLifetime, templates: try templates(), logger: logger)
         // /healthz and /metrics like every service, open: the console's pages check sessions themselves.
         let health = HealthStatus(services: [])
@@ -53,7 +66,7 @@ public enum ConsoleServer {
         let (application, boundPort) = try HeraldHTTP.application(
             router: router, host: configuration.host, port: configuration.port, serverName: "herald-console",
             tls: configuration.listenerCertificate, logger: logger)
-        return Built(services: clients.services + [application], boundPort: boundPort)
+        return Built(services: clients.services + [metricsClient, application], boundPort: boundPort)
     }
 
     private static func asset(_ router: Router<BasicRequestContext>, _ name: String, _ text: String, type: String) {

@@ -131,6 +131,18 @@ public struct DeliveryLog: Sendable {
         }
     }
 
+    /// Requests read for `steps` at most: beyond, the latest steps of a very busy window show fewer.
+    static let maxStepSamples = 200_000
+
+    /// The endpoint's requests of `steps`' window, step by step.
+    func steps(endpointID: String, _ steps: HealthSteps) async throws -> [Herald_V1_HealthStep] {
+        let rows = try await database.query(DeliveryLogQuery.durations(endpointID: endpointID, sinceMicros: steps.sinceMicros, limit: Self.maxStepSamples))
+        return steps.steps(rows.compactMap { row in
+            guard let attempted = row["attempted_us"]?.integer, let duration = row["duration_us"]?.integer else { return nil }
+            return (attemptedMicros: attempted, durationMicros: duration)
+        })
+    }
+
     /// Deletes what is older than the retention.
     public func prune(before micros: Int64) async throws {
         try await database.transaction(DeliveryLogQuery.prune(before: micros))

@@ -146,6 +146,13 @@ enum DeliveryLogQuery {
             [.text(endpointID), .integer(sinceMicros), .integer(Int64(rank))])
     }
 
+    /// The window's request durations with their times, oldest first, at most `limit`.
+    static func durations(endpointID: String, sinceMicros: Int64, limit: Int) -> LogStatement {
+        LogStatement(
+            "SELECT attempted_us, duration_us FROM attempts WHERE endpoint_id = $1 AND attempted_us >= $2 AND duration_us > 0 ORDER BY attempted_us LIMIT $3",
+            [.text(endpointID), .integer(sinceMicros), .integer(Int64(limit))])
+    }
+
     static func lastError(endpointID: String, sinceMicros: Int64) -> LogStatement {
         LogStatement(
             "SELECT error, attempted_us FROM attempts WHERE endpoint_id = $1 AND attempted_us >= $2 AND error <> '' ORDER BY attempted_us DESC LIMIT 1",
