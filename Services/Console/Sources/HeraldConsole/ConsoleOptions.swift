@@ -24,14 +24,15 @@ public struct ConsoleOptions: ParsableArguments, Sendable {
     public var deliveryURL = HeraldEnvironment.string("delivery-url", default: "127.0.0.1:50053")
 
     @Option(help: """
-        URL of each producer instance's /metrics, comma-separated, for the overview's ingest rate (the \
-        instances' counters add up). Env: HERALD_PRODUCER_METRICS_URL.
+        The producer instances' /metrics for the overview's ingest rate, comma-separated: a host name \
+        with several addresses (a headless Service) is one instance per address, resolved at every \
+        reading; the instances' counters add up. Env: HERALD_PRODUCER_METRICS_URL.
         """)
     public var producerMetricsURL = HeraldEnvironment.string("producer-metrics-url", default: "http://127.0.0.1:8091/metrics")
 
     @Option(help: """
-        URL of each delivery instance's /metrics, comma-separated, for the overview's end-to-end latency. \
-        Env: HERALD_DELIVERY_METRICS_URL.
+        The delivery instances' /metrics for the overview's end-to-end latency, comma-separated, read \
+        like --producer-metrics-url. Env: HERALD_DELIVERY_METRICS_URL.
         """)
     public var deliveryMetricsURL = HeraldEnvironment.string("delivery-metrics-url", default: "http://127.0.0.1:8093/metrics")
 

@@ -21,6 +21,12 @@ public struct MetricsSnapshot: Sendable, Equatable {
         self.series = series
     }
 
+    /// Several instances' readings as one: each series adds up across them.
+    public init(time: Date, adding parts: [MetricsSnapshot]) {
+        self.time = time
+        series = parts.reduce(into: [:]) { sum, part in sum.merge(part.series, uniquingKeysWith: +) }
+    }
+
     /// The sum over every label set of metric `name` (a counter or a histogram's `_sum` / `_count`).
     public func total(_ name: String) -> Double? {
         let values = series.filter { $0.key == name || $0.key.hasPrefix(name + "{") }.map(\.value)

@@ -27,8 +27,9 @@ public enum ConsoleServer {
         }
     }
 
-    /// The `/metrics` URLs of the producer's and the delivery service's instances, one each (http,
-    /// or https verified against `Configuration.clientTLS`'s CA).
+    /// The `/metrics` URLs of the producer's and the delivery service's instances (http, or https
+    /// verified against `Configuration.clientTLS`'s CA): one per instance, or a name that resolves
+    /// to every instance's address (a headless Service), read at each of them.
     public struct MetricsAddresses: Sendable {
         public var producer = ["http://127.0.0.1:8091/metrics"]
         public var delivery = ["http://127.0.0.1:8093/metrics"]
@@ -44,9 +45,9 @@ public enum ConsoleServer {
     public static func build(_ configuration: Configuration, logger: Logger) throws -> Built {
         _ = HeraldMetrics.registry  // installs the Prometheus backend before any metric handle is made
         let clients = try ServiceClients(configuration.services, tls: configuration.clientTLS)
-        let metricsClient = try MetricsHTTPClient(tls: configuration.clientTLS)
+        let metricsConfiguration = try MetricsHTTPClient.configuration(tls: configuration.clientTLS)
         let console = Console(
-            clients: clients, metrics: MetricsReader(addresses: configuration.metrics, client: metricsClient.client),
+            clients: clients, metrics: MetricsReader(addresses: configuration.metrics, configuration: metricsConfiguration),
             sessions: SessionStore(), cookie: SessionCookie(secure: configuration.listenerCertificate != nil),
             sessionLifetime: configuration.sessionLifetime, templates: try templates(), logger: logger)
         // /healthz and /metrics like every service, open: the console's pages check sessions themselves.
@@ -66,7 +67,7 @@ public enum ConsoleServer {
         let (application, boundPort) = try HeraldHTTP.application(
             router: router, host: configuration.host, port: configuration.port, serverName: "herald-console",
             tls: configuration.listenerCertificate, logger: logger)
-        return Built(services: clients.services + [metricsClient, application], boundPort: boundPort)
+        return Built(services: clients.services + [application], boundPort: boundPort)
     }
 
     private static func asset(_ router: Router<BasicRequestContext>, _ name: String, _ text: String, type: String) {

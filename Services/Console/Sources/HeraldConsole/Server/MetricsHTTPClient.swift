@@ -2,14 +2,12 @@ import AsyncHTTPClient
 import HeraldRuntime
 import NIOCore
 import NIOSSL
-import ServiceLifecycle
 
-/// The HTTP client the overview reads `/metrics` with, trusting the services' CA when one is
-/// configured; as a service, it is shut down with the console (a client must be, before it goes).
-struct MetricsHTTPClient: Service {
-    let client: HTTPClient
-
-    init(tls: ClientTLS) throws {
+/// How the overview's HTTP clients read `/metrics`: no redirects, a short connect timeout, and the
+/// services' CA trusted (with the console's client certificate for mTLS) when one is configured.
+/// Made once when the console starts, so a missing certificate file fails there, not on a page.
+enum MetricsHTTPClient {
+    static func configuration(tls: ClientTLS) throws -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)))
         if let caFile = tls.caFile {
             var trust = TLSConfiguration.makeClientConfiguration()
@@ -20,11 +18,6 @@ struct MetricsHTTPClient: Service {
             }
             configuration.tlsConfiguration = trust
         }
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await client.shutdown()
+        return configuration
     }
 }

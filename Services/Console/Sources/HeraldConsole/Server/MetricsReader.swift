@@ -5,8 +5,9 @@ import NIOHTTP1
 import Synchronization
 
 /// Reads the producer's and the delivery service's `/metrics` for the overview, with the signed-in
-/// user's key (services run with `--metrics-require-key` want one holding `metrics:read`), and
-/// keeps the readings of the last minutes so a figure can cover the time since an earlier one.
+/// user's key (services run with `--metrics-require-key` want one holding `metrics:read`), from
+/// every instance `MetricsInstances` finds, and keeps the readings of the last minutes so a figure
+/// can cover the time since an earlier one.
 final class MetricsReader: Sendable {
     /// What reading one service's metrics came to.
     enum Reading {
@@ -17,64 +18,65 @@ final class MetricsReader: Sendable {
     }
 
     let addresses: ConsoleServer.MetricsAddresses
-    private let client: HTTPClient
-    private let history = Mutex<[String: [MetricsSnapshot]]>([:])
-    /// Readings older than this are dropped: figures cover at most this long.
-    static let longestWindow: TimeInterval = 300
-    /// An earlier reading younger than this is not used: a rate over a second or two says little.
-    static let shortestWindow: TimeInterval = 5
-    static let keptReadings = 300
+    private let configuration: HTTPClient.Configuration
+    private let histories = Mutex<[[String]: MetricsHistory]>([:])
 
-    init(addresses: ConsoleServer.MetricsAddresses, client: HTTPClient) {
+    init(addresses: ConsoleServer.MetricsAddresses, configuration: HTTPClient.Configuration) {
         self.addresses = addresses
-        self.client = client
+        self.configuration = configuration
     }
 
-    /// Reads every instance's `urls` (one service's instances) as one reading: a counter or bucket
-    /// of the same series adds up across them, so the figures are the service's, not one instance's.
-    /// One instance that cannot be read makes the reading unavailable: a part would understate it.
+    /// Reads every instance of one service (`urls`, their names resolved now) as one reading: a
+    /// counter or bucket of the same series adds up across them, so the figures are the service's.
     func read(_ urls: [String], key: String, now: Date = Date()) async -> Reading {
-        var texts: [String] = []
-        for result in await withTaskGroup(of: Result<String, Unavailable>.self, body: { group in
-            for url in urls { group.addTask { await self.text(url, key: key) } }
-            return await group.reduce(into: []) { $0.append($1) }
-        }) {
-            switch result {
-            case .success(let text): texts.append(text)
-            case .failure(let unavailable): return .unavailable(unavailable.reason)
-            }
+        let plan = MetricsInstances(urls: urls)
+        let resolutions = await withTaskGroup(of: (String, MetricsInstances.Resolution).self) { group in
+            for name in plan.hostNames { group.addTask { (name, await HostResolver.addresses(of: name)) } }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }
-        let snapshot = MetricsSnapshot(time: now, exposition: texts.joined(separator: "\n"))
-        let name = urls.joined(separator: ",")
-        let earlier = history.withLock { history in
-            var kept = (history[name] ?? []).filter { now.timeIntervalSince($0.time) <= Self.longestWindow }
-            let earlier = kept.first { now.timeIntervalSince($0.time) >= Self.shortestWindow }
-            kept.append(snapshot)
-            // A page reloaded without pause must not grow the history without limit.
-            if kept.count > Self.keptReadings { kept.removeFirst(kept.count - Self.keptReadings) }
-            history[name] = kept
-            return earlier
+        let instances: [MetricsInstances.Instance]
+        switch plan.instances(resolutions) {
+        case .success(let found): instances = found
+        case .failure(let unavailable): return .unavailable(unavailable.reason)
         }
-        return .read(now: snapshot, earlier: earlier)
+        let answers = await withTaskGroup(of: (Int, MetricsInstances.Answer).self) { group in
+            for (index, instance) in instances.enumerated() { group.addTask { (index, await self.answer(of: instance, key: key)) } }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        switch MetricsInstances.combine(instances.enumerated().map { ($1, answers[$0] ?? .failed("not asked")) }) {
+        case .failure(let unavailable):
+            return .unavailable(unavailable.reason)
+        case .success(let texts):
+            let readings = texts.mapValues { MetricsSnapshot(time: now, exposition: $0) }
+            let (reading, earlier) = histories.withLock { $0[urls, default: MetricsHistory()].record(readings, at: now) }
+            return .read(now: reading, earlier: earlier)
+        }
     }
 
-    struct Unavailable: Error {
-        let reason: String
+    /// Asks one instance, through a client of its own that connects to the instance's address
+    /// while the URL — and so `Host` and the TLS server name — keeps the name.
+    private func answer(of instance: MetricsInstances.Instance, key: String) async -> MetricsInstances.Answer {
+        var configuration = self.configuration
+        if let address = instance.address { configuration.dnsOverride = [instance.host: address] }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let answer = await get(instance.url, key: key, client: client)
+        try? await client.shutdown()
+        return answer
     }
 
-    private func text(_ url: String, key: String) async -> Result<String, Unavailable> {
+    private func get(_ url: String, key: String, client: HTTPClient) async -> MetricsInstances.Answer {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "authorization", value: "Bearer \(key)")
         do {
             let response = try await client.execute(request, timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 16 << 20)
             switch response.status.code {
-            case 200: return .success(String(buffer: body))
-            case 401, 403: return .failure(Unavailable(reason: "\(url) needs a key with metrics:read"))
-            default: return .failure(Unavailable(reason: "\(url) answered HTTP \(response.status.code)"))
+            case 200: return .exposition(String(buffer: body))
+            case 401, 403: return .refused
+            default: return .status(Int(response.status.code))
             }
         } catch {
-            return .failure(Unavailable(reason: "\(url) could not be read (\(error))"))
+            return .failed("\(error)")
         }
     }
 }
