@@ -6,6 +6,7 @@ Usage: python3 deploy/kubernetes/check.py [deploy/kubernetes]   (needs PyYAML; e
 import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -22,6 +23,8 @@ KEY_SENDERS = ("herald-producer", "herald-delivery")
 CONSOLE, CONSOLE_HTTP_PORT = "herald-console", 8080  # Services/Console/README.md
 # The console's address of each service: its Service, on its gRPC port.
 CONSOLE_URLS = {f"HERALD_{name.removeprefix('herald-').upper()}_URL": f"{name}:{grpc}" for name, (grpc, _) in SERVICES.items()}
+# The services whose /metrics the console's overview reads, every pod of each (Services/Console/README.md).
+CONSOLE_METRICS = {"HERALD_PRODUCER_METRICS_URL": "herald-producer", "HERALD_DELIVERY_METRICS_URL": "herald-delivery"}
 TRUE = ("1", "true", "yes", "on")
 
 
@@ -134,29 +137,51 @@ def selects(selector: dict, labels: dict) -> bool:
 
 
 def console_egress_problems(pod_labels: dict, objects: dict) -> list:
-    """When a NetworkPolicy limits the console's egress, it must still reach every service's gRPC port."""
+    """When a NetworkPolicy limits the console's egress, it must still reach every service's gRPC
+    port, and the HTTP port (/metrics) of the services whose figures the overview shows."""
     policies = [policy["spec"] for (kind, _), policy in objects.items() if kind == "NetworkPolicy"
                 and "Egress" in policy["spec"].get("policyTypes", []) and selects(policy["spec"]["podSelector"], pod_labels)]
     if not policies:
         return []
+    needed = {(name, "grpc", grpc) for name, (grpc, _) in SERVICES.items()}
+    needed |= {(name, "http", SERVICES[name][1]) for name in CONSOLE_METRICS.values()}
     reachable = set()
     for rule in (rule for policy in policies for rule in policy.get("egress", [])):
         ports = {str(port.get("port")) for port in rule.get("ports", [])}
-        for name, (grpc, _) in SERVICES.items():
-            opens_port = not ports or ports & {"grpc", str(grpc)}
+        for name, port_name, number in needed:
+            opens_port = not ports or ports & {port_name, str(number)}
             to_it = not rule.get("to") or any("podSelector" in peer and "namespaceSelector" not in peer
                                                and selects(peer["podSelector"], {"app.kubernetes.io/name": name})
                                                for peer in rule["to"])
             if opens_port and to_it:
-                reachable.add(name)
-    if missing := sorted(set(SERVICES) - reachable):
-        return [f"NetworkPolicy: the console's egress does not reach the gRPC port of {missing}"]
-    return []
+                reachable.add((name, port_name, number))
+    return [f"NetworkPolicy: the console's egress does not reach the {port_name} port of {name}"
+            for name, port_name, _ in sorted(needed - reachable)]
+
+
+def console_metrics_problems(env: dict, objects: dict) -> list:
+    """Each metrics URL must name a headless Service of the service's pods on their HTTP port: its
+    name resolves to every pod, which the console reads and adds up (a Service with a cluster IP
+    would answer one pod at random)."""
+    problems = []
+    for variable, name in CONSOLE_METRICS.items():
+        url = urlsplit(str(env.get(variable, "")))
+        where = f"Deployment {CONSOLE}: {variable} {env.get(variable)!r}"
+        service = objects.get(("Service", url.hostname), {}).get("spec", {})
+        pods = objects.get(("StatefulSet", name), {}).get("spec", {}).get("template", {}).get("metadata", {}).get("labels", {})
+        if url.scheme != "http" or url.path != "/metrics":
+            problems.append(f"{where}: must be http://<headless Service>:{SERVICES[name][1]}/metrics")
+        elif service.get("clusterIP") != "None" or not service.get("selector") or not selects({"matchLabels": service["selector"]}, pods):
+            problems.append(f"{where}: must name a headless Service (clusterIP: None) selecting the {name} pods")
+        elif url.port != SERVICES[name][1] or url.port not in {port.get("port") for port in service.get("ports", [])}:
+            problems.append(f"{where}: port {url.port}, expected {name}'s HTTP port {SERVICES[name][1]}, served by that Service")
+    return problems
 
 
 def check_console(objects: dict, problems: list) -> None:
     """One replica (sessions live in its memory) of the console image on 0.0.0.0:8080, probed on
-    /healthz, calling every service through its Service's gRPC port."""
+    /healthz, calling every service through its Service's gRPC port and reading every producer and
+    delivery pod's /metrics."""
     deployment = objects.get(("Deployment", CONSOLE))
     where = f"Deployment {CONSOLE}"
     if deployment is None:
@@ -189,6 +214,7 @@ def check_console(objects: dict, problems: list) -> None:
     if {port.get("port") for port in service.get("ports", [])} != {CONSOLE_HTTP_PORT} or not selects(
             {"matchLabels": service.get("selector", {})}, pod["metadata"]["labels"]):
         problems.append(f"{CONSOLE}: no Service selecting its pod on port {CONSOLE_HTTP_PORT}")
+    problems.extend(console_metrics_problems(env, objects))
     problems.extend(console_egress_problems(pod["metadata"]["labels"], objects))
 
 
