@@ -17,13 +17,20 @@ final class MetricsReader: Sendable {
         case unavailable(String)
     }
 
+    /// Finds a host name's addresses: every program's resolver (`HostResolver`), or in tests one
+    /// that names several loopback addresses, as a headless Service's name does its pods.
+    typealias Resolve = @Sendable (String) async -> MetricsInstances.Resolution
+
     let addresses: ConsoleServer.MetricsAddresses
     private let configuration: HTTPClient.Configuration
+    private let resolve: Resolve
     private let histories = Mutex<[[String]: MetricsHistory]>([:])
 
-    init(addresses: ConsoleServer.MetricsAddresses, configuration: HTTPClient.Configuration) {
+    init(addresses: ConsoleServer.MetricsAddresses, configuration: HTTPClient.Configuration,
+         resolve: @escaping Resolve = HostResolver.addresses(of:)) {
         self.addresses = addresses
         self.configuration = configuration
+        self.resolve = resolve
     }
 
     /// Reads every instance of one service (`urls`, their names resolved now) as one reading: a
@@ -31,7 +38,7 @@ final class MetricsReader: Sendable {
     func read(_ urls: [String], key: String, now: Date = Date()) async -> Reading {
         let plan = MetricsInstances(urls: urls)
         let resolutions = await withTaskGroup(of: (String, MetricsInstances.Resolution).self) { group in
-            for name in plan.hostNames { group.addTask { (name, await HostResolver.addresses(of: name)) } }
+            for name in plan.hostNames { group.addTask { (name, await self.resolve(name)) } }
             return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }
         let instances: [MetricsInstances.Instance]
