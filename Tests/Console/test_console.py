@@ -8,6 +8,9 @@ from selenium.webdriver.support.ui import Select
 from conftest import shot, until
 
 SCHEMA = '{"type":"record","name":"Happened","namespace":"com.example","fields":[{"name":"n","type":"int"}]}'
+# The second version adds a field with a default: backward compatible, so the registry accepts it.
+SCHEMA_V2 = ('{"type":"record","name":"Happened","namespace":"com.example","fields":[{"name":"n","type":"int"},'
+             '{"name":"note","type":"string","default":""}]}')
 
 
 def sign_in(browser, herald, key):
@@ -45,6 +48,23 @@ def test_an_operator_follows_an_event_from_route_to_redrive(herald, receiver, br
     sign_in(browser, herald, herald.admin_key)
     assert "Overview" in browser.title
     shot(browser, "overview")
+
+    # The schemas page: the subject, its compatibility level, and its two versions side by side.
+    subject = names["type"] + "-value"
+    herald.cli("schema", "register", "--subject", subject, "--schema", SCHEMA_V2)
+    browser.get(herald.console_url + "/schemas")
+    shot(browser, "schemas")
+    browser.find_element(By.LINK_TEXT, subject).click()
+    until(lambda: browser.find_elements(By.ID, "schema-diff"), "the subject's page")
+    assert browser.find_element(By.ID, "compatibility").text == "BACKWARD"
+    added = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "#schema-diff tr.diff-added")]
+    assert any('"note"' in line for line in added), f"the added field is not shown as added: {added}"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#schema-diff tr.diff-removed")
+    shot(browser, "schema-diff")
+    # The same version on both sides: no change to show.
+    Select(browser.find_element(By.ID, "diff-left")).select_by_visible_text("2")
+    browser.find_element(By.CSS_SELECTOR, "#diff-form button").click()
+    until(lambda: "are the same schema" in browser.find_element(By.TAG_NAME, "main").text, "the unchanged comparison")
 
     # An endpoint that dead-letters at its first failure, then a route to it.
     browser.get(herald.console_url + "/endpoints")
