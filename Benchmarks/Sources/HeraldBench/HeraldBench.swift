@@ -15,7 +15,7 @@ struct HeraldBench: AsyncParsableCommand {
         commandName: "herald-bench",
         abstract: "Measure Herald against a baseline in the same run; crash it under load.",
         subcommands: [
-            AvroBenchCommand.self, DeliveryBenchCommand.self, DeliveryLogBenchCommand.self, EndToEndBenchCommand.self, KafkaBenchCommand.self,
+            AvroBenchCommand.self, DeliveryBenchCommand.self, DeliveryLogBenchCommand.self, FollowerBenchCommand.self, EndToEndBenchCommand.self, KafkaBenchCommand.self,
             PublishBenchCommand.self, PublishAuthBenchCommand.self, RegistryBenchCommand.self, RouteBenchCommand.self,
             SeedCommand.self, ChaosCommand.self, SoakCommand.self, NaiveWorkerCommand.self,
         ]
