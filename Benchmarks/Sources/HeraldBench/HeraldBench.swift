@@ -7,7 +7,8 @@ import Logging
 /// baseline doing the same work on the same machine in the same run, and prints both with their
 /// ratio; `seed` runs Herald beside the naive pipeline under the same crashes, `chaos` kills
 /// every service at random moments under load, and `soak` samples every service's memory under a
-/// long steady load; `delivery-log` times list queries of a large delivery log. Not shipped with `herald`: it runs from a checkout
+/// long steady load; `delivery-log` times list queries of a large delivery log and
+/// `delivery-log-follower` the rate its follower applies records at. Not shipped with `herald`: it runs from a checkout
 /// (its baselines are the Python scripts in `Benchmarks/`).
 @main
 struct HeraldBench: AsyncParsableCommand {

@@ -20,8 +20,8 @@ struct FollowerBenchCommand: AsyncParsableCommand {
             state (DeliveryLogHistory: mostly succeeded) and one attempt, three records keyed by the \
             delivery id. Each round then starts a DeliveryLogFollower on a new SQLite log and times \
             it from start until it reports ready (it has applied every record the topics held when it \
-            started); the command prints each round's records per second, their median and spread, \
-            and the load average before and after.
+            started); the command prints each round's records per second and CPU time per record \
+            (of this process: the follower, not the broker), their median and spread, and the load average.
             """
     )
 
@@ -47,15 +47,17 @@ struct FollowerBenchCommand: AsyncParsableCommand {
         var rates: [Double] = []
         for round in 1...rounds {
             let path = "\(folder)/follower-\(suffix)-\(round).sqlite"
+            let cpuBefore = Self.processCPUSeconds()
             let elapsed = try await replay(topics, into: path, kafka: kafka, logger: logger)
+            let cpu = Self.processCPUSeconds() - cpuBefore
             for file in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             rates.append(Double(records) / seconds)
-            say(String(format: "round %d: %d records in %.2f s, %.0f records/s, load average %@", round, records, seconds, rates.last!, Self.loadAverage()))
+            say(String(
+                format: "round %d: %d records in %.2f s, %.0f records/s, CPU %.2f s (%.1f µs a record), load average %@",
+                round, records, seconds, rates.last!, cpu, cpu / Double(records) * 1e6, Self.loadAverage()))
         }
-        let sorted = rates.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        say(String(format: "median %.0f records/s over %d rounds (min %.0f, max %.0f)", median, rounds, sorted.first!, sorted.last!))
+        say(String(format: "median %.0f records/s over %d rounds (min %.0f, max %.0f)", Self.median(rates), rounds, rates.min()!, rates.max()!))
         try await KafkaAdmin.withAdmin(configuration: kafka, logger: logger) { admin in
             for topic in topics.all { try? await admin.deleteTopic(topic) }
         }
@@ -125,6 +127,20 @@ struct FollowerBenchCommand: AsyncParsableCommand {
         _ = try? await task.value
         await log.database.close()
         return elapsed
+    }
+
+    /// The middle value, or the mean of the two middle ones of an even count; `values` must not be empty.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted(), middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// User and system CPU time this process has used: the follower's cost apart from the broker's
+    /// and from what other work on the machine takes from it.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return [usage.ru_utime, usage.ru_stime].map { Double($0.tv_sec) + Double($0.tv_usec) / 1e6 }.reduce(0, +)
     }
 
     static func loadAverage() -> String {
