@@ -7,7 +7,8 @@ import Logging
 /// baseline doing the same work on the same machine in the same run, and prints both with their
 /// ratio; `seed` runs Herald beside the naive pipeline under the same crashes, `chaos` kills
 /// every service at random moments under load, and `soak` samples every service's memory under a
-/// long steady load; `delivery-log` times list queries of a large delivery log. Not shipped with `herald`: it runs from a checkout
+/// long steady load; `delivery-log` times list queries of a large delivery log and
+/// `delivery-log-follower` the rate its follower applies records at. Not shipped with `herald`: it runs from a checkout
 /// (its baselines are the Python scripts in `Benchmarks/`).
 @main
 struct HeraldBench: AsyncParsableCommand {
@@ -15,7 +16,7 @@ struct HeraldBench: AsyncParsableCommand {
         commandName: "herald-bench",
         abstract: "Measure Herald against a baseline in the same run; crash it under load.",
         subcommands: [
-            AvroBenchCommand.self, DeliveryBenchCommand.self, DeliveryLogBenchCommand.self, EndToEndBenchCommand.self, KafkaBenchCommand.self,
+            AvroBenchCommand.self, DeliveryBenchCommand.self, DeliveryLogBenchCommand.self, FollowerBenchCommand.self, EndToEndBenchCommand.self, KafkaBenchCommand.self,
             PublishBenchCommand.self, PublishAuthBenchCommand.self, RegistryBenchCommand.self, RouteBenchCommand.self,
             SeedCommand.self, ChaosCommand.self, SoakCommand.self, NaiveWorkerCommand.self,
         ]

@@ -1,5 +1,6 @@
 import Foundation
 @testable import HeraldDelivery
+import HeraldKafka
 import HeraldProtos
 import SwiftProtobuf
 import Testing
@@ -46,6 +47,21 @@ struct LogBatchTests {
         #expect(!statements[0].sql.contains("$\(12 * LogBatch.rowsPerStatement + 1)"))
         #expect(statements[2].sql.hasPrefix("INSERT INTO attempts"))
         #expect(statements[4].sql.hasPrefix("INSERT INTO dead_letters"))
+    }
+
+    @Test func theOffsetsOfABatchAreOneStatementInTopicAndPartitionOrder() {
+        let offsets = [
+            TopicPartitionOffset(TopicPartition(topic: "status", partition: 1), offset: 7),
+            TopicPartitionOffset(TopicPartition(topic: "attempts", partition: 2), offset: 9),
+            TopicPartitionOffset(TopicPartition(topic: "status", partition: 0), offset: 5),
+        ]
+        let statements = LogBatch.offsets(offsets)
+        #expect(statements.count == 1)
+        #expect(statements[0].sql.hasPrefix("INSERT INTO log_offsets (topic, kafka_partition, next_offset) VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9) ON CONFLICT"))
+        #expect(statements[0].binds == [.text("attempts"), .integer(2), .integer(9), .text("status"), .integer(0), .integer(5), .text("status"), .integer(1), .integer(7)])
+        #expect(LogBatch.offsets([]).isEmpty)
+        let many = (0..<(LogBatch.rowsPerStatement + 1)).map { TopicPartitionOffset(TopicPartition(topic: "t", partition: Int32($0)), offset: 1) }
+        #expect(LogBatch.offsets(many).map(\.binds.count) == [3 * LogBatch.rowsPerStatement, 3])
     }
 
     @Test func placeholdersNumberEveryBindOfEveryRowInOrder() {

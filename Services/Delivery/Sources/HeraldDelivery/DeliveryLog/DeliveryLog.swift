@@ -26,10 +26,7 @@ public struct DeliveryLog: Sendable {
     /// own, and two transactions taking the same rows in different orders can deadlock (PostgreSQL
     /// then fails one of them).
     func apply(_ entries: [LogEntry], offsets: [TopicPartitionOffset]) async throws {
-        let offsets = offsets.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
-        try await database.transaction(LogBatch.statements(entries) + offsets.map {
-            DeliveryLogQuery.offset(topic: $0.topic, partition: $0.partition, next: $0.offset)
-        })
+        try await database.transaction(LogBatch.statements(entries) + LogBatch.offsets(offsets))
     }
 
     /// Deletes every row and recorded offset, in one transaction: the log is then as new.

@@ -163,13 +163,6 @@ enum DeliveryLogQuery {
         LogStatement("SELECT topic, kafka_partition, next_offset FROM log_offsets")
     }
 
-    static func offset(topic: String, partition: Int32, next: Int64) -> LogStatement {
-        LogStatement("""
-            INSERT INTO log_offsets (topic, kafka_partition, next_offset) VALUES ($1, $2, $3) \
-            ON CONFLICT (topic, kafka_partition) DO UPDATE SET next_offset = excluded.next_offset
-            """, [.text(topic), .integer(Int64(partition)), .integer(next)])
-    }
-
     /// Everything older than the retention: deliveries last updated, attempts made and letters dead before `micros`.
     static func prune(before micros: Int64) -> [LogStatement] {
         [

@@ -1,3 +1,4 @@
+import HeraldKafka
 import HeraldProtos
 import SwiftProtobuf
 
@@ -80,6 +81,19 @@ enum LogBatch {
             INSERT INTO attempts (\(DeliveryLogQuery.attemptColumns)) VALUES \(placeholders(binds)) \
             ON CONFLICT (delivery_id, attempted_us) DO NOTHING
             """, binds.flatMap { $0 })
+    }
+
+    /// Records the next offset of each partition, rows by topic and partition (the lock order of
+    /// instances sharing a log): one statement per `rowsPerStatement` partitions rather than one each.
+    static func offsets(_ offsets: [TopicPartitionOffset]) -> [LogStatement] {
+        let ordered = offsets.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        return chunks(ordered).map { rows in
+            let binds: [[LogValue]] = rows.map { [.text($0.topic), .integer(Int64($0.partition)), .integer($0.offset)] }
+            return LogStatement("""
+                INSERT INTO log_offsets (topic, kafka_partition, next_offset) VALUES \(placeholders(binds)) \
+                ON CONFLICT (topic, kafka_partition) DO UPDATE SET next_offset = excluded.next_offset
+                """, binds.flatMap { $0 })
+        }
     }
 
     /// `($1, $2), ($3, $4)` for rows of two binds each.
