@@ -52,16 +52,32 @@ public final class SQLiteLogDatabase: LogDatabase {
     }
 }
 
-/// One SQLite connection, one statement sequence at a time (a transaction must not interleave with another caller's).
+/// One SQLite connection, one statement sequence at a time: a transaction must not interleave with
+/// another caller's. Being an actor is not enough for that — each statement is awaited, and an actor
+/// takes the next caller in at every await, so a second `BEGIN` would meet the first's open
+/// transaction ("cannot start a transaction within a transaction") and its `ROLLBACK` end it.
+/// Each sequence therefore waits for the one before it to finish.
 private actor SerializedSQLite {
     private let connection: SQLiteConnection
+    /// The sequence last given: the next one starts when it has finished.
+    private var last: Task<Void, Never>?
 
     init(path: String) async throws {
         connection = try await SQLiteConnection.open(storage: .file(path: path))
     }
 
-    /// The rows of the last statement.
+    /// The rows of the last statement, run after every sequence given before.
     func run(_ statements: [LogStatement], transaction: Bool) async throws -> [LogRow] {
+        let previous = last
+        let sequence = Task {
+            await previous?.value
+            return try await self.runAlone(statements, transaction: transaction)
+        }
+        last = Task { _ = await sequence.result }
+        return try await sequence.value
+    }
+
+    private func runAlone(_ statements: [LogStatement], transaction: Bool) async throws -> [LogRow] {
         if transaction { _ = try await connection.query("BEGIN IMMEDIATE", []) }
         do {
             var rows: [SQLiteRow] = []
