@@ -1,5 +1,5 @@
 import Foundation
-import HeraldProtos
+public import HeraldProtos
 import SwiftProtobuf
 
 extension Herald_V1_DeliveryRecord {
@@ -17,12 +17,12 @@ extension Herald_V1_DeliveryRecord {
 }
 
 /// The attempts topic's record of one attempt, from the status it led to and the send's report (pure).
-enum AttemptRecord {
+public enum AttemptRecord {
     /// How much of a response body an attempt keeps.
     static let responseBodyBytes = 1024
 
     /// An attempt at the delivery `record` names, its identifying fields filled.
-    static func of(_ record: Herald_V1_DeliveryRecord) -> Herald_V1_DeliveryAttempt {
+    public static func of(_ record: Herald_V1_DeliveryRecord) -> Herald_V1_DeliveryAttempt {
         .with {
             $0.deliveryID = record.deliveryID
             $0.eventSource = record.eventSource
