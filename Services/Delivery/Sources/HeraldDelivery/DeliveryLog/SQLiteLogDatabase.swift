@@ -60,7 +60,7 @@ public final class SQLiteLogDatabase: LogDatabase {
 private actor SerializedSQLite {
     private let connection: SQLiteConnection
     /// The sequence last given: the next one starts when it has finished.
-    private var last: Task<Void, Never>?
+    private var last: Task<[LogRow], any Error>?
 
     init(path: String) async throws {
         connection = try await SQLiteConnection.open(storage: .file(path: path))
@@ -70,10 +70,10 @@ private actor SerializedSQLite {
     func run(_ statements: [LogStatement], transaction: Bool) async throws -> [LogRow] {
         let previous = last
         let sequence = Task {
-            await previous?.value
+            _ = await previous?.result
             return try await self.runAlone(statements, transaction: transaction)
         }
-        last = Task { _ = await sequence.result }
+        last = sequence
         return try await sequence.value
     }
 
