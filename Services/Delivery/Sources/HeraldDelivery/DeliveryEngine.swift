@@ -156,15 +156,35 @@ actor DeliveryEngine {
         consumer.acknowledgeRevocations()
     }
 
+    /// Consumed records, in the order consumed: their deliveries' statuses that memory does not
+    /// know are read from the delivery log in one query, then each record is taken in
+    /// (`accept(_:task:logged:)`). A record that pauses its partition (a task not due yet, a full
+    /// lane) was handed out with the records after it; those of its partition go back to the
+    /// consumer, which reads them again once the partition resumes.
+    func accept(_ messages: [KafkaMessage]) async {
+        let tasks = messages.map { message in Result { try Job.task(from: message) } }
+        let logged = await loggedStatuses(of: tasks.compactMap { try? $0.get() })
+        var rewound: Set<TopicPartition> = []
+        for (index, message) in messages.enumerated() where !rewound.contains(message.topicPartition) {
+            await accept(message, task: tasks[index], logged: logged)
+            let source = message.topicPartition
+            guard partitions[source]?.held != nil,
+                  let next = messages[(index + 1)...].first(where: { $0.topicPartition == source })
+            else { continue }
+            rewound.insert(source)
+            await control("Rewinding", source) { consumer in try await consumer.seek([TopicPartitionOffset(source, offset: next.offset)]) }
+        }
+    }
+
     /// One consumed record. Pauses its partition when the task is not due yet (retry tiers) or
     /// its endpoint's queue is full; the record is held and admitted later.
-    func accept(_ message: KafkaMessage) async {
+    private func accept(_ message: KafkaMessage, task decoded: Result<Herald_V1_DeliveryTask, any Error>, logged: LoggedStatuses) async {
         let source = message.topicPartition
         guard !draining, let state = partitions[source], !state.revoked else { return }
         partitions[source]!.next = message.offset + 1
         let task: Herald_V1_DeliveryTask
         do {
-            task = try Job.task(from: message)
+            task = try decoded.get()
         } catch {
             logger.error("Dead-lettering an undecodable delivery task", metadata: ["kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)", "error": "\(error)"])
             pending.records.append(TaskDeadLetters.unreadable(message, reason: "not a delivery task: \(error)", topic: topics.deadLetters, maxRecordBytes: maxRecordBytes))
@@ -176,7 +196,7 @@ actor DeliveryEngine {
         // In flight while its status is looked up, so no commit moves the offset past it meanwhile.
         partitions[source]!.inFlight.insert(message.offset)
         let job = Job(task: task, source: source, offset: message.offset, generation: state.generation)
-        let latest = await latestStatus(task.deliveryID)
+        let latest = await latestStatus(task.deliveryID, logged: logged)
         guard !draining, owns(job) else {
             // Revoked or stopping while the log answered: the next owner reads the task again.
             drop(job)
@@ -201,11 +221,26 @@ actor DeliveryEngine {
         if !admit(job) { await hold(job, waitingForLane: true, wait: nil) }
     }
 
+    /// The delivery log's statuses of these tasks' deliveries that memory does not know, in one
+    /// query. A log that cannot answer counts as knowing none of them (see `latestStatus`).
+    private func loggedStatuses(of tasks: [Herald_V1_DeliveryTask]) async -> LoggedStatuses {
+        let unknown = Set(tasks.map(\.deliveryID).filter { recent.latest($0, stored: status[$0]) == nil })
+        guard !unknown.isEmpty else { return .none }
+        do {
+            return LoggedStatuses(asked: unknown, found: try await log.statuses(ids: Array(unknown)))
+        } catch {
+            logger.warning("The delivery log could not answer deliveries' statuses", metadata: ["herald.delivery.count": "\(unknown.count)", "error": "\(error)"])
+            return LoggedStatuses(asked: unknown, found: [])
+        }
+    }
+
     /// The latest status of `id`: this instance's own until the status table shows the same, else
-    /// the table's (a delivery in progress), else the delivery log's (a finished one). A log that
-    /// cannot answer counts as no status: the task is attempted, at worst again, with the same `webhook-id`.
-    func latestStatus(_ id: String) async -> Herald_V1_DeliveryRecord? {
+    /// the table's (a delivery in progress), else the delivery log's (a finished one), as the
+    /// batch's query read it or, for a delivery memory knew then and no longer does, read now. A log
+    /// that cannot answer counts as no status: the task is attempted, at worst again, with the same `webhook-id`.
+    func latestStatus(_ id: String, logged: LoggedStatuses = .none) async -> Herald_V1_DeliveryRecord? {
         if let known = recent.latest(id, stored: status[id]) { return known }
+        if case .answered(let record) = logged.answer(for: id) { return record }
         do {
             return try await log.status(id: id)
         } catch {

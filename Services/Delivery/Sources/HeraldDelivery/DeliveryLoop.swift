@@ -34,13 +34,26 @@ struct DeliveryLoop: Sendable {
         let events = consumer.events
         let engine = engine
         let intake = Task {
-            for try await event in events {
-                switch event {
-                case .message(let message): await engine.accept(message)
-                case .partitionsAssigned(let partitions): await engine.assigned(partitions)
-                case .partitionsRevoked(let partitions): await engine.revoked(partitions)
-                case .endOfPartition: break
+            // What is buffered is taken at once, so the engine reads the delivery log once for
+            // all its tasks; the other events keep their place between the messages.
+            var iterator = events.makeAsyncIterator()
+            while let first = try await iterator.next() {
+                var messages: [KafkaMessage] = []
+                for event in [first] + (try iterator.available(upTo: Self.intakeBatch - 1)) {
+                    if case .message(let message) = event {
+                        messages.append(message)
+                        continue
+                    }
+                    if !messages.isEmpty { await engine.accept(messages) }
+                    messages = []
+                    switch event {
+                    case .message: break
+                    case .partitionsAssigned(let partitions): await engine.assigned(partitions)
+                    case .partitionsRevoked(let partitions): await engine.revoked(partitions)
+                    case .endOfPartition: break
+                    }
                 }
+                if !messages.isEmpty { await engine.accept(messages) }
                 if await engine.isDraining { break }
             }
         }
@@ -54,6 +67,9 @@ struct DeliveryLoop: Sendable {
             intake.cancel()
         }
     }
+
+    /// Most events taken from the consumer's buffer at once.
+    static let intakeBatch = 256
 
     private func runSenders() async {
         await withDiscardingTaskGroup { group in

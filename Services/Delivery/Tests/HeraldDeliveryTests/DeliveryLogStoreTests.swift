@@ -71,6 +71,28 @@ import Testing
         await single.database.close()
     }
 
+    /// What the delivery engine reads for a batch of consumed tasks: the newest status of every
+    /// delivery asked that the log holds, none for those it does not, over more ids than one
+    /// statement takes.
+    @Test(arguments: LogBackend.available)
+    func statusesOfManyDeliveriesAreTheirNewestOnesAndOnlyThoseStored(_ backend: LogBackend) async throws {
+        let log = try await backend.open(try await backend.freshLocation())
+        try await log.apply((0..<700).map { LogEntry.delivery(Self.record($0, state: .pending, micros: 10)) }, offsets: [])
+        try await log.apply((0..<700).filter { $0 % 2 == 0 }.map { LogEntry.delivery(Self.record($0, state: .dead, micros: 20)) }, offsets: [])
+        let asked = (0..<700).filter { $0 % 3 != 0 }.map { Self.record($0).deliveryID } + (0..<400).map { "missing-\($0)" }
+        #expect(asked.count > DeliveryLog.statusesPerQuery)
+
+        let found = try await log.statuses(ids: asked)
+        #expect(found.count == 466, "every stored delivery asked for, once; none of the 400 missing ones")
+        #expect(Set(found.map(\.deliveryID)) == Set(asked.filter { !$0.hasPrefix("missing-") }))
+        for record in found {
+            let index = Int(record.deliveryID.dropFirst(2))!
+            #expect(record.state == (index % 2 == 0 ? .dead : .pending), "\(record.deliveryID) reads as its newest state")
+        }
+        #expect(try await log.statuses(ids: []).isEmpty)
+        await log.database.close()
+    }
+
     @Test(arguments: LogBackend.available)
     func filteredPagesListEveryMatchingDeliveryOnceNewestFirst(_ backend: LogBackend) async throws {
         let log = try await backend.open(try await backend.freshLocation())

@@ -180,6 +180,31 @@ extension DeliveryIntegration {
             try await fast.stop()
             try await stack.stop()
         }
+
+        /// Tasks are taken from the consumer a batch at a time: one whose endpoint's lane is full
+        /// pauses its partition, and the tasks after it in the same batch go back to the consumer,
+        /// to be read again when the partition resumes — none skipped, none sent twice.
+        @Test func theTasksBehindAHeldOneInItsBatchAreReadAgainNotSkipped() async throws {
+            var limits = EndpointLimits()
+            limits.concurrency = 1
+            limits.queueCapacity = 2
+            let stack = try await DeliveryStack.start(partitions: 1, limits: limits)
+            let receiver = try await Receiver.start { _ in .blockThenOK }
+            _ = try await stack.putEndpoint("one", url: receiver.url)
+            let events = (0..<20).map { "e-\($0)" }
+            try await stack.produce(events.map { stack.task(event: $0, endpoint: "one") })
+            try await TestEnvironment.eventually("the first request arrives and blocks") { receiver.received.count == 1 }
+            // One sending, two queued, the fourth held: the lane is full for every later task.
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(receiver.received.count == 1)
+
+            receiver.release()
+            try await stack.waitFor(.succeeded, events: events)
+            #expect(receiver.received.count == 20)
+            #expect(Set(receiver.received.map(\.webhookID)).count == 20, "each task sent once")
+            try await receiver.stop()
+            try await stack.stop()
+        }
     }
 }
 

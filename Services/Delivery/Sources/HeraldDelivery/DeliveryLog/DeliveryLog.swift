@@ -81,6 +81,19 @@ public struct DeliveryLog: Sendable {
         try await database.query(DeliveryLogQuery.delivery(id: id)).first.map(DeliveryLogRows.record)
     }
 
+    /// The latest statuses of those of these deliveries the log holds, read `statusesPerQuery` at a time.
+    public func statuses(ids: [String]) async throws -> [Herald_V1_DeliveryRecord] {
+        var records: [Herald_V1_DeliveryRecord] = []
+        for start in stride(from: 0, to: ids.count, by: Self.statusesPerQuery) {
+            let chunk = Array(ids[start..<min(start + Self.statusesPerQuery, ids.count)])
+            records += try await database.query(DeliveryLogQuery.deliveries(ids: chunk)).map(DeliveryLogRows.record)
+        }
+        return records
+    }
+
+    /// Well under the bound parameters either database takes in one statement (SQLite 32,766, PostgreSQL 65,535).
+    static let statusesPerQuery = 500
+
     /// The delivery and its attempts, oldest first; nil when the log has no such delivery.
     public func delivery(id: String) async throws -> (Herald_V1_DeliveryRecord, [Herald_V1_DeliveryAttempt])? {
         guard let record = try await status(id: id) else { return nil }

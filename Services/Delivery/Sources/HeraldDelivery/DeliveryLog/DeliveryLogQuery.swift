@@ -105,6 +105,12 @@ enum DeliveryLogQuery {
         LogStatement("SELECT \(deliveryColumns) FROM deliveries WHERE delivery_id = $1", [.text(id)])
     }
 
+    /// The rows of these deliveries (those the log holds), in no particular order.
+    static func deliveries(ids: [String]) -> LogStatement {
+        let placeholders = ids.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        return LogStatement("SELECT \(deliveryColumns) FROM deliveries WHERE delivery_id IN (\(placeholders))", ids.map { .text($0) })
+    }
+
     static func deliveries(eventSource: String, eventID: String) -> LogStatement {
         LogStatement("SELECT \(deliveryColumns) FROM deliveries WHERE event_source = $1 AND event_id = $2 ORDER BY endpoint_id, delivery_id",
                      [.text(eventSource), .text(eventID)])
