@@ -47,10 +47,9 @@ struct DeliveryLoop: Sendable {
                     if !messages.isEmpty { await engine.accept(messages) }
                     messages = []
                     switch event {
-                    case .message: break
                     case .partitionsAssigned(let partitions): await engine.assigned(partitions)
                     case .partitionsRevoked(let partitions): await engine.revoked(partitions)
-                    case .endOfPartition: break
+                    case .message, .endOfPartition: break  // messages were gathered above
                     }
                 }
                 if !messages.isEmpty { await engine.accept(messages) }

@@ -78,7 +78,7 @@ public struct DeliveryLog: Sendable {
 
     /// The delivery's latest status; nil when the log has no such delivery.
     public func status(id: String) async throws -> Herald_V1_DeliveryRecord? {
-        try await database.query(DeliveryLogQuery.delivery(id: id)).first.map(DeliveryLogRows.record)
+        try await statuses(ids: [id]).first
     }
 
     /// The latest statuses of those of these deliveries the log holds, read `statusesPerQuery` at a time.

@@ -101,10 +101,6 @@ enum DeliveryLogQuery {
             conditions.binds + [.integer(Int64(limit))])
     }
 
-    static func delivery(id: String) -> LogStatement {
-        LogStatement("SELECT \(deliveryColumns) FROM deliveries WHERE delivery_id = $1", [.text(id)])
-    }
-
     /// The rows of these deliveries (those the log holds), in no particular order.
     static func deliveries(ids: [String]) -> LogStatement {
         let placeholders = ids.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
