@@ -18,7 +18,8 @@ final class ConsumerPollLoop: Sendable {
     /// follows (those in `State.rests`), shared with the producers' threads that announce writes.
     private let writes = Mutex<(written: Set<String>, followed: Set<String>)>(([], []))
     private let hasWrites = Atomic<Bool>(false)
-    private let writeSignal: LocalWriteSignal
+    /// `nil` where writes of this process do not end rests (`KafkaConsumer.CatchUp`).
+    private let writeSignal: LocalWriteSignal?
     private static let batchSize = 256
 
     private struct State {
@@ -36,14 +37,15 @@ final class ConsumerPollLoop: Sendable {
 
     init(
         client: RDKafkaClient, buffer: ConsumerEventBuffer, revocation: KafkaConsumer.Revocation,
-        reportsEndOfPartition: Bool, idleFetchBackoff: Duration, writeSignal: LocalWriteSignal, logger: Logger
+        reportsEndOfPartition: Bool, idleFetchBackoff: Duration, catchUp: KafkaConsumer.CatchUp,
+        writeSignal: LocalWriteSignal, logger: Logger
     ) {
         self.client = client
         self.buffer = buffer
         self.revocation = revocation
         self.reportsEndOfPartition = reportsEndOfPartition
-        self.state = Mutex(State(rests: IdleFetchSchedule(longest: idleFetchBackoff, origin: .now)))
-        self.writeSignal = writeSignal
+        self.state = Mutex(State(rests: IdleFetchSchedule(shortest: catchUp.shortestRest, longest: idleFetchBackoff, origin: .now)))
+        self.writeSignal = catchUp.followsLocalWrites ? writeSignal : nil
         self.logger = logger
     }
 
@@ -51,7 +53,7 @@ final class ConsumerPollLoop: Sendable {
         state.withLock { $0.thread = thread }
         let topicNames = RDKafkaClient.TopicNames()
         let resting = state.withLock { $0.rests.isEnabled }
-        let registration = resting ? writeSignal.listen { [weak self] topics in self?.noteWritten(topics) } : nil
+        let registration = resting ? writeSignal?.listen { [weak self] topics in self?.noteWritten(topics) } : nil
         while !thread.isStopRequested {
             runCommands()
             // Waits only once the burst is over: nothing pending to hand over, no rests to start.

@@ -2,7 +2,8 @@
 /// answers a caught-up fetch at once instead of holding it open (the local broker does): without a
 /// rest, an idle consumer and the broker would exchange empty fetches as fast as they can.
 ///
-/// A caught-up partition rests, paused, for a backoff that starts at `shortest` and doubles each
+/// A caught-up partition rests, paused, for a backoff that starts at `shortest` (1 ms unless the
+/// consumer asked for fewer fetches, `KafkaConsumer.CatchUp`) and doubles each
 /// time its fetch finds nothing new, up to `longest`; a fetch that found records starts it over.
 /// Rests end on a grid of their own length, so partitions that rest alike are fetched together
 /// in one request. A write this process made readable (`LocalWriteSignal`) ends the rests of its
@@ -33,10 +34,12 @@ struct IdleFetchSchedule {
     /// Ends reached in the current burst of polls, by partition: they rest once it is over.
     private var reachedEnds: [TopicPartition: Int64] = [:]
 
-    /// - Parameter longest: the longest rest; zero turns resting off (every fetch follows at once).
-    init(longest: Duration, origin: ContinuousClock.Instant) {
+    /// - Parameters:
+    ///   - shortest: the first rest after records; at most `longest`.
+    ///   - longest: the longest rest; zero turns resting off (every fetch follows at once).
+    init(shortest: Duration = firstBackoff, longest: Duration, origin: ContinuousClock.Instant) {
         self.longest = max(longest, .zero)
-        self.shortest = min(Self.firstBackoff, self.longest)
+        self.shortest = min(max(shortest, .nanoseconds(1)), self.longest)
         self.origin = origin
     }
 

@@ -55,7 +55,7 @@ public final class KafkaConsumer: Sendable {
         )
         let loop = ConsumerPollLoop(
             client: client, buffer: buffer, revocation: options.revocation, reportsEndOfPartition: options.reportsEndOfPartition,
-            idleFetchBackoff: configuration.idleFetchBackoff, writeSignal: configuration.writeSignal, logger: logger)
+            idleFetchBackoff: configuration.idleFetchBackoff, catchUp: options.catchUp, writeSignal: configuration.writeSignal, logger: logger)
         relay.connect(loop)
         self.loop = loop
         self.buffer = buffer
@@ -226,6 +226,9 @@ extension KafkaConsumer {
         public var fetchWait: Duration
         /// Lag per assigned partition, reported from librdkafka's statistics. Default `nil` (no statistics).
         public var lagReporting: ConsumerLagReporting?
+        /// How soon a caught-up partition is fetched again while partitions rest
+        /// (`KafkaConfiguration.idleFetchBackoff`). Default `.prompt`.
+        public var catchUp: CatchUp
 
         public init(
             groupID: String? = nil,
@@ -237,7 +240,8 @@ extension KafkaConsumer {
             reportsEndOfPartition: Bool = false,
             revocation: Revocation = .immediate,
             fetchWait: Duration = .milliseconds(50),
-            lagReporting: ConsumerLagReporting? = nil
+            lagReporting: ConsumerLagReporting? = nil,
+            catchUp: CatchUp = .prompt
         ) {
             self.groupID = groupID
             self.groupInstanceID = groupInstanceID
@@ -249,6 +253,7 @@ extension KafkaConsumer {
             self.revocation = revocation
             self.fetchWait = fetchWait
             self.lagReporting = lagReporting
+            self.catchUp = catchUp
         }
 
         /// - Parameter resting: the poll loop rests caught-up partitions, so it needs librdkafka's
@@ -270,6 +275,25 @@ extension KafkaConsumer {
             result["group.instance.id"] = groupInstanceID
             result["statistics.interval.ms"] = lagReporting.map { String(max(1, $0.interval.milliseconds)) }
             return result
+        }
+    }
+
+    /// How soon a consumer reads records written to a partition it has caught up with.
+    public struct CatchUp: Sendable, Hashable {
+        /// The first rest of a caught-up partition.
+        let shortestRest: Duration
+        /// Whether a write made readable by this process ends the rests of its topic at once.
+        let followsLocalWrites: Bool
+
+        /// Rests start at 1 ms and end at once when this process writes to the topic: for the
+        /// pipeline's stages, where every millisecond of a hop is a user's latency.
+        public static let prompt = CatchUp(shortestRest: IdleFetchSchedule.firstBackoff, followsLocalWrites: true)
+
+        /// Rests last at least `interval`, whoever writes: fewer, fuller fetches and batches, for a
+        /// reader that may lag by that much (the delivery log follows every commit of its own
+        /// process's deliveries; woken by each one, it fetched far more often than it had to).
+        public static func batched(every interval: Duration) -> CatchUp {
+            CatchUp(shortestRest: max(interval, IdleFetchSchedule.firstBackoff), followsLocalWrites: false)
         }
     }
 

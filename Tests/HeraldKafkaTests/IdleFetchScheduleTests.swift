@@ -40,6 +40,16 @@ import Testing
         #expect(rests.suffix(3).allSatisfy { $0 == .milliseconds(64) }, "at the longest, a rest lasts exactly one backoff: \(rests)")
     }
 
+    @Test func aLongerShortestRestIsTheFirstRestAndStillDoublesToTheLongest() {
+        var schedule = IdleFetchSchedule(shortest: .milliseconds(50), longest: .milliseconds(200), origin: origin)
+        let rests = idleRests(&schedule, rounds: 5)
+        let backoffs: [Duration] = [50, 100, 200, 200, 200].map { .milliseconds($0) }
+        for (rest, backoff) in zip(rests, backoffs) {
+            #expect(rest >= backoff / 2 && rest <= backoff * 3 / 2, "rest \(rest) for backoff \(backoff)")
+        }
+        #expect(rests.first! >= .milliseconds(25), "no rest is shorter than half the shortest: \(rests)")
+    }
+
     @Test func aFetchThatFoundRecordsStartsTheBackoffOver() {
         var schedule = IdleFetchSchedule(longest: .milliseconds(64), origin: origin)
         let idle = idleRests(&schedule, rounds: 8)

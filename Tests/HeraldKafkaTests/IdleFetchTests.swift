@@ -16,8 +16,11 @@ extension KafkaIntegration {
             var values: [String] { state.withLock { $0.values } }
         }
 
-        private func follow(_ topic: String, _ configuration: KafkaConfiguration) async throws -> (KafkaConsumer, Observed, Task<Void, any Error>) {
-            let consumer = try KafkaConsumer(configuration: configuration, options: .init(reportsEndOfPartition: true), logger: TestKafka.logger)
+        private func follow(
+            _ topic: String, _ configuration: KafkaConfiguration, catchUp: KafkaConsumer.CatchUp = .prompt
+        ) async throws -> (KafkaConsumer, Observed, Task<Void, any Error>) {
+            let options = KafkaConsumer.Options(reportsEndOfPartition: true, catchUp: catchUp)
+            let consumer = try KafkaConsumer(configuration: configuration, options: options, logger: TestKafka.logger)
             try await consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
             let observed = Observed()
             let reader = Task {
@@ -121,6 +124,24 @@ extension KafkaIntegration {
             await producer.close()
             // Well before the rest could run out: only the commit's announcement brings the record.
             #expect(try await TestKafka.eventually(within: .seconds(2)) { observed.values == ["committed"] })
+            reader.cancel()
+            await consumer.close()
+        }
+
+        @Test func aBatchedConsumerRestsThroughWritesOfThisProcessAndReadsThemAfterTheRest() async throws {
+            let topic = try await TestKafka.topic("idle-fetch-batched")
+            let configuration = isolated(longestRest: .seconds(4))
+            // Every rest is 4 s long, ending on its grid: at least 2 s after the end that started it.
+            let (consumer, observed, reader) = try await follow(topic, configuration, catchUp: .batched(every: .seconds(4)))
+            #expect(try await TestKafka.eventually { observed.ends >= 1 })
+
+            // On the consumer's own signal: a prompt consumer would fetch it at once.
+            let producer = try KafkaProducer(configuration: configuration, logger: TestKafka.logger)
+            _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, key: "k", value: "from here"))
+            await producer.close()
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(observed.values.isEmpty, "a batched consumer is not woken by this process's writes")
+            #expect(try await TestKafka.eventually(within: .seconds(10)) { observed.values == ["from here"] })
             reader.cancel()
             await consumer.close()
         }
