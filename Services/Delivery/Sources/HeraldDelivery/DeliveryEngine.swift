@@ -223,7 +223,7 @@ actor DeliveryEngine {
 
     /// The delivery log's statuses of these tasks' deliveries that memory does not know, in one
     /// query. A log that cannot answer counts as knowing none of them (see `latestStatus`).
-    private func loggedStatuses(of tasks: [Herald_V1_DeliveryTask]) async -> LoggedStatuses {
+    func loggedStatuses(of tasks: [Herald_V1_DeliveryTask]) async -> LoggedStatuses {
         let unknown = Set(tasks.map(\.deliveryID).filter { recent.latest($0, stored: status[$0]) == nil })
         guard !unknown.isEmpty else { return .none }
         do {

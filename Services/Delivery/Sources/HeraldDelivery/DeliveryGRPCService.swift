@@ -132,8 +132,10 @@ struct DeliveryGRPCService: Herald_V1_Delivery.SimpleServiceProtocol {
         var records: [ProducerRecord] = []
         var statuses: [Herald_V1_DeliveryRecord] = []
         let now = Date()
+        // One query for the statuses of all of them, not one each.
+        let logged = await engine.loggedStatuses(of: Array(tasks.values))
         for id in tasks.keys.sorted() {
-            guard var record = await engine.latestStatus(id), record.state == .dead, var task = tasks[id] else { continue }
+            guard var record = await engine.latestStatus(id, logged: logged), record.state == .dead, var task = tasks[id] else { continue }
             task.attempt = 0
             task.clearNotBefore()
             task.lastStatusCode = 0
