@@ -39,8 +39,6 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     private let decode: @Sendable (KafkaMessage) throws -> (key: Key, value: Value?)?
     /// Whether a value is held in the table (else its key is removed, as by a tombstone).
     private let retains: @Sendable (Value) -> Bool
-    /// How soon records written to a partition the table has caught up with are read.
-    private let catchUp: KafkaConsumer.CatchUp
     private let state = Mutex(State())
     private let readiness = ReplayReadiness()
 
@@ -48,18 +46,15 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     ///   - key: decodes a record key; records whose key fails to decode (or is absent) are skipped and logged.
     ///   - retaining: which values the table holds; the others remove their key (default: all).
     ///   - value: decodes a record value; a failure is logged and leaves the key's previous value in place.
-    ///   - catchUp: how soon new records are read once the table is caught up (default `.prompt`).
     public init(
         topic: String,
         configuration: KafkaConfiguration,
         logger: Logger,
         key: @escaping @Sendable ([UInt8]) throws -> Key,
         retaining: @escaping @Sendable (Value) -> Bool = { _ in true },
-        catchUp: KafkaConsumer.CatchUp = .prompt,
         value: @escaping @Sendable ([UInt8]) throws -> Value
     ) {
         self.retains = retaining
-        self.catchUp = catchUp
         self.topic = topic
         self.configuration = configuration
         var logger = logger
@@ -82,7 +77,6 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
         record: @escaping @Sendable (KafkaMessage) throws -> (key: Key, value: Value?)?
     ) {
         self.retains = { _ in true }
-        self.catchUp = .prompt
         self.topic = topic
         self.configuration = configuration
         var logger = logger
@@ -99,8 +93,7 @@ public final class CompactedTable<Key: Hashable & Sendable, Value: Sendable>: Se
     }
 
     private func follow() async throws {
-        let options = KafkaConsumer.Options(
-            isolationLevel: .readCommitted, autoOffsetReset: .earliest, reportsEndOfPartition: true, catchUp: catchUp)
+        let options = KafkaConsumer.Options(isolationLevel: .readCommitted, autoOffsetReset: .earliest, reportsEndOfPartition: true)
         try await KafkaConsumer.withConsumer(configuration: configuration, options: options, logger: logger) { consumer in
             let watermarks = try await consumer.watermarks(of: topic)
             var ends: [TopicPartition: Int64] = [:]
@@ -225,10 +218,9 @@ extension CompactedTable where Key == String {
         configuration: KafkaConfiguration,
         logger: Logger,
         retaining: @escaping @Sendable (Value) -> Bool = { _ in true },
-        catchUp: KafkaConsumer.CatchUp = .prompt,
         value: @escaping @Sendable ([UInt8]) throws -> Value
     ) {
         self.init(topic: topic, configuration: configuration, logger: logger, key: { String(decoding: $0, as: UTF8.self) },
-                  retaining: retaining, catchUp: catchUp, value: value)
+                  retaining: retaining, value: value)
     }
 }

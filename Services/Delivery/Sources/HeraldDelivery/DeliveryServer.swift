@@ -131,11 +131,8 @@ public struct DeliveryServer: Sendable {
             policy: EndpointAddressPolicy(allowsPrivateAddresses: configuration.allowPrivateEndpoints),
             defaultRetryPolicy: configuration.retryPolicy, audit: audit, logger: logger)
         // Only deliveries in progress stay in memory; the delivery log answers for finished ones.
-        // Read in batches like the log: the engine knows its own writes before the table does
-        // (`RecentStatuses`), so being woken by each of its commits bought nothing.
         let status = CompactedTable<String, Herald_V1_DeliveryRecord>(
-            topic: topics.status, configuration: configuration.kafka, logger: logger, retaining: RecentStatuses.inProgress,
-            catchUp: DeliveryLogFollower.catchUp
+            topic: topics.status, configuration: configuration.kafka, logger: logger, retaining: RecentStatuses.inProgress
         ) {
             try Herald_V1_DeliveryRecord(serializedBytes: $0)
         }

@@ -18,10 +18,10 @@ public final class DeliveryLogFollower: Sendable {
     let logger: Logger
     private let readiness = ReplayReadiness()
 
-    /// A caught-up partition waits 50 ms before it is fetched again: the log lags the topics by
+    /// How long a caught-up partition waits before it is fetched again: the log lags the topics by
     /// up to this much, and in return takes in fewer, larger batches (each one a log transaction
     /// and a fetch of every partition of the three topics) than if each commit woke it.
-    static let catchUp = KafkaConsumer.CatchUp.batched(every: .milliseconds(50))
+    static let catchUpInterval = Duration.milliseconds(50)
 
     /// Records taken into one log transaction at most.
     static let batchLimit = 1024
@@ -61,7 +61,7 @@ public final class DeliveryLogFollower: Sendable {
         if progress.isCaughtUp { markReady() }
         let options = KafkaConsumer.Options(
             isolationLevel: .readCommitted, autoOffsetReset: .earliest, reportsEndOfPartition: true,
-            catchUp: Self.catchUp)
+            catchUp: .batched(every: Self.catchUpInterval))
         try await KafkaConsumer.withConsumer(configuration: kafka, options: options, logger: logger) { consumer in
             try await consumer.assign(ends.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map {
                 TopicPartitionOffset($0, offset: stored[$0] ?? KafkaOffset.beginning)
